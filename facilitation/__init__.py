@@ -1,0 +1,1 @@
+"""facilitation: live events and workshops."""

@@ -1,0 +1,5 @@
+import sys
+
+from facilitation.cli import main
+
+sys.exit(main())

@@ -1,0 +1,637 @@
+"""Downloads of a matchmaking draft: CSV, XLSX, iCalendar, printable HTML, JSON, plain text.
+
+Every function takes the draft plus the event's start and the length of a slot, and returns
+str or bytes; writing files is the caller's business.
+
+XLSX and iCalendar are written here rather than with openpyxl and icalendar: on 25,000 meetings
+those libraries take about 4 s and 9 s, this code a fraction of a second. The tests read every
+file back with openpyxl and icalendar, so those stay the judges of the formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from facilitation.matchmaking import (
+    Draft,
+    Meeting,
+    Pair,
+    Profile,
+    draft_statistics,
+    reason_for,
+)
+
+DEFAULT_SLOT_LENGTH = timedelta(minutes=15)
+
+MEETING_COLUMNS = (
+    "slot",
+    "table",
+    "a",
+    "b",
+    "score",
+    "reason",
+    "start",
+    "end",
+    "a_name",
+    "a_organisation",
+    "b_name",
+    "b_organisation",
+    "locked",
+    "published",
+)
+UNPLACED_COLUMNS = ("a", "b", "score", "reason", "problem", "a_name", "b_name")
+PEOPLE_COLUMNS = ("id", "name", "organisation", "side", "meetings", "slots")
+
+
+def slot_times(slot: int, start: datetime, slot_length: timedelta) -> tuple[datetime, datetime]:
+    begin = start + (slot - 1) * slot_length
+    return begin, begin + slot_length
+
+
+def meeting_uid(event_id: str, pair: Pair) -> str:
+    """A calendar UID that survives moves and table changes: event and the two people only."""
+    a, b = sorted(pair)
+    digest = hashlib.sha256("\x1f".join((event_id, a, b)).encode()).hexdigest()[:32]
+    return f"{digest}@facilitation"
+
+
+def _meeting_row(
+    draft: Draft, m: Meeting, start: datetime | None, slot_length: timedelta
+) -> list[Any]:
+    a = draft.people.get(m.a)
+    b = draft.people.get(m.b)
+    begin: datetime | None = None
+    end: datetime | None = None
+    if start is not None:
+        begin, end = slot_times(m.slot, start, slot_length)
+    return [
+        m.slot,
+        m.table,
+        m.a,
+        m.b,
+        m.score,
+        m.reason,
+        begin,
+        end,
+        a.name if a else m.a,
+        a.organisation if a else "",
+        b.name if b else m.b,
+        b.organisation if b else "",
+        m.locked,
+        m.published,
+    ]
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def meetings_csv(
+    draft: Draft, start: datetime | None = None, slot_length: timedelta = DEFAULT_SLOT_LENGTH
+) -> str:
+    """All meetings, one row each, by slot then table (`start`/`end` empty without a start)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(MEETING_COLUMNS)
+    for m in draft.meetings:
+        writer.writerow([_csv_cell(v) for v in _meeting_row(draft, m, start, slot_length)])
+    return out.getvalue()
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_SHEET_NAME_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
+_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_NS_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f"<styleSheet {_NS}>"
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd\\ hh:mm"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _xlsx_cell(ref: str, value: Any, header: bool) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    if isinstance(value, datetime):
+        serial = (value.replace(tzinfo=None) - _EXCEL_EPOCH) / timedelta(days=1)
+        return f'<c r="{ref}" s="1"><v>{serial:.10f}</v></c>'
+    text = xml_escape(_XML_ILLEGAL.sub("", str(value)))
+    style = ' s="2"' if header else ""
+    # Inline strings are never formulas, so user text cannot inject one.
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _sheet_xml(rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> str:
+    letters = [_column_letter(i) for i in range(max((len(r) for r in rows), default=0))]
+    body: list[str] = []
+    for number, row in enumerate(rows, start=1):
+        cells = "".join(
+            _xlsx_cell(f"{letters[i]}{number}", value, number == 1) for i, value in enumerate(row)
+        )
+        body.append(f'<row r="{number}">{cells}</row>')
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+        for i, w in enumerate(widths, start=1)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f"<worksheet {_NS} {_NS_R}>"
+        '<sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        "</sheetView></sheetViews>"
+        + (f"<cols>{cols}</cols>" if cols else "")
+        + f"<sheetData>{''.join(body)}</sheetData></worksheet>"
+    )
+
+
+def xlsx_workbook(sheets: Sequence[tuple[str, Sequence[Sequence[Any]], Sequence[int]]]) -> bytes:
+    """A minimal Office Open XML workbook: (name, rows with a header first, column widths)."""
+    names = [_SHEET_NAME_ILLEGAL.sub(" ", name)[:31] for name, _, _ in sheets]
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        f"{overrides}</Types>"
+    )
+    rels_ns = 'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"'
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    root_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Relationships {rels_ns}><Relationship Id="rId1" '
+        f'Type="{office}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    )
+    sheet_entries = "".join(
+        f'<sheet name="{xml_escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, name in enumerate(names, start=1)
+    )
+    workbook = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f"<workbook {_NS} {_NS_R}><sheets>{sheet_entries}</sheets></workbook>"
+    )
+    sheet_rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{office}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    workbook_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f"<Relationships {rels_ns}>{sheet_rels}"
+        f'<Relationship Id="rId{len(sheets) + 1}" Type="{office}/styles" Target="styles.xml"/>'
+        "</Relationships>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", root_rels)
+        archive.writestr("xl/workbook.xml", workbook)
+        archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
+        archive.writestr("xl/styles.xml", _STYLES)
+        for i, (_, rows, widths) in enumerate(sheets, start=1):
+            archive.writestr(f"xl/worksheets/sheet{i}.xml", _sheet_xml(rows, widths))
+    return out.getvalue()
+
+
+def meetings_xlsx(
+    draft: Draft, start: datetime | None = None, slot_length: timedelta = DEFAULT_SLOT_LENGTH
+) -> bytes:
+    """Sheets Meetings, People, Unplaced and Statistics."""
+    meetings: list[Sequence[Any]] = [MEETING_COLUMNS]
+    meetings += [_meeting_row(draft, m, start, slot_length) for m in draft.meetings]
+    people: list[Sequence[Any]] = [PEOPLE_COLUMNS]
+    for p in draft.profiles:
+        mine = draft.meetings_of(p.id)
+        slots = " ".join(str(m.slot) for m in mine)
+        people.append([p.id, p.name, p.organisation, p.side, len(mine), slots])
+    unplaced: list[Sequence[Any]] = [UNPLACED_COLUMNS]
+    for u in draft.unplaced:
+        c = u.candidate
+        unplaced.append([c.a, c.b, c.score, c.reason, u.problem, draft.name(c.a), draft.name(c.b)])
+    statistics: list[Sequence[Any]] = [("statistic", "value")]
+    statistics += [line.split(": ", 1) for line in statistics_text(draft).splitlines()]
+    return xlsx_workbook(
+        [
+            ("Meetings", meetings, (6, 6, 10, 10, 7, 60, 17, 17, 24, 28, 24, 28, 8, 10)),
+            ("People", people, (10, 24, 28, 8, 10, 30)),
+            ("Unplaced", unplaced, (10, 10, 7, 60, 60, 24, 24)),
+            ("Statistics", statistics, (28, 80)),
+        ]
+    )
+
+
+# --- iCalendar -----------------------------------------------------------------------------
+
+
+def _ics_text(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 folding: lines of at most 75 octets, never splitting a UTF-8 character."""
+    if len(line) <= 75 and line.isascii():
+        return line
+    data = line.encode()
+    if len(data) <= 75:
+        return line
+    pieces: list[str] = []
+    begin, limit = 0, 75
+    while begin < len(data):
+        end = min(begin + limit, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # continuation byte
+            end -= 1
+        pieces.append(data[begin:end].decode())
+        begin, limit = end, 74  # continuation lines start with a space
+    return "\r\n ".join(pieces)
+
+
+def _ics_time(value: datetime) -> str:
+    if value.tzinfo is None:  # floating time: the wall clock wherever the phone is
+        return value.strftime("%Y%m%dT%H%M%S")
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def agenda_ics(
+    draft: Draft,
+    person: str,
+    start: datetime,
+    slot_length: timedelta = DEFAULT_SLOT_LENGTH,
+    *,
+    event_id: str,
+    title: str = "",
+    location: str = "",
+    stamp: datetime | None = None,
+) -> bytes:
+    """One person's agenda. Removed meetings that had been published come back as
+    CANCELLED, so a re-download takes them off the calendar."""
+    return agendas_ics(
+        draft,
+        start,
+        slot_length,
+        event_id=event_id,
+        title=title,
+        location=location,
+        stamp=stamp,
+        people=[person],
+    )[person]
+
+
+def agendas_ics(
+    draft: Draft,
+    start: datetime,
+    slot_length: timedelta = DEFAULT_SLOT_LENGTH,
+    *,
+    event_id: str,
+    title: str = "",
+    location: str = "",
+    stamp: datetime | None = None,
+    people: Iterable[str] | None = None,
+) -> dict[str, bytes]:
+    """Agendas by person id: of `people`, or of everyone with a meeting or a cancellation."""
+    stamp_text = _ics_time((stamp or datetime.now(UTC)).astimezone(UTC))
+    current = {m.pair for m in draft.meetings}
+    cancelled: dict[str, list[Meeting]] = {}
+    for m in draft.removed:
+        if m.published and m.pair not in current:
+            for p in m.pair:
+                cancelled.setdefault(p, []).append(m)
+    if people is None:
+        people = sorted({p for m in draft.meetings for p in m.pair} | set(cancelled))
+    return {
+        person: _calendar(
+            draft, person, start, slot_length, event_id, title, location, stamp_text, cancelled
+        )
+        for person in people
+    }
+
+
+def _calendar(
+    draft: Draft,
+    person: str,
+    start: datetime,
+    slot_length: timedelta,
+    event_id: str,
+    title: str,
+    location: str,
+    stamp_text: str,
+    cancelled: Mapping[str, Sequence[Meeting]],
+) -> bytes:
+    profile = draft.people.get(person)
+    name = profile.name if profile else person
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//facilitation//matchmaking//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        _fold("X-WR-CALNAME:" + _ics_text(f"{title} – {name}" if title else name)),
+    ]
+    for m, status in [
+        *((m, "CONFIRMED") for m in draft.meetings_of(person)),
+        *((m, "CANCELLED") for m in cancelled.get(person, ())),
+    ]:
+        other = draft.people.get(m.other(person))
+        begin, end = slot_times(m.slot, start, slot_length)
+        who = other.name if other else m.other(person)
+        if other and other.organisation:
+            who += f" ({other.organisation})"
+        place = f"Table {m.table}" + (f", {location}" if location else "")
+        why = reason_for(m, person)
+        lines += [
+            "BEGIN:VEVENT",
+            "UID:" + meeting_uid(event_id, m.pair),
+            "DTSTAMP:" + stamp_text,
+            f"SEQUENCE:{draft.revision}",
+            "DTSTART:" + _ics_time(begin),
+            "DTEND:" + _ics_time(end),
+            _fold("SUMMARY:" + _ics_text(f"Meeting with {who}")),
+            _fold("LOCATION:" + _ics_text(place)),
+            _fold("DESCRIPTION:" + _ics_text(f"Slot {m.slot}, table {m.table}. Why: {why}")),
+            "STATUS:" + status,
+            "TRANSP:OPAQUE",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+# --- printable HTML ------------------------------------------------------------------------
+
+_PRINT_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #111; }
+.agenda { page-break-after: always; break-after: page; }
+.agenda:last-child { page-break-after: auto; break-after: auto; }
+h1 { font-size: 1.1rem; font-weight: normal; margin: 0; color: #444; }
+h2 { font-size: 1.6rem; margin: .2rem 0; }
+.organisation { margin: 0 0 1rem; color: #444; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #888; padding: .35rem .5rem; text-align: left; vertical-align: top; }
+th { background: #eee; }
+.none { font-style: italic; }
+@media print { body { margin: 0; } th { background: none; } }
+@media screen { .agenda { border-bottom: 2px dashed #aaa; padding: 0 0 2rem; margin: 0 0 2rem; } }
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def agendas_html(
+    draft: Draft,
+    start: datetime | None = None,
+    slot_length: timedelta = DEFAULT_SLOT_LENGTH,
+    *,
+    title: str = "Meetings",
+    people: Iterable[str] | None = None,
+) -> str:
+    """One printed page per person (everyone by default), self-contained: no external file."""
+    chosen: Sequence[Profile]
+    if people is None:
+        chosen = sorted(draft.profiles, key=lambda p: (p.name.casefold(), p.id))
+    else:
+        chosen = [draft.people[p] for p in people if p in draft.people]
+    pages: list[str] = []
+    for profile in chosen:
+        rows: list[str] = []
+        for m in draft.meetings_of(profile.id):
+            other = draft.people.get(m.other(profile.id))
+            when = f"Slot {m.slot}"
+            if start is not None:
+                begin, end = slot_times(m.slot, start, slot_length)
+                when = f"{begin:%H:%M}–{end:%H:%M}"
+            with_whom = _e(other.name if other else m.other(profile.id))
+            if other and other.organisation:
+                with_whom += f"<br><small>{_e(other.organisation)}</small>"
+            rows.append(
+                f"<tr><td>{_e(when)}</td><td>{m.table}</td><td>{with_whom}</td>"
+                f"<td>{_e(reason_for(m, profile.id))}</td></tr>"
+            )
+        body = (
+            "<table><thead><tr><th>Time</th><th>Table</th><th>With</th><th>Why</th></tr>"
+            f"</thead><tbody>{''.join(rows)}</tbody></table>"
+            if rows
+            else '<p class="none">No meeting scheduled.</p>'
+        )
+        organisation = (
+            f'<p class="organisation">{_e(profile.organisation)}</p>'
+            if profile.organisation
+            else ""
+        )
+        pages.append(
+            f'<section class="agenda"><h1>{_e(title)}</h1><h2>{_e(profile.name)}</h2>'
+            f"{organisation}{body}</section>"
+        )
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_e(title)}</title><style>{_PRINT_CSS}</style></head>"
+        f"<body>{''.join(pages)}</body></html>\n"
+    )
+
+
+# --- JSON and text -------------------------------------------------------------------------
+
+
+def _meeting_json(m: Meeting, start: datetime | None, slot_length: timedelta) -> dict[str, object]:
+    found: dict[str, object] = {
+        "slot": m.slot,
+        "table": m.table,
+        "a": m.a,
+        "b": m.b,
+        "score": m.score,
+        "reason": m.reason,
+        "a_wish": m.a_wish,
+        "b_wish": m.b_wish,
+        "a_gives": list(m.a_gives),
+        "b_gives": list(m.b_gives),
+        "locked": m.locked,
+        "published": m.published,
+    }
+    if start is not None:
+        begin, end = slot_times(m.slot, start, slot_length)
+        found["start"] = begin.isoformat()
+        found["end"] = end.isoformat()
+    return found
+
+
+def draft_json(
+    draft: Draft, start: datetime | None = None, slot_length: timedelta = DEFAULT_SLOT_LENGTH
+) -> str:
+    """The whole result: settings, people, wishes, meetings, unplaced, removed, statistics."""
+    stats = draft_statistics(draft)
+    config = draft.config
+    document = {
+        "format": "facilitation-matchmaking",
+        "version": 1,
+        "config": {
+            "slots": config.slots,
+            "tables": config.tables,
+            "min_meetings": config.min_meetings,
+            "max_meetings": config.max_meetings,
+            "seed": config.seed,
+            "start": start.isoformat() if start is not None else None,
+            "slot_minutes": slot_length / timedelta(minutes=1),
+        },
+        "revision": draft.revision,
+        "published_revision": draft.published_revision,
+        "statistics": {
+            "people": stats.people,
+            "meetings": stats.meetings,
+            "unplaced": stats.unplaced,
+            "total_score": stats.total_score,
+            "slots_used": stats.slots_used,
+            "tables_per_slot": list(stats.tables_per_slot),
+            "meetings_per_person": {
+                "min": stats.meetings_min,
+                "mean": round(stats.meetings_mean, 3),
+                "max": stats.meetings_max,
+            },
+            "without_meeting": list(stats.without_meeting),
+            "below_minimum": [
+                {"person": s.person, "minimum": s.minimum, "meetings": s.meetings}
+                for s in stats.below_minimum
+            ],
+            "wishes": {w.level: {"satisfied": w.satisfied, "total": w.total} for w in stats.wishes},
+        },
+        "people": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "organisation": p.organisation,
+                "side": p.side,
+                "offers": sorted(p.offers),
+                "needs": sorted(p.needs),
+                "available_slots": sorted(p.available_slots),
+                "min_meetings": p.min_meetings,
+                "max_meetings": p.max_meetings,
+            }
+            for p in draft.profiles
+        ],
+        "wishes": [{"from": w.source, "to": w.target, "level": w.level} for w in draft.wishes],
+        "meetings": [_meeting_json(m, start, slot_length) for m in draft.meetings],
+        "unplaced": [
+            {
+                "a": u.candidate.a,
+                "b": u.candidate.b,
+                "score": u.candidate.score,
+                "reason": u.candidate.reason,
+                "problem": u.problem,
+            }
+            for u in draft.unplaced
+        ],
+        "removed": [_meeting_json(m, start, slot_length) for m in draft.removed],
+    }
+    return _json_lines(document)
+
+
+def _json_lines(document: Mapping[str, object]) -> str:
+    """One top-level key, and one list item, per line: readable, diffable, and written by
+    json's C encoder (an indent would switch to the pure-Python one, 3x slower)."""
+    parts: list[str] = []
+    for key, value in document.items():
+        head = json.dumps(key) + ": "
+        if isinstance(value, list) and value:
+            items = ",\n  ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            parts.append(f"{head}[\n  {items}\n ]")
+        else:
+            parts.append(head + json.dumps(value, ensure_ascii=False))
+    return "{\n " + ",\n ".join(parts) + "\n}\n"
+
+
+def _some(ids: Sequence[str], names: Mapping[str, Profile], limit: int = 8) -> str:
+    shown = ", ".join(names[i].name if i in names else i for i in ids[:limit])
+    more = len(ids) - limit
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def statistics_text(draft: Draft) -> str:
+    """The organiser's summary, one `label: value` per line."""
+    s = draft_statistics(draft)
+    tables = ", ".join(str(t) for t in s.tables_per_slot)
+    lines = [
+        f"meetings: {s.meetings} placed, {s.unplaced} not placed, total score {s.total_score}",
+        f"slots used: {s.slots_used} of {draft.config.slots}",
+        f"tables per slot: {tables} (at most {max(s.tables_per_slot, default=0)})",
+        f"meetings per person: min {s.meetings_min}, mean {s.meetings_mean:.2f}, "
+        f"max {s.meetings_max}",
+        f"people without a meeting: {len(s.without_meeting)} of {s.people}"
+        + (f" ({_some(s.without_meeting, draft.people)})" if s.without_meeting else ""),
+        f"below their minimum: {len(s.below_minimum)}"
+        + (
+            f" ({_some([b.person for b in s.below_minimum], draft.people)})"
+            if s.below_minimum
+            else ""
+        ),
+    ]
+    for w in s.wishes:
+        if w.total:
+            lines.append(f"{w.level} wishes satisfied: {w.satisfied} of {w.total}")
+    if s.locked or s.published:
+        lines.append(f"locked: {s.locked}, published: {s.published}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,68 @@
+"""The ASGI application: Starlette pages wrapped by the socket.io server."""
+
+from __future__ import annotations
+
+import logging
+
+import socketio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
+
+from facilitation.live import Events
+from facilitation.pages import Pages
+from facilitation.realtime import Hub
+from facilitation.security import SecurityHeadersMiddleware
+from facilitation.settings import Settings
+from facilitation.storage import Storage
+from facilitation.web import console, organiser, participant, screen
+from facilitation.web.services import Services, lang_of, services
+
+log = logging.getLogger(__name__)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 404
+    return services(request).pages.page(
+        request, "not_found.html", lang_of(request), {"live": None}, status_code=status
+    )
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    return services(request).pages.page(
+        request, "error.html", lang_of(request), {"live": None}, status_code=500
+    )
+
+
+def create_app(settings: Settings) -> ASGIApp:
+    storage = Storage(settings.db_path)
+    events = Events(storage)
+    pages = Pages(settings.templates_dir, settings.static_dir)
+    csrf_key = storage.signing_key()
+    hub = Hub(
+        events,
+        pages,
+        csrf_key,
+        max_payload=settings.max_payload_bytes,
+        max_message=settings.max_message_bytes,
+        interval=settings.tally_interval_s,
+    )
+    routes = [
+        *participant.routes,
+        *console.routes,
+        *screen.routes,
+        *organiser.routes,
+        Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={404: not_found, 405: not_found, 500: server_error},
+    )
+    app.state.services = Services(settings, storage, events, pages, hub, csrf_key)
+    asgi: ASGIApp = socketio.ASGIApp(hub.sio, other_asgi_app=SecurityHeadersMiddleware(app))
+    return asgi

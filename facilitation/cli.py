@@ -1,0 +1,261 @@
+"""The `facilitation` command: serve, check, schema, tally, match, loadtest.
+
+Each command is a pair: `_add_<name>(subparsers)` declares its flags and `_run_<name>(args)`
+does the work and returns the exit status. Imports are done inside the runners so that
+`facilitation check` does not pay for starting the web stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+Runner = Callable[[argparse.Namespace], int]
+
+
+def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("serve", help="run the live server (organiser home, or the event of FORMAT)")
+    p.add_argument("format", nargs="?", help="a format file, or the id of a shipped format")
+    p.add_argument("--roster", help="projects roster (YAML or CSV); default: a demo roster")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a format parameter (repeatable)",
+    )
+    p.add_argument("--db", default="facilitation.sqlite3", help="SQLite file (%(default)s)")
+    p.add_argument("--host", default="0.0.0.0", help="address to listen on (default: %(default)s)")  # noqa: S104
+    p.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    p.add_argument(
+        "--public-url",
+        help="base URL phones use to reach this machine (default: http://<LAN address>:<port>)",
+    )
+    p.add_argument("--new", action="store_true", help="start a new event, do not resume")
+    p.add_argument("--lang", choices=["fr", "en"], help="default language of the pages")
+    p.set_defaults(run=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from facilitation.serving import serve_command
+
+    return serve_command(args)
+
+
+def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("check", help="validate format files; prints file:line:column: message")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(run=_run_check)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from facilitation.formats import FormatError, load_format_file
+
+    status = 0
+    for name in args.files:
+        try:
+            fmt = load_format_file(name)
+        except FormatError as error:
+            status = 1
+            for problem in error.problems:
+                print(problem.render(), file=sys.stderr)
+        else:
+            print(f"{name}: ok ({fmt.id} {fmt.version}, {len(fmt.steps)} steps)")
+    return status
+
+
+def _add_schema(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("schema", help="print the JSON Schema of the format language")
+    p.set_defaults(run=_run_schema)
+
+
+def _run_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from facilitation.formats import format_json_schema
+
+    print(json.dumps(format_json_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _add_loadtest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "loadtest", help="simulate N phones against a running server and print latency figures"
+    )
+    p.add_argument("console_url", help="the facilitator console URL printed by `serve` (with key)")
+    p.add_argument("--phones", type=int, default=500, help="simulated phones (%(default)s)")
+    p.add_argument("--steps", type=int, default=5, help="step changes to time (%(default)s)")
+    p.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="load-generator processes sharing the phones (default: %(default)s)",
+    )
+    p.set_defaults(run=_run_loadtest)
+
+
+def _run_loadtest(args: argparse.Namespace) -> int:
+    from facilitation.loadtest import loadtest_command
+
+    return loadtest_command(args)
+
+
+def _add_match(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "match",
+        help="matchmaking from spreadsheets: roster + wishes -> meetings in slots and tables",
+    )
+    p.add_argument("participants", metavar="PARTICIPANTS.csv", help="roster (role partner offers)")
+    p.add_argument("--wishes", metavar="WISHES.csv", help="wishes: from,to,level (must|want|no)")
+    p.add_argument("--partners", action="append", default=[], metavar="YAML", help="more partners")
+    p.add_argument("--projects", action="append", default=[], metavar="YAML", help="more projects")
+    p.add_argument("--tags", metavar="YAML", help="tag vocabulary: unknown tags become errors")
+    p.add_argument("--slots", type=int, required=True, help="number of time slots")
+    p.add_argument("--tables", type=int, help="tables per slot (default: as many as needed)")
+    p.add_argument("--min-meetings", type=int, default=0, help="soft minimum per person")
+    p.add_argument("--max-meetings", type=int, help="maximum per person (default: one per slot)")
+    p.add_argument("--seed", type=int, default=0, help="breaks ties (default: %(default)s)")
+    p.add_argument("-o", "--output", required=True, metavar="MEETINGS.csv", help="'-' for stdout")
+    p.add_argument("--xlsx", metavar="FILE", help="also write meetings, people and statistics")
+    p.add_argument("--json", metavar="FILE", help="also write the whole result as JSON")
+    p.add_argument("--html", metavar="FILE", help="also write printable agendas, one page each")
+    p.add_argument("--ics-dir", metavar="DIR", help="also write one calendar per person")
+    p.add_argument("--start", help="first slot's start, e.g. 2026-06-12T18:00 (needed for ICS)")
+    p.add_argument("--slot-minutes", type=int, default=15, help="(default: %(default)s)")
+    p.add_argument("--event-id", help="keeps calendar UIDs stable between downloads")
+    p.add_argument("--title", default="Meetings", help="title of agendas and calendars")
+    p.set_defaults(run=_run_match)
+
+
+def _run_match(args: argparse.Namespace) -> int:
+    import hashlib
+    import re
+    from datetime import datetime, timedelta
+    from pathlib import Path
+
+    from facilitation import agendas
+    from facilitation.match_files import (
+        MatchFileError,
+        merge_profiles,
+        read_participants_csv,
+        read_profiles_yaml,
+        read_tags_yaml,
+        read_wishes_csv,
+    )
+    from facilitation.matchmaking import MatchConfig, MatchError, run_draft
+
+    def fail(message: str) -> int:
+        print(f"facilitation match: error: {message}", file=sys.stderr)
+        return 1
+
+    try:
+        start = datetime.fromisoformat(args.start) if args.start else None
+    except ValueError:
+        return fail(f"--start {args.start!r} is not a date and time like 2026-06-12T18:00")
+    if args.ics_dir and start is None:
+        return fail("--ics-dir needs --start (calendars need dates)")
+    if args.slot_minutes < 1:
+        return fail("--slot-minutes must be at least 1")
+    slot_length = timedelta(minutes=args.slot_minutes)
+    try:
+        config = MatchConfig(
+            slots=args.slots,
+            tables=args.tables,
+            min_meetings=args.min_meetings,
+            max_meetings=args.max_meetings,
+            seed=args.seed,
+        )
+        tags = read_tags_yaml(args.tags) if args.tags else None
+        roster = read_participants_csv(args.participants, slots=args.slots, tags=tags)
+        groups = [(args.participants, roster)]
+        for f in args.partners:
+            groups.append((f, read_profiles_yaml(f, "offer", slots=args.slots, tags=tags)))
+        for f in args.projects:
+            groups.append((f, read_profiles_yaml(f, "need", slots=args.slots, tags=tags)))
+        profiles = merge_profiles(groups)
+        known = {p.id for p in profiles}
+        wishes = read_wishes_csv(args.wishes, known) if args.wishes else []
+        draft = run_draft(profiles, wishes, config)
+    except MatchFileError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except MatchError as error:
+        return fail(str(error))
+
+    report = sys.stderr if args.output == "-" else sys.stdout
+    try:
+        table = agendas.meetings_csv(draft, start, slot_length)
+        if args.output == "-":
+            sys.stdout.write(table)
+        else:
+            Path(args.output).write_text(table, encoding="utf-8")
+        if args.xlsx:
+            Path(args.xlsx).write_bytes(agendas.meetings_xlsx(draft, start, slot_length))
+        if args.json:
+            Path(args.json).write_text(agendas.draft_json(draft, start, slot_length), "utf-8")
+        if args.html:
+            page = agendas.agendas_html(draft, start, slot_length, title=args.title)
+            Path(args.html).write_text(page, encoding="utf-8")
+        if args.ics_dir and start is not None:
+            folder = Path(args.ics_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            event_id = args.event_id or f"{Path(args.participants).stem}-{start:%Y%m%d}"
+            calendars = agendas.agendas_ics(
+                draft, start, slot_length, event_id=event_id, title=args.title
+            )
+            used: set[str] = set()
+            for person, data in calendars.items():
+                # Ids come from a spreadsheet: keep file names portable and distinct.
+                name = re.sub(r"[^A-Za-z0-9._-]", "_", person).lstrip(".") or "person"
+                if name.lower() in used:
+                    name += "-" + hashlib.sha256(person.encode()).hexdigest()[:8]
+                used.add(name.lower())
+                (folder / f"{name}.ics").write_bytes(data)
+    except OSError as error:
+        return fail(f"cannot write {error.filename or 'output'}: {error.strerror or error}")
+
+    print(agendas.statistics_text(draft), end="", file=report)
+    for item in draft.unplaced[:20]:
+        c = item.candidate
+        print(f"not placed: {c.a}–{c.b}: {item.problem}", file=report)
+    if len(draft.unplaced) > 20:
+        print(f"not placed: {len(draft.unplaced) - 20} more (see --json)", file=report)
+    return 0
+
+
+# Commands owned by the voting and matchmaking modules register below.
+
+COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
+    _add_serve,
+    _add_check,
+    _add_schema,
+    _add_loadtest,
+    _add_match,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="facilitation",
+        description="Live events and workshops from reusable YAML formats.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Runner = args.run
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

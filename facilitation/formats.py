@@ -1,0 +1,626 @@
+"""The format language: YAML text -> a validated `Format`, with errors at file:line:column.
+
+A format is a reusable description of a session (see docs in README and `facilitation schema`).
+Parsing is pure (`parse_format(text, name)`); `load_format_file` is the thin loader.
+
+Validation is done by pydantic models (which also give the JSON Schema for editors); the YAML
+node tree is kept so that every error can point at the line and column of the offending key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+LANGUAGE_VERSION = 1
+Lang = Literal["fr", "en"]
+LANGS: tuple[Lang, ...] = ("fr", "en")
+Role = Literal["facilitator", "participant", "holder", "partner", "jury", "decider", "observer"]
+
+VOTERS: tuple[Role, ...] = ("participant", "holder", "partner")
+BASIC_ROLES: tuple[Role, ...] = ("facilitator", "participant")
+
+SLUG = r"^[a-z0-9][a-z0-9_-]*$"
+SEMVER = r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$"
+
+# A localised text: a plain string (in the format's language) or one string per language.
+Text = str | dict[Lang, str]
+
+
+def localise(text: Text | None, lang: str, fallback: str = "fr") -> str:
+    """The text in `lang`, else in `fallback`, else in any language given."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    for key in (lang, fallback, *LANGS):
+        if key in text:
+            return text[key]
+    return ""
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Parameter(Model):
+    """A value an organiser may set when creating an event; steps refer to it as `$name`."""
+
+    type: Literal["integer", "number", "string", "boolean", "choice"]
+    default: int | float | str | bool
+    title: Text | None = None
+    min: float | None = None
+    max: float | None = None
+    choices: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _default_fits(self) -> Parameter:
+        coerce_parameter(self, self.default)
+        return self
+
+
+class Headcount(Model):
+    min: int = Field(default=1, ge=1)
+    max: int | None = Field(default=None, ge=1)
+
+
+class StepBase(Model):
+    id: Annotated[str, Field(pattern=SLUG)] | None = None
+    title: Text | None = None
+    body: Text | None = Field(default=None, description="Instructions shown on phones and screen.")
+    minutes: float | None = Field(default=None, gt=0, le=24 * 60)
+    autostart: bool = Field(default=False, description="Start the timer when the step begins.")
+
+
+class InfoStep(StepBase):
+    """A slide: welcome, instructions, a message to the room."""
+
+    kind: Literal["info"]
+
+
+class BreakStep(StepBase):
+    kind: Literal["break"]
+
+
+class TalkStep(StepBase):
+    """A timed conversation (networking, discussion) with no input collected."""
+
+    kind: Literal["talk"]
+
+
+class PitchStep(StepBase):
+    """One pitch per project of the roster, each with a pitch timer then a Q&A timer."""
+
+    kind: Literal["pitch"]
+    pitch_minutes: float = Field(default=6, gt=0, le=120)
+    qa_minutes: float = Field(default=2, ge=0, le=120)
+    lineup: Literal["hidden", "visible"] = Field(
+        default="hidden",
+        description="hidden: participants and screen see a project only when its pitch starts.",
+    )
+    order: Literal["roster", "random"] = "roster"
+
+
+class VoteOption(Model):
+    id: Annotated[str, Field(pattern=SLUG)]
+    label: Text
+
+
+class VoteStep(StepBase):
+    """A vote. `options: projects` votes on the roster's projects."""
+
+    kind: Literal["vote"]
+    question: Text
+    method: Literal["single"] = "single"
+    options: Literal["projects"] | list[VoteOption] = "projects"
+    who: list[Role] = Field(default_factory=lambda: list(VOTERS))
+    results: Literal["hidden", "live"] = Field(
+        default="hidden", description="hidden: the screen shows results only when revealed."
+    )
+    open: Literal["on_enter", "manual"] = Field(
+        default="on_enter", description="on_enter: the vote opens when the step begins."
+    )
+    allow_abstain: bool = False
+
+    @field_validator("options")
+    @classmethod
+    def _distinct_options(
+        cls, options: Literal["projects"] | list[VoteOption]
+    ) -> Literal["projects"] | list[VoteOption]:
+        if isinstance(options, list):
+            ids = [o.id for o in options]
+            if len(ids) < 2:
+                raise ValueError("a vote needs at least two options")
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                raise ValueError(f"option ids must be distinct: {', '.join(dupes)}")
+        return options
+
+
+class RevealStep(StepBase):
+    """Shows a vote's results on the screen when the facilitator reveals them."""
+
+    kind: Literal["reveal"]
+    vote: Annotated[str, Field(pattern=SLUG, description="id of the vote step to reveal")]
+
+
+Step = Annotated[
+    InfoStep | BreakStep | TalkStep | PitchStep | VoteStep | RevealStep,
+    Field(discriminator="kind"),
+]
+STEP_KINDS = ("info", "break", "talk", "pitch", "vote", "reveal")
+
+
+class Format(Model):
+    """A session template. Steps run in order; `$name` refers to a parameter."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    format: Literal[1] = Field(default=1, description="Version of the format language.")
+    id: Annotated[str, Field(pattern=SLUG)]
+    version: Annotated[str, Field(pattern=SEMVER)]
+    title: Text
+    description: Text | None = None
+    lang: Lang = Field(default="fr", description="Language of plain-string texts.")
+    licence: str | None = None
+    attribution: str | None = None
+    participants: Headcount | None = None
+    parameters: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Parameter] = Field(
+        default_factory=dict
+    )
+    roles: list[Role] = Field(default_factory=lambda: list(BASIC_ROLES))
+    steps: list[Step] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Format:
+        seen: dict[str, int] = {}
+        for index, step in enumerate(self.steps):
+            sid = step_id(step, index)
+            if sid in seen:
+                raise ValueError(
+                    f"steps {seen[sid] + 1} and {index + 1} have the same id {sid!r}; "
+                    "give each step a distinct id"
+                )
+            seen[sid] = index
+        votes = {step_id(s, i) for i, s in enumerate(self.steps) if isinstance(s, VoteStep)}
+        for step in self.steps:
+            if isinstance(step, RevealStep) and step.vote not in votes:
+                known = ", ".join(sorted(votes)) or "none"
+                raise ValueError(
+                    f"reveal step refers to vote {step.vote!r}, which is not a vote step id "
+                    f"(vote steps: {known})"
+                )
+        return self
+
+    def step_ids(self) -> list[str]:
+        return [step_id(s, i) for i, s in enumerate(self.steps)]
+
+    def vote_steps(self) -> dict[str, VoteStep]:
+        return {step_id(s, i): s for i, s in enumerate(self.steps) if isinstance(s, VoteStep)}
+
+
+def step_id(step: StepBase, index: int) -> str:
+    """Steps without an id get `<kind>-<position>`, stable as long as the steps keep their order."""
+    kind: str = getattr(step, "kind", "step")
+    return step.id or f"{kind}-{index + 1}"
+
+
+# --- errors with positions -------------------------------------------------------------------
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int  # 1-based
+    column: int  # 1-based
+    message: str
+    path: Path_ = ()
+
+    def render(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        key = f" ({render_path(self.path)})" if self.path else ""
+        return f"{where}: {self.message}{key}"
+
+
+def render_path(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+class FormatError(Exception):
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("\n".join(p.render() for p in problems))
+        self.problems = tuple(problems)
+
+
+# --- YAML with positions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass
+class Located:
+    """Plain data from YAML, plus the position of every key and value by path."""
+
+    data: Any
+    keys: dict[Path_, Position]
+    values: dict[Path_, Position]
+
+    def position(self, path: Path_) -> Position:
+        """The best position for an error at `path`: the key if present, else the nearest parent."""
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            if prefix in self.keys:
+                return self.keys[prefix]
+            if prefix in self.values:
+                return self.values[prefix]
+        return Position(1, 1)
+
+
+def _mark(node: yaml.Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def load_located_yaml(text: str, name: str) -> Located:
+    """Parse YAML keeping positions; duplicate keys and non-string keys are errors."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = error.problem or str(error)
+        raise FormatError([Problem(name, line, column, f"YAML syntax error: {message}")]) from None
+    located = Located(None, {}, {})
+    if root is None:
+        raise FormatError([Problem(name, 1, 1, "the file is empty")])
+    constructor = yaml.SafeLoader("")
+    problems: list[Problem] = []
+
+    def build(node: yaml.Node, path: Path_) -> Any:
+        located.values[path] = _mark(node)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = constructor.construct_object(key_node, deep=True)
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    problems.append(
+                        Problem(name, *_pos(key_node), "YAML merge keys (<<) are not supported")
+                    )
+                    continue
+                if not isinstance(key, str):
+                    key = str(key)
+                if key in out:
+                    problems.append(
+                        Problem(name, *_pos(key_node), f"duplicate key {key!r}", (*path, key))
+                    )
+                    continue
+                located.keys[(*path, key)] = _mark(key_node)
+                out[key] = build(value_node, (*path, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return constructor.construct_object(node, deep=True)
+
+    located.data = build(root, ())
+    if problems:
+        raise FormatError(problems)
+    return located
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    mark = _mark(node)
+    return mark.line, mark.column
+
+
+# --- parameters ------------------------------------------------------------------------------
+
+_WHOLE_REF = re.compile(r"^\$([a-z][a-z0-9_]*)$")
+_INLINE_REF = re.compile(r"\$\{([a-z][a-z0-9_]*)\}")
+
+
+def coerce_parameter(param: Parameter, value: object) -> int | float | str | bool:
+    """The value converted to the parameter's type; ValueError says why it does not fit."""
+    result: int | float | str | bool
+    if param.type == "boolean":
+        if isinstance(value, bool):
+            result = value
+        elif isinstance(value, str) and value.lower() in {"true", "yes", "1", "false", "no", "0"}:
+            result = value.lower() in {"true", "yes", "1"}
+        else:
+            raise ValueError(f"expected true or false, got {value!r}")
+    elif param.type in {"integer", "number"}:
+        if isinstance(value, bool):
+            raise ValueError(f"expected a number, got {value!r}")
+        try:
+            number = float(value) if isinstance(value, str | int | float) else None
+        except ValueError:
+            number = None
+        if number is None:
+            raise ValueError(f"expected a number, got {value!r}")
+        if param.type == "integer":
+            if not number.is_integer():
+                raise ValueError(f"expected a whole number, got {value!r}")
+            result = int(number)
+        else:
+            result = number
+        if param.min is not None and number < param.min:
+            raise ValueError(f"{value!r} is below the minimum {param.min:g}")
+        if param.max is not None and number > param.max:
+            raise ValueError(f"{value!r} is above the maximum {param.max:g}")
+    else:
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise ValueError(f"expected a text, got {value!r}")
+        result = str(value)
+        if param.type == "choice" and result not in (param.choices or []):
+            raise ValueError(f"{result!r} is not one of {', '.join(param.choices or [])}")
+    return result
+
+
+def _substitute(
+    data: Any,
+    values: Mapping[str, int | float | str | bool],
+    path: Path_,
+    unknown: list[tuple[Path_, str]],
+) -> Any:
+    if isinstance(data, dict):
+        return {k: _substitute(v, values, (*path, k), unknown) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_substitute(v, values, (*path, i), unknown) for i, v in enumerate(data)]
+    if isinstance(data, str):
+        whole = _WHOLE_REF.match(data)
+        if whole:
+            if whole.group(1) in values:
+                return values[whole.group(1)]
+            unknown.append((path, whole.group(1)))
+            return data
+
+        def inline(match: re.Match[str]) -> str:
+            if match.group(1) in values:
+                return str(values[match.group(1)])
+            unknown.append((path, match.group(1)))
+            return match.group(0)
+
+        return _INLINE_REF.sub(inline, data)
+    return data
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def _problems_from_validation(
+    error: ValidationError, located: Located, name: str, base: Path_ = ()
+) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        path = _data_path(located.data, base, tuple(item["loc"]))
+        pos = located.position(path)
+        message = _humanise(item)
+        problems.append(Problem(name, pos.line, pos.column, message, path))
+    return _dedupe(problems)
+
+
+def _data_path(data: Any, base: Path_, loc: Path_) -> Path_:
+    """pydantic's error location, minus the union tags that are not keys in the YAML."""
+    node = data
+    for part in base:
+        node = node[part] if isinstance(node, dict | list) else None  # type: ignore[index]
+    path: list[str | int] = list(base)
+    for part in loc:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, dict) and not _is_tag(part):
+            # a missing or unknown key: point at it, through its parent mapping
+            path.append(part)
+            break
+    return tuple(path)
+
+
+def _is_tag(part: str | int) -> bool:
+    # union discriminator values and pydantic's "str"/"dict[...]" branch labels
+    return isinstance(part, str) and (
+        part in STEP_KINDS or part in {"str", "list[VoteOption]"} or "[" in part
+    )
+
+
+def _humanise(item: Any) -> str:
+    kind = item["type"]
+    loc = item["loc"]
+    key = next((p for p in reversed(loc) if isinstance(p, str) and not _is_tag(p)), None)
+    if kind == "missing":
+        return f"missing required key {key!r}"
+    if kind == "extra_forbidden":
+        return f"unknown key {key!r}"
+    if kind == "union_tag_invalid":
+        kinds = ", ".join(STEP_KINDS)
+        return f"unknown step kind {item['input'].get('kind')!r}; expected one of {kinds}"
+    if kind == "union_tag_not_found":
+        return f"a step needs a 'kind' (one of {', '.join(STEP_KINDS)})"
+    if kind == "string_pattern_mismatch":
+        pattern = item.get("ctx", {}).get("pattern")
+        return (
+            f"{item['input']!r} is not valid: {_PATTERN_HELP.get(pattern, f'must match {pattern}')}"
+        )
+    if kind == "string_type" and key == "version":
+        got = item["input"]
+        return f"expected a version like 1.0.0 (quote it if YAML reads a number), got {got!r}"
+    message = str(item["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if kind == "literal_error" and "input" in item:
+        return f"{message[0].lower()}{message[1:]}, got {item['input']!r}"
+    return message[0].lower() + message[1:] if message else kind
+
+
+_PATTERN_HELP = {
+    SLUG: "use lowercase letters, digits, '-' or '_' (for example my-step)",
+    SEMVER: "use a version like 1.0.0",
+    r"^[a-z][a-z0-9_]*$": "use lowercase letters, digits or '_' (for example pitch_minutes)",
+}
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    """A value fitting no branch of a union gives an error per branch: keep one per key."""
+    seen: set[Path_ | tuple[int, int]] = set()
+    out = []
+    for problem in problems:
+        spot = problem.path or (problem.line, problem.column)
+        if spot not in seen:
+            seen.add(spot)
+            out.append(problem)
+    return out
+
+
+def parse_format(
+    text: str, name: str = "<format>", params: Mapping[str, object] | None = None
+) -> Format:
+    """Validate a format; `params` overrides parameter defaults. Raises FormatError."""
+    located = load_located_yaml(text, name)
+    data = located.data
+    if not isinstance(data, dict):
+        raise FormatError(
+            [Problem(name, 1, 1, "a format is a mapping of keys (id, title, steps…)")]
+        )
+    problems: list[Problem] = []
+    declared: dict[str, Parameter] = {}
+    raw_params = data.get("parameters", {})
+    if isinstance(raw_params, dict):
+        for pname, raw in raw_params.items():
+            try:
+                declared[pname] = Parameter.model_validate(raw)
+            except ValidationError as error:
+                problems += _problems_from_validation(error, located, name, ("parameters", pname))
+    values: dict[str, int | float | str | bool] = {
+        k: coerce_parameter(p, p.default) for k, p in declared.items()
+    }
+    for pname, value in (params or {}).items():
+        if pname not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            problems.append(
+                Problem(name, 1, 1, f"unknown parameter {pname!r} (parameters: {known})")
+            )
+            continue
+        try:
+            values[pname] = coerce_parameter(declared[pname], value)
+        except ValueError as error:
+            pos = located.position(("parameters", pname))
+            problems.append(
+                Problem(
+                    name,
+                    pos.line,
+                    pos.column,
+                    f"parameter {pname!r}: {error}",
+                    ("parameters", pname),
+                )
+            )
+    unknown: list[tuple[Path_, str]] = []
+    body = {k: v for k, v in data.items() if k != "parameters"}
+    substituted = _substitute(body, values, (), unknown)
+    for path, ref in unknown:
+        pos = located.values.get(path, located.position(path))
+        known = ", ".join(f"${k}" for k in sorted(declared)) or "none declared"
+        problems.append(
+            Problem(
+                name, pos.line, pos.column, f"unknown parameter ${ref} (parameters: {known})", path
+            )
+        )
+    substituted["parameters"] = raw_params
+    try:
+        fmt = Format.model_validate(substituted)
+    except ValidationError as error:
+        problems += _problems_from_validation(error, located, name)
+    if problems:
+        raise FormatError(_dedupe(problems))
+    return fmt
+
+
+def parameter_values(
+    fmt: Format, overrides: Mapping[str, object]
+) -> dict[str, int | float | str | bool]:
+    """The parameters an event runs with: defaults, then valid overrides."""
+    values = {k: coerce_parameter(p, p.default) for k, p in fmt.parameters.items()}
+    for key, value in overrides.items():
+        values[key] = coerce_parameter(fmt.parameters[key], value)
+    return values
+
+
+def format_json_schema() -> dict[str, Any]:
+    schema = Format.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://facilitation.invalid/schema/format-v{LANGUAGE_VERSION}.json"
+    _allow_parameter_refs(schema)
+    return schema
+
+
+_REF_SCHEMA = {"type": "string", "pattern": r"^\$[a-z][a-z0-9_]*$"}
+
+
+def _allow_parameter_refs(node: Any) -> None:
+    """Editors must not flag `minutes: $pitch_minutes`: typed values also accept a reference."""
+    if isinstance(node, dict):
+        for key, value in list(node.items()):
+            if key == "properties" and isinstance(value, dict):
+                for name, prop in value.items():
+                    value[name] = _with_ref(prop)
+            _allow_parameter_refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            _allow_parameter_refs(item)
+
+
+def _with_ref(prop: Any) -> Any:
+    typed = {"integer", "number", "boolean"}
+    if not isinstance(prop, dict):
+        return prop
+    if prop.get("type") in typed:
+        return {"anyOf": [prop, _REF_SCHEMA]}
+    branches = prop.get("anyOf")
+    if isinstance(branches, list) and any(
+        isinstance(b, dict) and b.get("type") in typed for b in branches
+    ):
+        return {**prop, "anyOf": [*branches, _REF_SCHEMA]}
+    return prop
+
+
+# --- the thin loader -------------------------------------------------------------------------
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise FormatError([Problem(str(path), 1, 1, f"not UTF-8 text ({error.reason})")]) from None
+    except OSError as error:
+        raise FormatError([Problem(str(path), 1, 1, error.strerror or str(error))]) from None
+
+
+def load_format_file(path: str | Path, params: Mapping[str, object] | None = None) -> Format:
+    path = Path(path)
+    return parse_format(read_text(path), str(path), params)

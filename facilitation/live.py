@@ -1,0 +1,180 @@
+"""Running events: the engine's state for each event, kept in step with storage.
+
+The database is the source of truth; a `LiveEvent` is a cache of one event's plan and state,
+rebuilt from storage at start-up. Every change goes through `Events`, which applies the pure
+engine, commits, and only then updates the cache, so a change a client is told about is saved.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from facilitation import voting
+from facilitation.engine import (
+    Action,
+    EventState,
+    Plan,
+    Stage,
+    apply_action,
+    build_plan,
+    initial_state,
+    may_vote,
+    visible_projects,
+)
+from facilitation.formats import Format, VoteStep, parse_format
+from facilitation.rosters import Project, Roster
+from facilitation.security import new_event_code, new_secret
+from facilitation.storage import EventRow, ParticipantRow, Storage
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class VoteRefusedError(Exception):
+    """A ballot that was not recorded; `code` selects the translated message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class LiveEvent:
+    row: EventRow
+    plan: Plan
+    state: EventState
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def code(self) -> str:
+        return self.row.code
+
+    @property
+    def format(self) -> Format:
+        return self.plan.format
+
+    @property
+    def stage(self) -> Stage:
+        return self.plan.stages[self.state.cursor]
+
+    @property
+    def current_vote(self) -> str | None:
+        """The vote of the current stage if it is a vote step (not a reveal)."""
+        stage = self.stage
+        return stage.step_id if isinstance(self.plan.step(stage), VoteStep) else None
+
+    def vote_spec(self, vote_id: str) -> voting.VoteSpec:
+        step = self.format.vote_steps()[vote_id]
+        options = tuple(option_id for option_id, _ in self.plan.vote_options(vote_id))
+        return voting.VoteSpec(
+            method=step.method, options=options, allow_abstain=step.allow_abstain
+        )
+
+    def hidden_options(self, vote_id: str) -> frozenset[str]:
+        """Projects not yet presented may not be voted for (nor shown)."""
+        step = self.format.vote_steps()[vote_id]
+        if step.options != "projects":
+            return frozenset()
+        shown = set(visible_projects(self.plan, self.state))
+        return frozenset(p.id for p in self.plan.projects if p.id not in shown)
+
+
+class Events:
+    """All events of one database, loaded on first use."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self._cache: dict[str, LiveEvent] = {}
+
+    def get(self, code: str) -> LiveEvent | None:
+        code = code.upper()
+        if code in self._cache:
+            return self._cache[code]
+        row = self.storage.event_by_code(code)
+        if row is None:
+            return None
+        live = self._load(row)
+        self._cache[code] = live
+        return live
+
+    def _load(self, row: EventRow) -> LiveEvent:
+        fmt = parse_format(row.format_source, row.format_name, row.params)
+        projects = tuple(Project.model_validate(p) for p in row.roster)
+        plan = build_plan(fmt, projects, row.seed)
+        return LiveEvent(row, plan, self.storage.load_state(row.id))
+
+    def create(
+        self,
+        *,
+        format_source: str,
+        format_name: str,
+        roster: Roster,
+        params: dict[str, Any],
+        lang: str | None = None,
+        seed: int | None = None,
+    ) -> LiveEvent:
+        fmt = parse_format(format_source, format_name, params)
+        seed = seed if seed is not None else int.from_bytes(new_secret().encode()[:4], "big")
+        plan = build_plan(fmt, roster, seed)
+        now = now_ms()
+        code = new_event_code()
+        while self.storage.code_exists(code):
+            code = new_event_code()
+        row = self.storage.create_event(
+            code=code,
+            secret=new_secret(),
+            format_id=fmt.id,
+            format_name=format_name,
+            format_source=format_source,
+            roster=[json.loads(p.model_dump_json()) for p in roster],
+            params=params,
+            lang=lang or fmt.lang,
+            seed=seed,
+            state=initial_state(plan, now),
+            now=now,
+        )
+        live = self._load(row)
+        self._cache[row.code] = live
+        return live
+
+    def act(self, live: LiveEvent, action: Action, actor: str = "facilitator") -> EventState:
+        """Apply a facilitator action and commit it. Raises EngineError."""
+        now = now_ms()
+        new = apply_action(live.plan, live.state, action, now)
+        detail = {k: v for k, v in vars(action).items() if v is not None and k != "name"}
+        detail["stage"] = new.cursor
+        self.storage.save_state(
+            live.id, new, now=now, actor=actor, action=action.name, detail=detail
+        )
+        live.state = new
+        return new
+
+    def cast(
+        self, live: LiveEvent, participant: ParticipantRow, vote_id: object, raw: object
+    ) -> dict[str, object]:
+        """Validate and commit a participant's ballot; VoteRefusedError says why not."""
+        if not isinstance(vote_id, str) or vote_id not in live.format.vote_steps():
+            raise VoteRefusedError("no_vote", "there is no such vote")
+        refusal = may_vote(live.plan, live.state, vote_id, participant.role)
+        if refusal is not None:
+            raise VoteRefusedError(refusal.code, str(refusal))
+        try:
+            ballot = voting.validate_ballot(
+                live.vote_spec(vote_id), raw, forbidden=live.hidden_options(vote_id)
+            )
+        except voting.BallotError as error:
+            raise VoteRefusedError(error.code, str(error)) from None
+        if not self.storage.put_ballot(live.id, vote_id, participant.id, ballot, now_ms()):
+            raise VoteRefusedError("vote_closed", "this vote is closed")
+        return ballot
+
+    def results(self, live: LiveEvent, vote_id: str) -> voting.VoteResult:
+        ballots = [b.ballot for b in self.storage.ballots(live.id, vote_id)]
+        return voting.tally(live.vote_spec(vote_id), ballots, seed=live.row.seed)

@@ -1,0 +1,53 @@
+"""Messages for refusals, by code, in the reader's language.
+
+The core raises errors with a code and an English sentence for logs and the CLI; people on
+phones get the translated sentence for that code.
+"""
+
+from __future__ import annotations
+
+from facilitation.i18n import translations
+
+
+def _(message: str) -> str:
+    """Marks a message for extraction; translated when shown."""
+    return message
+
+
+REFUSALS: dict[str, str] = {
+    "unknown_event": _("This event does not exist (check the code)."),
+    "malformed": _("Your phone sent something we could not read. Please try again."),
+    "too_large": _("That is too long to send."),
+    "not_participant": _("Only participants can do that. Reload the page to join."),
+    "unknown_message": _("This action is not available."),
+    "server_error": _("Something went wrong on the server; your last action was not saved."),
+    "no_vote": _("There is no such vote."),
+    "not_a_voter": _("Your role does not vote in this vote."),
+    "vote_not_current": _("This vote is not on right now."),
+    "vote_closed": _("This vote is closed: your ballot was not recorded."),
+    "unknown_option": _("That choice is not one of the options."),
+    "forbidden_option": _("You cannot vote for that option."),
+    "too_many_choices": _("Too many choices selected."),
+    "too_few_choices": _("Not enough choices selected."),
+    "over_budget": _("You spent more points than you have."),
+    "over_cap": _("Too many points on one option."),
+    "out_of_scale": _("A score is outside the scale."),
+    "duplicate_rank": _("An option is ranked twice."),
+    "missing_score": _("Please give every option a mark."),
+    "abstain_not_allowed": _("Abstaining is not possible in this vote."),
+    "csrf": _("This form has expired. Reload the page and try again."),
+    "not_facilitator": _("Only the facilitator can do that."),
+    "at_end": _("This is the last step."),
+    "at_start": _("This is the first step."),
+    "no_such_stage": _("There is no such step."),
+    "unknown_action": _("Unknown action."),
+    "vote_not_pending": _("This vote was already opened; closing is final unless you reopen it."),
+    "vote_not_open": _("This vote is not open."),
+    "vote_not_closed": _("Only a closed vote can be reopened."),
+    "vote_not_started": _("This vote has not been opened yet."),
+}
+
+
+def refusal_message(lang: str, code: str) -> str:
+    message = REFUSALS.get(code, REFUSALS["malformed"])
+    return translations(lang).gettext(message)

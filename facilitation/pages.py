@@ -1,0 +1,87 @@
+"""Jinja2 templates in each language, and rendering helpers for pages and pushed fragments."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from facilitation.i18n import LANGUAGES, negotiate, translations
+
+
+class Pages:
+    def __init__(self, templates_dir: Path, static_dir: Path) -> None:
+        self.static_dir = static_dir
+        self.by_lang: dict[str, Jinja2Templates] = {}
+        for lang in LANGUAGES:
+            env = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(templates_dir),
+                autoescape=True,
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+                undefined=jinja2.StrictUndefined,
+            )
+            env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+            env.globals["lang"] = lang
+            env.globals["static"] = self.static_url
+            env.filters["clock"] = clock
+            self.by_lang[lang] = Jinja2Templates(env=env)
+
+    def static_url(self, path: str) -> str:
+        """A URL that changes when the file does, so phones never run a stale script."""
+        return f"/static/{path}?v={_file_version(self.static_dir / path)}"
+
+    def page(
+        self,
+        request: Request,
+        name: str,
+        lang: str,
+        context: Mapping[str, Any],
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        response = self.by_lang[lang].TemplateResponse(
+            request, name, dict(context), status_code=status_code
+        )
+        assert isinstance(response, HTMLResponse)
+        return response
+
+    def fragment(self, name: str, lang: str, context: Mapping[str, Any]) -> str:
+        return self.by_lang[lang].env.get_template(name).render(context)
+
+    def gettext(self, lang: str, message: str) -> str:
+        return translations(lang).gettext(message)
+
+
+@cache
+def _file_version(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "0"
+
+
+def clock(ms: int | None) -> str:
+    """Milliseconds as m:ss (negative = overtime, shown with a plus sign)."""
+    if ms is None:
+        return ""
+    over = ms < 0
+    seconds = (abs(ms) + (0 if over else 999)) // 1000
+    text = f"{seconds // 60}:{seconds % 60:02d}"
+    return f"+{text}" if over else text
+
+
+def request_lang(request: Request, default: str) -> str:
+    return negotiate(
+        request.query_params.get("lang"),
+        request.cookies.get("lang"),
+        request.headers.get("accept-language"),
+        default,
+    )

@@ -1,0 +1,322 @@
+"""Socket.io: who is connected to which event, and what is pushed to them.
+
+Rooms are per event, audience and language (`CODE:participant:fr`), so a fragment is rendered
+once per language and sent to everyone in the room, never once per phone. Ballot counts and
+tallies are coalesced: at most a few updates a second, and only to the screen and console.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs
+
+import socketio
+
+from facilitation.engine import results_visible
+from facilitation.i18n import LANGUAGES, negotiate
+from facilitation.live import Events, LiveEvent, VoteRefusedError, now_ms
+from facilitation.messages import refusal_message
+from facilitation.pages import Pages
+from facilitation.security import csrf_token, facilitator_subject, same_secret
+from facilitation.storage import ParticipantRow
+from facilitation.views import Audience, Counts, agenda, stage_view
+
+log = logging.getLogger(__name__)
+
+AUDIENCES: tuple[Audience, ...] = ("participant", "screen", "console")
+FRAGMENTS: dict[Audience, str] = {
+    "participant": "_participant_step.html",
+    "screen": "_screen_step.html",
+    "console": "_console_state.html",
+}
+MAX_NAME = 40
+
+
+def participant_cookie(code: str) -> str:
+    return f"p_{code}"
+
+
+def facilitator_cookie(code: str) -> str:
+    return f"f_{code}"
+
+
+@dataclass
+class Connection:
+    code: str
+    audience: Audience
+    lang: str
+    participant: ParticipantRow | None = None
+
+
+def room(code: str, audience: Audience, lang: str) -> str:
+    return f"{code}:{audience}:{lang}"
+
+
+def clean_name(raw: object) -> str | None:
+    """A display name as typed, minus control characters; None if it is not text."""
+    if not isinstance(raw, str):
+        return None
+    text = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C")
+    return " ".join(text.split())[:MAX_NAME]
+
+
+class Hub:
+    def __init__(
+        self,
+        events: Events,
+        pages: Pages,
+        csrf_key: str,
+        *,
+        max_payload: int,
+        max_message: int,
+        interval: float,
+    ) -> None:
+        self.events = events
+        self.csrf_key = csrf_key
+        self.pages = pages
+        self.max_payload = max_payload
+        self.interval = interval
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            cors_allowed_origins=[],  # same origin only
+            max_http_buffer_size=max_message,
+            logger=False,
+            engineio_logger=False,
+        )
+        self.connections: dict[str, Connection] = {}
+        self.room_sizes: Counter[str] = Counter()
+        self.online: dict[str, Counter[int]] = defaultdict(
+            Counter
+        )  # code -> participant -> sockets
+        self._flush_pending: set[str] = set()
+        self.sio.on("connect", self.on_connect)
+        self.sio.on("disconnect", self.on_disconnect)
+        self.sio.on("vote", self.on_vote)
+        self.sio.on("name", self.on_name)
+        self.sio.on("*", self.on_unknown)
+
+    # --- connections ---------------------------------------------------------------------
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        code = (query.get("code") or [""])[0].upper()
+        audience = (query.get("role") or ["participant"])[0]
+        live = self.events.get(code) if code else None
+        if live is None:
+            raise socketio.exceptions.ConnectionRefusedError({"code": "unknown_event"})
+        if audience not in AUDIENCES:
+            raise socketio.exceptions.ConnectionRefusedError({"code": "unknown_role"})
+        cookies = _cookies(environ.get("HTTP_COOKIE", ""))
+        participant = None
+        if audience == "console" and not same_secret(
+            live.row.secret, cookies.get(facilitator_cookie(code))
+        ):
+            raise socketio.exceptions.ConnectionRefusedError({"code": "not_facilitator"})
+        if audience == "participant":
+            token = cookies.get(participant_cookie(code))
+            if token is None and isinstance(auth, dict) and isinstance(auth.get("token"), str):
+                token = auth["token"]
+            participant = (
+                self.events.storage.participant_by_token(live.id, token) if token else None
+            )
+            if participant is None:
+                raise socketio.exceptions.ConnectionRefusedError({"code": "no_identity"})
+        lang = negotiate(
+            (query.get("lang") or [None])[0],
+            cookies.get("lang"),
+            environ.get("HTTP_ACCEPT_LANGUAGE"),
+            live.row.lang,
+        )
+        connection = Connection(code, audience, lang, participant)
+        self.connections[sid] = connection
+        name = room(code, connection.audience, lang)
+        await self.sio.enter_room(sid, name)
+        self.room_sizes[name] += 1
+        if participant is not None:
+            self.online[code][participant.id] += 1
+            self.schedule_flush(live)
+            await self.sio.emit(
+                "me",
+                {
+                    "name": participant.name,
+                    "ballots": self.events.storage.ballots_of(live.id, participant.id),
+                },
+                to=sid,
+            )
+        await self.sio.emit(
+            FRAGMENT_EVENT[connection.audience],
+            self.render(live, connection.audience, lang),
+            to=sid,
+        )
+
+    async def on_disconnect(self, sid: str, reason: object = None) -> None:
+        connection = self.connections.pop(sid, None)
+        if connection is None:
+            return
+        self.room_sizes[room(connection.code, connection.audience, connection.lang)] -= 1
+        if connection.participant is not None:
+            online = self.online[connection.code]
+            online[connection.participant.id] -= 1
+            if online[connection.participant.id] <= 0:
+                del online[connection.participant.id]
+            live = self.events.get(connection.code)
+            if live is not None:
+                self.schedule_flush(live)
+
+    # --- participant messages ------------------------------------------------------------
+
+    def _checked(self, sid: str, data: object) -> tuple[Connection, LiveEvent, dict[str, Any]]:
+        connection = self.connections.get(sid)
+        if connection is None or connection.participant is None:
+            raise PayloadError("not_participant")
+        live = self.events.get(connection.code)
+        if live is None:
+            raise PayloadError("unknown_event")
+        if not isinstance(data, dict):
+            raise PayloadError("malformed")
+        try:
+            size = len(json.dumps(data))
+        except (TypeError, ValueError):
+            raise PayloadError("malformed") from None
+        if size > self.max_payload:
+            raise PayloadError("too_large")
+        return connection, live, data
+
+    async def on_vote(self, sid: str, data: object = None) -> dict[str, Any]:
+        lang = self.connections[sid].lang if sid in self.connections else "en"
+        try:
+            connection, live, payload = self._checked(sid, data)
+            assert connection.participant is not None
+            ballot = self.events.cast(
+                live, connection.participant, payload.get("vote"), payload.get("ballot")
+            )
+        except (PayloadError, VoteRefusedError) as error:
+            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
+        except Exception:  # a bug must not take the server down nor leave the phone waiting
+            log.exception("vote failed")
+            return {
+                "ok": False,
+                "code": "server_error",
+                "error": refusal_message(lang, "server_error"),
+            }
+        self.schedule_flush(live)
+        return {"ok": True, "vote": payload["vote"], "ballot": ballot}
+
+    async def on_name(self, sid: str, data: object = None) -> dict[str, Any]:
+        lang = self.connections[sid].lang if sid in self.connections else "en"
+        try:
+            connection, _, payload = self._checked(sid, data)
+            name = clean_name(payload.get("name"))
+            if name is None:
+                raise PayloadError("malformed")
+            assert connection.participant is not None
+            self.events.storage.set_participant_name(connection.participant.id, name)
+        except PayloadError as error:
+            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
+        return {"ok": True, "name": name}
+
+    async def on_unknown(self, event: str, sid: str, data: object = None) -> dict[str, Any]:
+        lang = self.connections[sid].lang if sid in self.connections else "en"
+        return {
+            "ok": False,
+            "code": "unknown_message",
+            "error": refusal_message(lang, "unknown_message"),
+        }
+
+    # --- pushes --------------------------------------------------------------------------
+
+    def counts(self, live: LiveEvent) -> Counts:
+        vote_id = live.plan.vote_of(live.stage)
+        ballots = self.events.storage.count_ballots(live.id, vote_id) if vote_id else 0
+        return Counts(connected=len(self.online[live.code]), ballots=ballots)
+
+    def context(self, live: LiveEvent, audience: Audience, lang: str) -> dict[str, Any]:
+        """What the templates of `audience` need; the tally only where it may be shown."""
+        counts = self.counts(live)
+        vote_id = live.plan.vote_of(live.stage)
+        shown = vote_id is not None and (
+            audience == "console" or results_visible(live.plan, live.state, vote_id)
+        )
+        result = self.events.results(live, vote_id) if vote_id and shown else None
+        view = stage_view(live, lang, audience, counts, result, now_ms())
+        context: dict[str, Any] = {
+            "view": view,
+            "live": live,
+            "counts": counts,
+            "audience": audience,
+        }
+        if audience == "console":
+            context["agenda"] = agenda(live, lang, "console")
+            context["csrf"] = csrf_token(
+                self.csrf_key, facilitator_subject(live.code, live.row.secret)
+            )
+            context["error"] = None
+        return context
+
+    def render(self, live: LiveEvent, audience: Audience, lang: str) -> dict[str, Any]:
+        context = self.context(live, audience, lang)
+        view = context["view"]
+        html = self.pages.fragment(FRAGMENTS[audience], lang, context)
+        return {
+            "revision": live.state.revision,
+            "html": html,
+            "announce": view["announce"],
+            "timer": live.state.timer.to_json(now_ms()),
+            "vote": view["vote"] and {"id": view["vote"]["id"], "status": view["vote"]["status"]},
+        }
+
+    async def push(self, live: LiveEvent, audiences: tuple[Audience, ...] = AUDIENCES) -> None:
+        """One render per audience and language in use, one emit per room."""
+        sends = []
+        for audience in audiences:
+            for lang in LANGUAGES:
+                name = room(live.code, audience, lang)
+                if self.room_sizes[name] > 0:
+                    payload = self.render(live, audience, lang)
+                    sends.append(self.sio.emit(FRAGMENT_EVENT[audience], payload, room=name))
+        await asyncio.gather(*sends)
+
+    async def state_changed(self, live: LiveEvent) -> None:
+        await self.push(live)
+
+    def schedule_flush(self, live: LiveEvent) -> None:
+        """Counts and tallies go out at most once per interval, however many ballots arrive."""
+        if live.code in self._flush_pending:
+            return
+        self._flush_pending.add(live.code)
+        asyncio.get_running_loop().call_later(
+            self.interval, lambda: asyncio.ensure_future(self._flush(live))
+        )
+
+    async def _flush(self, live: LiveEvent) -> None:
+        self._flush_pending.discard(live.code)
+        await self.push(live, ("screen", "console"))
+
+
+FRAGMENT_EVENT: dict[Audience, str] = {
+    "participant": "step",
+    "screen": "screen",
+    "console": "console",
+}
+
+
+class PayloadError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _cookies(header: str) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except CookieError:
+        return {}
+    return {key: morsel.value for key, morsel in jar.items()}

@@ -1,0 +1,153 @@
+"""`facilitation serve`: open the database, start or resume the event, print where to go, run."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from pathlib import Path
+
+from facilitation.formats import FormatError, localise, parse_format, read_text
+from facilitation.live import Events
+from facilitation.qrcodes import qr_text
+from facilitation.rosters import RosterError, load_roster_file
+from facilitation.settings import Settings, resource_dir
+from facilitation.storage import Storage, StorageError
+
+
+def lan_address() -> str:
+    """The address other devices on this network reach us at (no packet is sent)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 1))
+        address: str = probe.getsockname()[0]
+    except OSError:
+        address = "127.0.0.1"
+    finally:
+        probe.close()
+    return address
+
+
+def resolve_format(name: str, formats_dir: Path) -> Path:
+    """A path to a format file, or the id of a shipped one (`carrefour-des-possibles`)."""
+    path = Path(name)
+    if path.is_file():
+        return path.resolve()
+    shipped = formats_dir / f"{name.removesuffix('.yaml')}.yaml"
+    if shipped.is_file():
+        return shipped
+    available = ", ".join(sorted(p.stem for p in formats_dir.glob("*.yaml")))
+    raise SystemExit(f"facilitation: no format file {name!r} (shipped formats: {available})")
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"facilitation: --param expects NAME=VALUE, got {pair!r}")
+        params[key.strip()] = value.strip()
+    return params
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise SystemExit(
+            f"facilitation: cannot listen on {host}:{port} ({error.strerror}); "
+            "is another server running? Try --port 8001."
+        ) from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from facilitation.app import create_app
+
+    formats_dir = resource_dir("formats")
+    public_url = (args.public_url or f"http://{lan_address()}:{args.port}").rstrip("/")
+    settings = Settings(
+        db_path=args.db,
+        public_url=public_url,
+        default_lang=args.lang or "fr",
+    )
+    try:
+        storage = Storage(settings.db_path)
+    except StorageError as error:
+        print(f"facilitation: {error}", file=sys.stderr)
+        return 1
+    lines = [f"facilitation · database {Path(settings.db_path).resolve()} (SQLite, WAL)"]
+    join_url = f"{public_url}/"
+    try:
+        if args.format:
+            event_lines, join_url = _start_event(args, storage, formats_dir, public_url)
+            lines += event_lines
+        else:
+            lines.append(f"  Participants join:   {join_url}   (they type the event's code)")
+    except (FormatError, RosterError) as error:
+        print("\n".join(p.render() for p in error.problems), file=sys.stderr)
+        return 1
+    lines.append(f"  Organiser home:      {public_url}/organiser?key={storage.organiser_key()}")
+    storage.close()
+    sock = bind(args.host, args.port)
+    print("\n".join(lines))
+    print(qr_text(join_url))
+    print("Press Ctrl+C to stop. Starting again resumes the event where it was.", flush=True)
+    config = uvicorn.Config(
+        create_app(settings),
+        log_level="warning",
+        ws_max_size=settings.max_message_bytes,
+        timeout_graceful_shutdown=2,
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def _start_event(
+    args: argparse.Namespace, storage: Storage, formats_dir: Path, public_url: str
+) -> tuple[list[str], str]:
+    path = resolve_format(args.format, formats_dir)
+    source = read_text(path)
+    params = parse_params(args.param)
+    fmt = parse_format(source, str(path), params)
+    roster_path = Path(args.roster) if args.roster else formats_dir / "rosters" / "demo.yaml"
+    roster = load_roster_file(roster_path)
+    events = Events(storage)
+    roster_data = [p.model_dump(mode="json") for p in roster]
+    previous = None if args.new else storage.latest_event(fmt.id, str(path))
+    lines = []
+    if previous is not None and previous.roster == roster_data and previous.params == params:
+        live = events.get(previous.code)
+        assert live is not None
+        note = f"resumed at step {live.state.cursor + 1} of {len(live.plan.stages)}"
+        if previous.format_source != source:
+            note += (
+                "; the file changed since it started, it keeps its first version (--new to restart)"
+            )
+    else:
+        live = events.create(
+            format_source=source,
+            format_name=str(path),
+            roster=roster,
+            params=params,
+            lang=args.lang,
+        )
+        note = f"new event, {len(roster)} projects" + ("" if args.roster else " (demo roster)")
+    title = localise(fmt.title, live.row.lang, fmt.lang)
+    lines.append(f"{title} · event {live.code} · {note}")
+    lines.append(
+        f"  Facilitator console: {public_url}/e/{live.code}/console?key={live.row.secret}"
+        "   (keep this link secret)"
+    )
+    lines.append(f"  Projector view:      {public_url}/e/{live.code}/screen")
+    join_url = f"{public_url}/e/{live.code}"
+    lines.append(f"  Participants join:   {join_url}   (code {live.code})")
+    return lines, join_url

@@ -1,0 +1,30 @@
+"""Server settings: one frozen value, built from CLI flags (and the environment for tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).parent
+
+
+def resource_dir(name: str) -> Path:
+    """templates/, static/ or formats/: in the package once installed, else atop the checkout."""
+    installed = PACKAGE_DIR / name
+    if installed.is_dir():
+        return installed
+    return PACKAGE_DIR.parent / name
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str = "facilitation.sqlite3"
+    public_url: str | None = None  # e.g. http://192.168.1.20:8000; None = from the request
+    default_lang: str = "fr"
+    max_payload_bytes: int = 16 * 1024  # a ballot is small; bigger ones get an error reply
+    # Above this the transport drops the connection instead of replying: it only protects memory.
+    max_message_bytes: int = 1024 * 1024
+    tally_interval_s: float = 0.25  # at most four count/tally updates a second per event
+    templates_dir: Path = field(default_factory=lambda: resource_dir("templates"))
+    static_dir: Path = field(default_factory=lambda: resource_dir("static"))
+    formats_dir: Path = field(default_factory=lambda: resource_dir("formats"))

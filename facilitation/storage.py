@@ -1,0 +1,434 @@
+"""SQLite storage: the only module that touches the database.
+
+One connection, used from the server's event loop, is the single writer. WAL mode lets
+exports and backups read while the event runs. Every write that a client is told about is
+committed before the function returns.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from facilitation.engine import EventState, Timer, VoteState
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    secret TEXT NOT NULL,
+    format_id TEXT NOT NULL,
+    format_name TEXT NOT NULL,      -- where the format came from (file path or shipped name)
+    format_source TEXT NOT NULL,    -- the YAML as it was when the event was created
+    roster_json TEXT NOT NULL,
+    params_json TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    state_json TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS participants (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    token TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL DEFAULT 'participant',
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS participants_event ON participants(event_id);
+CREATE TABLE IF NOT EXISTS votes (
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    vote_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'open', 'closed')),
+    revealed INTEGER NOT NULL DEFAULT 0,
+    reopened INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (event_id, vote_id)
+);
+CREATE TABLE IF NOT EXISTS ballots (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL,
+    vote_id TEXT NOT NULL,
+    participant_id INTEGER REFERENCES participants(id),  -- NULL for a paper ballot
+    ballot_json TEXT NOT NULL,
+    paper INTEGER NOT NULL DEFAULT 0,
+    cast_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    FOREIGN KEY (event_id, vote_id) REFERENCES votes(event_id, vote_id),
+    UNIQUE (event_id, vote_id, participant_id)   -- one person, one ballot per vote
+);
+CREATE TABLE IF NOT EXISTS log (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail_json TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS log_event ON log(event_id, at);
+"""
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    code: str
+    secret: str
+    format_id: str
+    format_name: str
+    format_source: str
+    roster: list[dict[str, Any]]
+    params: dict[str, Any]
+    lang: str
+    seed: int
+    created_at: int
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    id: int
+    event_id: int
+    token: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class BallotRow:
+    participant_id: int | None
+    name: str
+    ballot: dict[str, Any]
+    paper: bool
+    updated_at: int
+
+
+class StorageError(Exception):
+    pass
+
+
+def state_to_json(state: EventState) -> str:
+    timer = state.timer
+    return json.dumps(
+        {
+            "cursor": state.cursor,
+            "reached": state.reached,
+            "revision": state.revision,
+            "timer": {
+                "duration_ms": timer.duration_ms,
+                "remaining_ms": timer.remaining_ms,
+                "deadline_ms": timer.deadline_ms,
+            },
+        }
+    )
+
+
+def state_from_json(text: str, votes: Mapping[str, VoteState]) -> EventState:
+    data = json.loads(text)
+    t = data["timer"]
+    return EventState(
+        cursor=data["cursor"],
+        reached=data.get("reached", data["cursor"]),
+        revision=data["revision"],
+        timer=Timer(t["duration_ms"], t["remaining_ms"], t["deadline_ms"]),
+        votes=dict(votes),
+    )
+
+
+class Storage:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            self.db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=10
+            )
+        except sqlite3.Error as error:
+            raise StorageError(f"cannot open database {self.path}: {error}") from None
+        self.db.row_factory = sqlite3.Row
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a commit survives a crash or kill -9 of the server (the WAL is
+            # in the OS's hands); only a power cut can lose the last moments.
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as error:
+            raise StorageError(f"{self.path} is not a usable SQLite database: {error}") from None
+        self._meta_default("schema_version", str(SCHEMA_VERSION))
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- meta ----------------------------------------------------------------------------
+
+    def _meta_default(self, key: str, value: str) -> str:
+        self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row["value"])
+
+    def organiser_key(self) -> str:
+        """The secret of the organiser home, made once per database."""
+        return self._meta_default("organiser_key", secrets.token_urlsafe(18))
+
+    def signing_key(self) -> str:
+        """Signs CSRF tokens; kept in the database so forms stay valid across restarts."""
+        return self._meta_default("signing_key", secrets.token_hex(32))
+
+    # --- events --------------------------------------------------------------------------
+
+    def create_event(
+        self,
+        *,
+        code: str,
+        secret: str,
+        format_id: str,
+        format_name: str,
+        format_source: str,
+        roster: list[dict[str, Any]],
+        params: dict[str, Any],
+        lang: str,
+        seed: int,
+        state: EventState,
+        now: int,
+    ) -> EventRow:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO events(code, secret, format_id, format_name, format_source,"
+                " roster_json, params_json, lang, seed, state_json, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    code,
+                    secret,
+                    format_id,
+                    format_name,
+                    format_source,
+                    json.dumps(roster, ensure_ascii=False),
+                    json.dumps(params),
+                    lang,
+                    seed,
+                    state_to_json(state),
+                    now,
+                    now,
+                ),
+            )
+            event_id = int(cursor.lastrowid or 0)
+            self._write_votes(db, event_id, state)
+            self._log(db, event_id, now, "organiser", "create", {"format": format_id})
+        row = self.event_by_code(code)
+        assert row is not None
+        return row
+
+    def code_exists(self, code: str) -> bool:
+        return (
+            self.db.execute("SELECT 1 FROM events WHERE code = ?", (code,)).fetchone() is not None
+        )
+
+    @staticmethod
+    def _event(row: sqlite3.Row) -> EventRow:
+        return EventRow(
+            id=row["id"],
+            code=row["code"],
+            secret=row["secret"],
+            format_id=row["format_id"],
+            format_name=row["format_name"],
+            format_source=row["format_source"],
+            roster=json.loads(row["roster_json"]),
+            params=json.loads(row["params_json"]),
+            lang=row["lang"],
+            seed=row["seed"],
+            created_at=row["created_at"],
+        )
+
+    def event_by_code(self, code: str) -> EventRow | None:
+        row = self.db.execute("SELECT * FROM events WHERE code = ?", (code.upper(),)).fetchone()
+        return self._event(row) if row else None
+
+    def latest_event(self, format_id: str, format_name: str) -> EventRow | None:
+        row = self.db.execute(
+            "SELECT * FROM events WHERE format_id = ? AND format_name = ?"
+            " ORDER BY created_at DESC, id DESC LIMIT 1",
+            (format_id, format_name),
+        ).fetchone()
+        return self._event(row) if row else None
+
+    def list_events(self) -> list[EventRow]:
+        rows = self.db.execute("SELECT * FROM events ORDER BY created_at DESC, id DESC")
+        return [self._event(r) for r in rows]
+
+    def load_state(self, event_id: int) -> EventState:
+        row = self.db.execute("SELECT state_json FROM events WHERE id = ?", (event_id,)).fetchone()
+        votes = {
+            r["vote_id"]: VoteState(r["status"], bool(r["revealed"]), r["reopened"])
+            for r in self.db.execute(
+                "SELECT vote_id, status, revealed, reopened FROM votes WHERE event_id = ?",
+                (event_id,),
+            )
+        }
+        return state_from_json(row["state_json"], votes)
+
+    def save_state(
+        self,
+        event_id: int,
+        state: EventState,
+        *,
+        now: int,
+        actor: str,
+        action: str,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Commit the new state and the log line of the action that made it."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE events SET state_json = ?, updated_at = ? WHERE id = ?",
+                (state_to_json(state), now, event_id),
+            )
+            self._write_votes(db, event_id, state)
+            self._log(db, event_id, now, actor, action, detail or {})
+
+    @staticmethod
+    def _write_votes(db: sqlite3.Connection, event_id: int, state: EventState) -> None:
+        db.executemany(
+            "INSERT INTO votes(event_id, vote_id, status, revealed, reopened)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id, vote_id) DO UPDATE SET"
+            " status = excluded.status, revealed = excluded.revealed, reopened = excluded.reopened",
+            [
+                (event_id, vote_id, v.status, int(v.revealed), v.reopened)
+                for vote_id, v in state.votes.items()
+            ],
+        )
+
+    @staticmethod
+    def _log(
+        db: sqlite3.Connection,
+        event_id: int,
+        now: int,
+        actor: str,
+        action: str,
+        detail: Mapping[str, Any],
+    ) -> None:
+        db.execute(
+            "INSERT INTO log(event_id, at, actor, action, detail_json) VALUES (?, ?, ?, ?, ?)",
+            (event_id, now, actor, action, json.dumps(detail, ensure_ascii=False)),
+        )
+
+    def log_entries(self, event_id: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "at": r["at"],
+                "actor": r["actor"],
+                "action": r["action"],
+                "detail": json.loads(r["detail_json"]),
+            }
+            for r in self.db.execute(
+                "SELECT at, actor, action, detail_json FROM log WHERE event_id = ? ORDER BY id",
+                (event_id,),
+            )
+        ]
+
+    # --- participants --------------------------------------------------------------------
+
+    @staticmethod
+    def _participant(row: sqlite3.Row) -> ParticipantRow:
+        return ParticipantRow(row["id"], row["event_id"], row["token"], row["name"], row["role"])
+
+    def participant_by_token(self, event_id: int, token: str) -> ParticipantRow | None:
+        row = self.db.execute(
+            "SELECT * FROM participants WHERE event_id = ? AND token = ?", (event_id, token)
+        ).fetchone()
+        return self._participant(row) if row else None
+
+    def add_participant(self, event_id: int, token: str, now: int) -> ParticipantRow:
+        self.db.execute(
+            "INSERT OR IGNORE INTO participants(event_id, token, created_at) VALUES (?, ?, ?)",
+            (event_id, token, now),
+        )
+        found = self.participant_by_token(event_id, token)
+        if found is None:  # the token belongs to another event
+            raise StorageError("token already used")
+        return found
+
+    def set_participant_name(self, participant_id: int, name: str) -> None:
+        self.db.execute("UPDATE participants SET name = ? WHERE id = ?", (name, participant_id))
+
+    def count_participants(self, event_id: int) -> int:
+        row = self.db.execute(
+            "SELECT count(*) AS n FROM participants WHERE event_id = ?", (event_id,)
+        ).fetchone()
+        return int(row["n"])
+
+    # --- ballots -------------------------------------------------------------------------
+
+    def put_ballot(
+        self, event_id: int, vote_id: str, participant_id: int, ballot: Mapping[str, Any], now: int
+    ) -> bool:
+        """Cast or replace a ballot; False (and nothing written) if the vote is not open.
+
+        The open check and the write are one statement, so a ballot racing the close of the
+        vote either lands before it or not at all.
+        """
+        cursor = self.db.execute(
+            "INSERT INTO ballots(event_id, vote_id, participant_id, ballot_json, cast_at,"
+            " updated_at) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM votes"
+            " WHERE event_id = ? AND vote_id = ? AND status = 'open')"
+            " ON CONFLICT(event_id, vote_id, participant_id) DO UPDATE SET"
+            " ballot_json = excluded.ballot_json, updated_at = excluded.updated_at",
+            (event_id, vote_id, participant_id, json.dumps(ballot), now, now, event_id, vote_id),
+        )
+        return cursor.rowcount == 1
+
+    def ballots(self, event_id: int, vote_id: str) -> list[BallotRow]:
+        rows = self.db.execute(
+            "SELECT b.participant_id, coalesce(p.name, '') AS name, b.ballot_json, b.paper,"
+            " b.updated_at FROM ballots b LEFT JOIN participants p ON p.id = b.participant_id"
+            " WHERE b.event_id = ? AND b.vote_id = ? ORDER BY b.id",
+            (event_id, vote_id),
+        )
+        return [
+            BallotRow(
+                r["participant_id"],
+                r["name"],
+                json.loads(r["ballot_json"]),
+                bool(r["paper"]),
+                r["updated_at"],
+            )
+            for r in rows
+        ]
+
+    def count_ballots(self, event_id: int, vote_id: str) -> int:
+        row = self.db.execute(
+            "SELECT count(*) AS n FROM ballots WHERE event_id = ? AND vote_id = ?",
+            (event_id, vote_id),
+        ).fetchone()
+        return int(row["n"])
+
+    def ballots_of(self, event_id: int, participant_id: int) -> dict[str, dict[str, Any]]:
+        """A participant's own ballots by vote, to restore their choices after a reconnect."""
+        return {
+            r["vote_id"]: json.loads(r["ballot_json"])
+            for r in self.db.execute(
+                "SELECT vote_id, ballot_json FROM ballots"
+                " WHERE event_id = ? AND participant_id = ?",
+                (event_id, participant_id),
+            )
+        }

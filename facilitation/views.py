@@ -1,0 +1,200 @@
+"""What each audience sees of an event, as plain data for the templates.
+
+Rules live here, not in templates: which projects the audience may know about, whether results
+may be shown, what the screen reader announces when the step changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from facilitation.engine import Stage, results_visible, visible_projects
+from facilitation.formats import PitchStep, RevealStep, VoteStep, localise
+from facilitation.i18n import translations
+from facilitation.live import LiveEvent
+from facilitation.voting import VoteResult
+
+Audience = Literal["participant", "screen", "console"]
+
+
+@dataclass(frozen=True)
+class Counts:
+    connected: int  # participants with an open connection now
+    ballots: int  # ballots in the current vote
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is shown."""
+    return message
+
+
+# Titles for steps the format left untitled.
+KIND_TITLES = {
+    "info": N_("Information"),
+    "break": N_("Break"),
+    "talk": N_("Discussion"),
+    "pitch": N_("Pitches"),
+    "vote": N_("Vote"),
+    "reveal": N_("Results"),
+}
+
+
+def untitled(kind: str, lang: str) -> str:
+    return tr(lang, KIND_TITLES.get(kind, kind))
+
+
+def tr(lang: str, message: str) -> str:
+    return translations(lang).gettext(message)
+
+
+def stage_label(live: LiveEvent, stage: Stage, lang: str, audience: Audience) -> str:
+    """One line for the agenda: the step title, and for a pitch the project when it may be known."""
+    step = live.plan.step(stage)
+    title = localise(step.title, lang, live.format.lang) or untitled(stage.kind, lang)
+    if stage.project is None:
+        return title
+    shown = audience == "console" or stage.project in visible_projects(live.plan, live.state)
+    name = (
+        live.plan.project(stage.project).title
+        if shown
+        else tr(lang, "Project %(n)d") % {"n": stage.project_number}
+    )
+    phase = tr(lang, "pitch") if stage.phase == "pitch" else tr(lang, "questions")
+    return f"{name} · {phase}"
+
+
+def agenda(live: LiveEvent, lang: str, audience: Audience) -> list[dict[str, Any]]:
+    cursor = live.state.cursor
+    return [
+        {
+            "index": s.index,
+            "label": stage_label(live, s, lang, audience),
+            "minutes": None if s.seconds is None else round(s.seconds / 60, 1),
+            "current": s.index == cursor,
+            "vote": s.step_id if s.kind == "vote" else None,
+            "done": s.index < cursor,
+        }
+        for s in live.plan.stages
+    ]
+
+
+def option_labels(live: LiveEvent, vote_id: str, lang: str) -> dict[str, str]:
+    return {
+        option_id: localise(label, lang, live.format.lang)
+        for option_id, label in live.plan.vote_options(vote_id)
+    }
+
+
+def results_rows(
+    live: LiveEvent, vote_id: str, result: VoteResult, lang: str
+) -> list[dict[str, Any]]:
+    """Bars of a single-choice result, best first, with shares for the chart."""
+    labels = option_labels(live, vote_id, lang)
+    data = result.to_json()
+    counts: dict[str, int] = data.get("counts", {})  # type: ignore[assignment]
+    voters = max(1, result.n_ballots - result.n_abstentions)
+    top = max(counts.values(), default=0) or 1
+    return [
+        {
+            "id": option_id,
+            "label": labels.get(option_id, option_id),
+            "count": counts.get(option_id, 0),
+            "share": round(100 * counts.get(option_id, 0) / voters),
+            "width": round(100 * counts.get(option_id, 0) / top, 1),
+            "winner": option_id in result.winners,
+        }
+        for option_id in result.ranking
+    ]
+
+
+def vote_view(
+    live: LiveEvent,
+    vote_id: str,
+    lang: str,
+    audience: Audience,
+    result: VoteResult | None,
+    counts: Counts,
+) -> dict[str, Any]:
+    step = live.format.vote_steps()[vote_id]
+    state = live.state.vote(vote_id)
+    hidden = live.hidden_options(vote_id)
+    options = [
+        {"id": oid, "label": label}
+        for oid, label in option_labels(live, vote_id, lang).items()
+        if oid not in hidden
+    ]
+    show_results = audience == "console" or results_visible(live.plan, live.state, vote_id)
+    rows = (
+        results_rows(live, vote_id, result, lang) if (result is not None and show_results) else None
+    )
+    return {
+        "id": vote_id,
+        "question": localise(step.question, lang, live.format.lang),
+        "status": state.status,
+        "revealed": state.revealed,
+        "reopened": state.reopened,
+        "options": options,
+        "allow_abstain": step.allow_abstain,
+        "show_results": show_results and rows is not None,
+        "rows": rows,
+        "n_ballots": counts.ballots,
+        "live_results": step.results == "live",
+    }
+
+
+def stage_view(
+    live: LiveEvent,
+    lang: str,
+    audience: Audience,
+    counts: Counts,
+    result: VoteResult | None,
+    now: int,
+) -> dict[str, Any]:
+    """The current step as the audience sees it; `result` is the shown vote's tally, if any."""
+    stage = live.stage
+    step = live.plan.step(stage)
+    fallback = live.format.lang
+    view: dict[str, Any] = {
+        "kind": stage.kind,
+        "phase": stage.phase,
+        "title": localise(step.title, lang, fallback) or untitled(stage.kind, lang),
+        "body": localise(step.body, lang, fallback),
+        "project": None,
+        "vote": None,
+        "position": stage.index + 1,
+        "total": len(live.plan.stages),
+        "revision": live.state.revision,
+        "timer": live.state.timer.to_json(now),
+        "event_title": localise(live.format.title, lang, fallback),
+    }
+    if isinstance(step, PitchStep) and stage.project is not None:
+        project = live.plan.project(stage.project)
+        view["project"] = {
+            "title": project.title,
+            "holder": project.holder,
+            "pitch": project.pitch,
+            "usage_scenario": project.usage_scenario,
+            "city": project.city,
+            "number": stage.project_number,
+            "count": len(live.plan.lineup),
+        }
+    vote_id = live.plan.vote_of(stage)
+    if vote_id is not None:
+        view["vote"] = vote_view(live, vote_id, lang, audience, result, counts)
+    view["announce"] = announcement(view, lang, step)
+    return view
+
+
+def announcement(view: dict[str, Any], lang: str, step: object) -> str:
+    """What a screen reader says when the step changes (the page's aria-live region)."""
+    parts = [view["title"]]
+    if view["project"]:
+        project = view["project"]
+        phase = tr(lang, "Pitch") if view["phase"] == "pitch" else tr(lang, "Questions")
+        parts = [f"{phase} {project['number']}/{project['count']}: {project['title']}"]
+    if isinstance(step, VoteStep) and view["vote"] and view["vote"]["status"] == "open":
+        parts.append(tr(lang, "The vote is open."))
+    if isinstance(step, RevealStep) and view["vote"] and view["vote"]["show_results"]:
+        parts.append(tr(lang, "Results are shown."))
+    return " ".join(parts)

@@ -1,0 +1,128 @@
+"""Participant pages (phones): join by code, follow the event, vote, set a display name.
+
+Every page works with plain form posts; the socket (static/js/participant.js) makes it live.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from facilitation.live import LiveEvent, VoteRefusedError, now_ms
+from facilitation.messages import refusal_message
+from facilitation.realtime import clean_name, participant_cookie
+from facilitation.security import check_csrf, csrf_token, new_participant_token, normalise_code
+from facilitation.storage import ParticipantRow
+from facilitation.web.services import (
+    COOKIE_MAX_AGE,
+    event_or_404,
+    lang_of,
+    remember_lang,
+    services,
+)
+
+
+async def join_page(request: Request) -> Response:
+    """`/`: a box to type the code shown on the screen; `/?code=X` goes to the event."""
+    code = normalise_code(request.query_params.get("code", ""))
+    lang = lang_of(request)
+    error = None
+    if code:
+        if services(request).events.get(code) is not None:
+            return RedirectResponse(f"/e/{code}", status_code=303)
+        error = refusal_message(lang, "unknown_event")
+    page = services(request).pages.page(
+        request,
+        "join.html",
+        lang,
+        {"code": code, "error": error},
+        status_code=404 if error else 200,
+    )
+    return remember_lang(request, page)
+
+
+def _participant(request: Request, live: LiveEvent) -> ParticipantRow | None:
+    token = request.cookies.get(participant_cookie(live.code))
+    return services(request).storage.participant_by_token(live.id, token) if token else None
+
+
+def _csrf(request: Request, participant: ParticipantRow) -> str:
+    return csrf_token(services(request).csrf_key, f"participant:{participant.token}")
+
+
+async def event_page(request: Request) -> Response:
+    live = event_or_404(request)
+    svc = services(request)
+    participant = _participant(request, live)
+    new_token = None
+    if participant is None:
+        new_token = new_participant_token()
+        participant = svc.storage.add_participant(live.id, new_token, now_ms())
+    lang = lang_of(request, live)
+    flash = request.query_params.get("flash")
+    context = svc.hub.context(live, "participant", lang)
+    context.update(
+        participant=participant,
+        csrf=_csrf(request, participant),
+        my_ballots=svc.storage.ballots_of(live.id, participant.id),
+        flash=refusal_message(lang, flash) if flash and flash != "voted" else None,
+        voted=flash == "voted",
+    )
+    response = svc.pages.page(request, "participant.html", lang, context)
+    if new_token:
+        response.set_cookie(
+            participant_cookie(live.code),
+            new_token,
+            max_age=COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="lax",
+        )
+    return remember_lang(request, response)
+
+
+async def vote_submit(request: Request) -> Response:
+    """The no-JavaScript way to vote; phones with the socket send the same ballot over it."""
+    live = event_or_404(request)
+    participant = _participant(request, live)
+    form = await request.form()
+    back = f"/e/{live.code}"
+    if participant is None or not check_csrf(
+        services(request).csrf_key, f"participant:{participant.token}", _field(form, "csrf")
+    ):
+        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
+    choice = _field(form, "choice")
+    raw = {"abstain": True} if choice == "__abstain__" else {"choice": choice}
+    try:
+        services(request).events.cast(live, participant, _field(form, "vote"), raw)
+    except VoteRefusedError as error:
+        return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
+    services(request).hub.schedule_flush(live)
+    return RedirectResponse(f"{back}?flash=voted", status_code=303)
+
+
+async def name_submit(request: Request) -> Response:
+    live = event_or_404(request)
+    participant = _participant(request, live)
+    form = await request.form()
+    back = f"/e/{live.code}"
+    if participant is None or not check_csrf(
+        services(request).csrf_key, f"participant:{participant.token}", _field(form, "csrf")
+    ):
+        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
+    name = clean_name(_field(form, "name") or "")
+    services(request).storage.set_participant_name(participant.id, name or "")
+    return RedirectResponse(back, status_code=303)
+
+
+def _field(form: object, key: str) -> str | None:
+    value = form.get(key) if hasattr(form, "get") else None
+    return value if isinstance(value, str) else None
+
+
+routes = [
+    Route("/", join_page, name="join"),
+    Route("/e/{code}", event_page, name="event"),
+    Route("/e/{code}/vote", vote_submit, methods=["POST"], name="vote"),
+    Route("/e/{code}/name", name_submit, methods=["POST"], name="name"),
+]

@@ -1,0 +1,72 @@
+"""What every handler needs: the services of the app and the event a URL names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from facilitation.live import Events, LiveEvent
+from facilitation.pages import Pages, request_lang
+from facilitation.realtime import Hub, facilitator_cookie
+from facilitation.security import csrf_token, facilitator_subject, same_secret
+from facilitation.settings import Settings
+from facilitation.storage import Storage
+
+COOKIE_MAX_AGE = 30 * 24 * 3600
+
+
+@dataclass
+class Services:
+    settings: Settings
+    storage: Storage
+    events: Events
+    pages: Pages
+    hub: Hub
+    csrf_key: str
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+def event_or_404(request: Request) -> LiveEvent:
+    live = services(request).events.get(str(request.path_params["code"]))
+    if live is None:
+        raise HTTPException(404, "unknown_event")
+    return live
+
+
+def lang_of(request: Request, live: LiveEvent | None = None) -> str:
+    default = live.row.lang if live else services(request).settings.default_lang
+    return request_lang(request, default)
+
+
+def remember_lang(request: Request, response: Response) -> Response:
+    """A language picked with ?lang= sticks for the next pages and the socket."""
+    lang = request.query_params.get("lang")
+    if lang in ("fr", "en"):
+        response.set_cookie("lang", lang, max_age=COOKIE_MAX_AGE, samesite="lax")
+    return response
+
+
+def public_base(request: Request) -> str:
+    """The address phones use: --public-url, else the address this request came to."""
+    configured = services(request).settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def is_facilitator(request: Request, live: LiveEvent) -> bool:
+    return same_secret(live.row.secret, request.cookies.get(facilitator_cookie(live.code)))
+
+
+def facilitator_csrf(request: Request, live: LiveEvent) -> str:
+    return csrf_token(services(request).csrf_key, facilitator_subject(live.code, live.row.secret))
+
+
+def base_context(request: Request, live: LiveEvent | None, lang: str) -> dict[str, Any]:
+    return {"live": live, "lang": lang, "path": request.url.path}

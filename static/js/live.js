@@ -1,0 +1,136 @@
+/* Shared by every live page: the socket, the connection badge, timers on the server's clock,
+   and swapping pushed fragments in (never an older revision over a newer one). */
+(function () {
+  "use strict";
+  var body = document.body;
+  var code = body.dataset.event;
+  var role = body.dataset.role;
+  var offset = 0; // server clock minus this device's clock, in ms
+  var revision = -1;
+  var lastAnnounce = null;
+
+  function pad(n) { return n < 10 ? "0" + n : "" + n; }
+
+  function clock(ms) {
+    var over = ms < 0;
+    var seconds = over ? Math.floor(-ms / 1000) : Math.ceil(ms / 1000);
+    var text = Math.floor(seconds / 60) + ":" + pad(seconds % 60);
+    return over ? "+" + text : text;
+  }
+
+  function remaining(el) {
+    var deadline = el.dataset.deadline;
+    if (el.dataset.running === "true" && deadline) {
+      return Number(deadline) - (Date.now() + offset);
+    }
+    return Number(el.dataset.remaining);
+  }
+
+  function tick() {
+    var timers = document.querySelectorAll("[data-timer]");
+    for (var i = 0; i < timers.length; i++) {
+      var el = timers[i];
+      var ms = remaining(el);
+      var value = el.querySelector(".timer-value");
+      var text = clock(ms);
+      if (value && value.textContent !== text) { value.textContent = text; }
+      el.classList.toggle("overtime", ms < 0);
+    }
+  }
+
+  function syncClock(timer) {
+    if (timer && timer.server_now_ms) { offset = timer.server_now_ms - Date.now(); }
+  }
+
+  var firstTimer = document.querySelector("[data-timer]");
+  if (firstTimer && firstTimer.dataset.serverNow) {
+    offset = Number(firstTimer.dataset.serverNow) - Date.now();
+  }
+  var firstRevision = document.querySelector("[data-revision]");
+  if (firstRevision) { revision = Number(firstRevision.dataset.revision); }
+  setInterval(tick, 250);
+  tick();
+
+  var conn = document.getElementById("conn");
+  function setConnection(online) {
+    if (!conn) { return; }
+    conn.textContent = online ? (body.dataset.msgOnline || conn.textContent) : (body.dataset.msgOffline || "…");
+    conn.classList.toggle("offline", !online);
+  }
+
+  if (typeof io === "undefined") { return; } // the page still works with plain forms
+  var socket = io({
+    query: { code: code, role: role },
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
+    reconnectionDelayMax: 5000
+  });
+  socket.on("connect", function () { setConnection(true); });
+  socket.on("disconnect", function () { setConnection(false); });
+  socket.on("connect_error", function (err) {
+    setConnection(false);
+    // A refused identity (cookie lost) is mended by reloading: the page makes a new one.
+    if (err && err.data && err.data.code === "no_identity") { window.location.reload(); }
+  });
+
+  /* Replace the content of `selector` with a pushed fragment. `outer` replaces the element
+     itself. Returns the new element, or null when the payload is older than what is shown. */
+  function swap(selector, payload, outer) {
+    if (typeof payload.revision === "number") {
+      if (payload.revision < revision) { return null; }
+      revision = payload.revision;
+    }
+    var target = document.querySelector(selector);
+    if (!target) { return null; }
+    var focused = focusKey(document.activeElement);
+    var result = target;
+    if (outer) {
+      var holder = document.createElement("div");
+      holder.innerHTML = payload.html;
+      result = holder.firstElementChild;
+      target.replaceWith(result);
+    } else {
+      target.innerHTML = payload.html;
+    }
+    restoreFocus(focused);
+    var live = document.getElementById("announce");
+    if (live && payload.announce && payload.announce !== lastAnnounce) {
+      live.textContent = payload.announce;
+    }
+    lastAnnounce = payload.announce;
+    syncClock(payload.timer);
+    tick();
+    return result;
+  }
+
+  function focusKey(el) {
+    if (!el || el === document.body) { return null; }
+    if (el.id) { return "#" + el.id; }
+    if (el.name && el.value !== undefined) {
+      return el.tagName.toLowerCase() + "[name='" + el.name + "'][value='" + String(el.value).replace(/'/g, "") + "']";
+    }
+    return null;
+  }
+
+  function restoreFocus(key) {
+    if (!key) { return; }
+    try {
+      var el = document.querySelector(key);
+      if (el && document.activeElement !== el) { el.focus({ preventScroll: true }); }
+    } catch (e) { /* a selector we could not rebuild: leave focus alone */ }
+  }
+
+  if (role === "screen") {
+    socket.on("screen", function (payload) { swap("#stage", payload, false); });
+  }
+
+  window.facilitation = {
+    socket: socket,
+    swap: swap,
+    tick: tick,
+    revision: function () { return revision; },
+    setRevision: function (r) { revision = Math.max(revision, r); },
+    focusKey: focusKey,
+    restoreFocus: restoreFocus
+  };
+})();

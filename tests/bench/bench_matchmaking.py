@@ -1,0 +1,160 @@
+"""Benchmark of the matchmaking pipeline and its exports on generated events.
+
+    /work/venv/bin/python tests/bench/bench_matchmaking.py [SIZES...] [--partial 0.3] [--seed 1]
+
+For each size N: N participants (the side that needs, at most 5 meetings each) and N/4 partners
+(at most 20 each) over 20 slots, 12 tags, 3 wishes per participant and 4 per partner; so about
+5 N meetings. `--partial` makes that share of people unavailable in some slots. Prints seconds
+per phase; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from facilitation import agendas
+from facilitation.matchmaking import (
+    Draft,
+    MatchConfig,
+    Profile,
+    Wish,
+    WishLevel,
+    draft_statistics,
+    schedule_meetings,
+    score_profiles,
+    select_meetings,
+)
+
+TAGS = [
+    "funding",
+    "mentoring",
+    "legal-advice",
+    "digital-skills",
+    "volunteers",
+    "premises",
+    "public-partnership",
+    "distribution-network",
+    "communication",
+    "impact-measurement",
+    "open-source-dev",
+    "local-anchoring",
+]
+SLOTS = 20
+T = TypeVar("T")
+
+
+def generate(
+    participants: int, partial: float, seed: int
+) -> tuple[list[Profile], list[Wish], MatchConfig]:
+    rng = random.Random(seed)
+    partners = participants // 4
+
+    def availability() -> frozenset[int]:
+        if rng.random() >= partial:
+            return frozenset()
+        return frozenset(s for s in range(1, SLOTS + 1) if rng.random() < 0.75)
+
+    profiles = [
+        Profile(
+            f"o{i:05d}",
+            f"Partner {i}",
+            "offer",
+            f"Organisation {i % 300}",
+            frozenset(rng.sample(TAGS, rng.randint(1, 3))),
+            frozenset(rng.sample(TAGS, rng.randint(0, 1))),
+            availability(),
+            max_meetings=20,
+        )
+        for i in range(partners)
+    ]
+    profiles += [
+        Profile(
+            f"n{i:05d}",
+            f"Participant {i}",
+            "need",
+            f"Project {i}",
+            frozenset(rng.sample(TAGS, rng.randint(0, 2))),
+            frozenset(rng.sample(TAGS, rng.randint(1, 3))),
+            availability(),
+            max_meetings=5,
+        )
+        for i in range(participants)
+    ]
+    levels: list[WishLevel] = ["want", "want", "must", "no"]
+    wishes = [
+        Wish(f"n{i:05d}", f"o{j:05d}", rng.choice(levels))
+        for i in range(participants)
+        for j in rng.sample(range(partners), 3)
+    ]
+    wishes += [
+        Wish(f"o{j:05d}", f"n{i:05d}", rng.choice(levels[:3]))
+        for j in range(partners)
+        for i in rng.sample(range(participants), 4)
+    ]
+    return profiles, wishes, MatchConfig(slots=SLOTS, min_meetings=1, seed=seed)
+
+
+def timed(phases: dict[str, float], name: str, work: Callable[[], T]) -> T:
+    begin = time.perf_counter()
+    result = work()
+    phases[name] = time.perf_counter() - begin
+    return result
+
+
+def run(participants: int, partial: float, seed: int) -> None:
+    profiles, wishes, config = generate(participants, partial, seed)
+    phases: dict[str, float] = {}
+    table = timed(phases, "scoring", lambda: score_profiles(profiles, wishes, config))
+    selection = timed(phases, "selection", lambda: select_meetings(table))
+    schedule = timed(
+        phases, "scheduling", lambda: schedule_meetings(selection.candidates, profiles, config)
+    )
+    draft = Draft(config, tuple(profiles), tuple(wishes), schedule.meetings, schedule.unplaced)
+    start = datetime(2026, 6, 12, 18, 0)
+    slot = timedelta(minutes=15)
+    stamp = datetime(2026, 6, 1, tzinfo=UTC)
+    timed(phases, "csv", lambda: agendas.meetings_csv(draft, start, slot))
+    timed(phases, "xlsx", lambda: agendas.meetings_xlsx(draft, start, slot))
+    timed(phases, "ics", lambda: agendas.agendas_ics(draft, start, slot, event_id="b", stamp=stamp))
+    timed(phases, "json", lambda: agendas.draft_json(draft, start, slot))
+    timed(phases, "html", lambda: agendas.agendas_html(draft, start, slot))
+    stats = draft_statistics(draft)
+    m = stats.meetings
+    used = max(stats.slots_used, 1)
+    print(
+        f"{participants:>6} participants + {participants // 4} partners, partial={partial}: "
+        f"{m} meetings ({len(selection.candidates)} selected, {stats.unplaced} not placed), "
+        f"slots {stats.slots_used}/{SLOTS}, tables/slot max {max(stats.tables_per_slot)} "
+        f"(ceil(M/slots used) = {math.ceil(m / used)}), "
+        f"people without meeting {len(stats.without_meeting)}"
+    )
+    print("        " + "  ".join(f"{name} {seconds:.2f}s" for name, seconds in phases.items()))
+    core = sum(phases[k] for k in ("scoring", "selection", "scheduling"))
+    print(
+        f"        core {core:.2f}s  exports {sum(phases.values()) - core:.2f}s  "
+        f"total {sum(phases.values()):.2f}s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[500, 2000, 5000])
+    parser.add_argument("--partial", type=float, default=0.0, help="share with gaps in slots")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    for size in args.sizes:
+        run(size, args.partial, args.seed)
+
+
+if __name__ == "__main__":
+    main()

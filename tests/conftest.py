@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMATS = ROOT / "formats"
+SHARED = ROOT.parent / "shared" / "data"
+DEMO_ROSTER = FORMATS / "rosters" / "demo.yaml"
+CARREFOUR = FORMATS / "carrefour-des-possibles.yaml"
+
+
+@pytest.fixture
+def carrefour_source() -> str:
+    return CARREFOUR.read_text(encoding="utf-8")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """`facilitation serve` in a subprocess, as a facilitator starts it."""
+
+    db: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[str] | None = None
+    lines: list[str] = field(default_factory=list)
+    extra: tuple[str, ...] = ()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Server:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "facilitation",
+                "serve",
+                str(CARREFOUR),
+                "--db",
+                str(self.db),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--public-url",
+                self.base,
+                *self.extra,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        ready: queue.Queue[str] = queue.Queue()
+
+        def read() -> None:
+            assert self.process is not None and self.process.stdout is not None
+            for line in self.process.stdout:
+                self.lines.append(line)
+                ready.put(line)
+            ready.put("")
+
+        threading.Thread(target=read, daemon=True).start()
+        while True:
+            line = ready.get(timeout=60)
+            if line == "":
+                raise RuntimeError("server exited:\n" + "".join(self.lines))
+            if line.startswith("Press Ctrl+C"):
+                return self
+
+    @property
+    def console_url(self) -> str:
+        text = "".join(self.lines)
+        found = re.search(r"Facilitator console: (\S+)", text)
+        assert found, text
+        return found.group(1)
+
+    @property
+    def code(self) -> str:
+        found = re.search(r"/e/([A-Z0-9]+)/console", self.console_url)
+        assert found
+        return found.group(1)
+
+    def kill(self) -> None:
+        """As hard as a crash: SIGKILL, no clean shutdown."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    running = Server(tmp_path / "live.sqlite3").start()
+    yield running
+    running.stop()

@@ -1,0 +1,109 @@
+"""Real socket.io clients for tests: a phone, a screen and a facilitator console."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import httpx
+import socketio
+
+
+class Client:
+    """A browser-like client: an HTTP session (cookies) plus a socket.io connection."""
+
+    def __init__(self, base: str, code: str, role: str) -> None:
+        self.base, self.code, self.role = base, code, role
+        self.http = httpx.AsyncClient(base_url=base, follow_redirects=False, timeout=30)
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events: dict[str, list[Any]] = {}
+        self._arrived = asyncio.Condition()
+        for name in ("step", "screen", "console", "me"):
+            self.sio.on(name, self._recorder(name))
+
+    def _recorder(self, name: str):  # type: ignore[no-untyped-def]
+        async def record(data: Any) -> None:
+            async with self._arrived:
+                self.events.setdefault(name, []).append(data)
+                self._arrived.notify_all()
+
+        return record
+
+    async def connect(self) -> None:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
+        await self.sio.connect(
+            f"{self.base}?code={self.code}&role={self.role}",
+            headers={"Cookie": cookie} if cookie else {},
+            transports=["websocket"],
+            wait_timeout=30,
+        )
+
+    async def wait_for(
+        self, name: str, predicate: Any = lambda data: True, timeout: float = 30
+    ) -> Any:
+        """The first `name` event (old or new) that satisfies `predicate`."""
+
+        def found() -> Any:
+            return next((d for d in self.events.get(name, []) if predicate(d)), None)
+
+        async with self._arrived:
+            await asyncio.wait_for(self._arrived.wait_for(lambda: found() is not None), timeout)
+        return found()
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+        await self.http.aclose()
+
+
+class Phone(Client):
+    def __init__(self, base: str, code: str) -> None:
+        super().__init__(base, code, "participant")
+
+    async def join(self) -> Phone:
+        page = await self.http.get(f"/e/{self.code}")
+        page.raise_for_status()
+        await self.connect()
+        await self.wait_for("me")
+        await self.wait_for("step")
+        return self
+
+    async def vote(self, vote: str, ballot: Any) -> dict[str, Any]:
+        ack: dict[str, Any] = await self.sio.call(
+            "vote", {"vote": vote, "ballot": ballot}, timeout=30
+        )
+        return ack
+
+
+class Console(Client):
+    def __init__(self, base: str, code: str) -> None:
+        super().__init__(base, code, "console")
+        self.csrf = ""
+
+    async def login(self, console_url: str) -> Console:
+        response = await self.http.get(console_url)
+        assert response.status_code == 303
+        page = await self.http.get(f"/e/{self.code}/console")
+        found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert found
+        self.csrf = found.group(1)
+        await self.connect()
+        await self.wait_for("console")
+        return self
+
+    async def act(self, action: str, **fields: str) -> int:
+        response = await self.http.post(
+            f"/e/{self.code}/console/act",
+            data={"csrf": self.csrf, "action": action, **fields},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 200
+        assert 'class="flash error"' not in response.text, response.text[:500]
+        found = re.search(r'data-revision="(\d+)"', response.text)
+        assert found
+        return int(found.group(1))
+
+    async def results(self) -> dict[str, Any]:
+        response = await self.http.get(f"/e/{self.code}/results.json")
+        data: dict[str, Any] = response.json()
+        return data

@@ -1,0 +1,74 @@
+"""The pure core does no I/O and knows nothing of the web: checked by reading its imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "facilitation"
+PURE = ["engine", "voting", "matchmaking", "grouping"]
+FORBIDDEN = {
+    "starlette",
+    "socketio",
+    "engineio",
+    "jinja2",
+    "sqlite3",
+    "uvicorn",
+    "httpx",
+    "aiohttp",
+    "os",
+    "socket",
+    "subprocess",
+    "time",
+    "datetime",
+    "pathlib",
+    "asyncio",
+    "requests",
+    "facilitation.storage",
+    "facilitation.realtime",
+    "facilitation.web",
+    "facilitation.app",
+    "facilitation.live",
+    "facilitation.pages",
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_pure_core_modules_import_no_io(module: str) -> None:
+    path = PACKAGE / f"{module}.py"
+    assert path.exists(), f"{module}.py is missing"
+    bad = {
+        name
+        for name in imported_modules(path)
+        if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
+    }
+    assert not bad, f"{module}.py imports {sorted(bad)}"
+
+
+def test_formats_parsing_does_not_touch_the_web() -> None:
+    names = imported_modules(PACKAGE / "formats.py")
+    assert not {
+        n for n in names if n.split(".")[0] in {"starlette", "socketio", "jinja2", "sqlite3"}
+    }
+
+
+def test_only_storage_touches_the_database() -> None:
+    users = sorted(p.name for p in PACKAGE.rglob("*.py") if "sqlite3" in imported_modules(p))
+    assert users == ["storage.py"]
+
+
+def test_no_catch_all_modules() -> None:
+    assert not list(PACKAGE.rglob("utils.py")) and not list(PACKAGE.rglob("helpers.py"))

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from facilitation.engine import EventState, Timer, VoteState
+from facilitation.storage import Storage, StorageError, state_from_json, state_to_json
+
+
+def make_event(storage: Storage, votes: dict[str, VoteState] | None = None) -> int:
+    state = EventState(votes=votes or {"v": VoteState("open")})
+    row = storage.create_event(
+        code="ABCDEF",
+        secret="s",
+        format_id="f",
+        format_name="f.yaml",
+        format_source="id: f",
+        roster=[],
+        params={},
+        lang="fr",
+        seed=1,
+        state=state,
+        now=1,
+    )
+    return row.id
+
+
+def test_wal_mode_and_schema(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "db.sqlite3")
+    mode = storage.db.execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+
+def test_one_ballot_per_participant_per_vote_is_a_constraint(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "db.sqlite3")
+    event = make_event(storage)
+    alice = storage.add_participant(event, "tok-a", 1)
+    assert storage.put_ballot(event, "v", alice.id, {"choice": "x"}, 2)
+    assert storage.put_ballot(event, "v", alice.id, {"choice": "y"}, 3)  # a change, not a second
+    assert [b.ballot for b in storage.ballots(event, "v")] == [{"choice": "y"}]
+    with pytest.raises(sqlite3.IntegrityError):
+        storage.db.execute(
+            "INSERT INTO ballots(event_id, vote_id, participant_id, ballot_json, cast_at, updated_at)"
+            " VALUES (?, 'v', ?, '{}', 1, 1)",
+            (event, alice.id),
+        )
+
+
+def test_closed_vote_refuses_ballots_in_the_same_statement(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "db.sqlite3")
+    event = make_event(storage, {"v": VoteState("closed")})
+    bob = storage.add_participant(event, "tok-b", 1)
+    assert not storage.put_ballot(event, "v", bob.id, {"choice": "x"}, 2)
+    assert storage.count_ballots(event, "v") == 0
+
+
+def test_state_survives_reopening_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    storage = Storage(path)
+    event = make_event(storage)
+    state = EventState(
+        cursor=3,
+        reached=5,
+        revision=7,
+        timer=Timer(60_000, 30_000, None),
+        votes={"v": VoteState("closed", True, 1)},
+    )
+    storage.save_state(event, state, now=5, actor="facilitator", action="next")
+    storage.close()
+    again = Storage(path)
+    assert again.load_state(event) == state
+    assert [e["action"] for e in again.log_entries(event)] == ["create", "next"]
+
+
+def test_a_file_that_is_not_a_database_is_a_clean_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError) as caught:
+        Storage(path)
+    assert "not a usable SQLite database" in str(caught.value)
+
+
+@given(
+    st.integers(0, 500),
+    st.integers(0, 500),
+    st.integers(0, 10**6),
+    st.one_of(st.none(), st.integers(0, 10**7)),
+    st.integers(-(10**6), 10**7),
+    st.one_of(st.none(), st.integers(0, 2 * 10**12)),
+)
+def test_state_json_round_trip(
+    cursor: int,
+    extra: int,
+    revision: int,
+    duration: int | None,
+    remaining: int,
+    deadline: int | None,
+) -> None:
+    state = EventState(
+        cursor=cursor,
+        reached=cursor + extra,
+        revision=revision,
+        timer=Timer(duration, remaining, deadline),
+    )
+    assert state_from_json(state_to_json(state), {}) == state
