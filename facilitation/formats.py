@@ -134,6 +134,9 @@ class VoteStep(StepBase):
         default="on_enter", description="on_enter: the vote opens when the step begins."
     )
     allow_abstain: bool = False
+    own_project: bool = Field(
+        default=False, description="May a project's holder vote for their own project?"
+    )
 
     @field_validator("options")
     @classmethod

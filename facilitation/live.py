@@ -26,7 +26,7 @@ from facilitation.engine import (
 )
 from facilitation.formats import Format, VoteStep, parse_format
 from facilitation.rosters import Project, Roster
-from facilitation.security import new_event_code, new_secret
+from facilitation.security import new_event_code, new_participant_token, new_secret
 from facilitation.storage import EventRow, ParticipantRow, Storage
 
 
@@ -140,6 +140,12 @@ class Events:
             state=initial_state(plan, now),
             now=now,
         )
+        if "holder" in fmt.roles:
+            for project in roster:
+                self.storage.invite(
+                    row.id, token=new_participant_token(), role="holder",
+                    name=project.holder or project.title, project_id=project.id, now=now,
+                )
         live = self._load(row)
         self._cache[row.code] = live
         return live
@@ -165,10 +171,11 @@ class Events:
         refusal = may_vote(live.plan, live.state, vote_id, participant.role)
         if refusal is not None:
             raise VoteRefusedError(refusal.code, str(refusal))
+        forbidden = live.hidden_options(vote_id)
+        if participant.project_id and not live.format.vote_steps()[vote_id].own_project:
+            forbidden |= {participant.project_id}
         try:
-            ballot = voting.validate_ballot(
-                live.vote_spec(vote_id), raw, forbidden=live.hidden_options(vote_id)
-            )
+            ballot = voting.validate_ballot(live.vote_spec(vote_id), raw, forbidden=forbidden)
         except voting.BallotError as error:
             raise VoteRefusedError(error.code, str(error)) from None
         if not self.storage.put_ballot(live.id, vote_id, participant.id, ballot, now_ms()):

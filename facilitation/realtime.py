@@ -283,6 +283,16 @@ class Hub:
                     sends.append(self.sio.emit(FRAGMENT_EVENT[audience], payload, room=name))
         await asyncio.gather(*sends)
 
+    async def to_participants(self, live: LiveEvent, event: str, data: Any) -> None:
+        """One small message to every phone of the event (e.g. "your agenda changed: fetch it");
+        what differs per person is then fetched by each phone, as the load test does too."""
+        sends = []
+        for lang in LANGUAGES:
+            name = room(live.code, "participant", lang)
+            if self.room_sizes[name] > 0:
+                sends.append(self.sio.emit(event, data, room=name))
+        await asyncio.gather(*sends)
+
     async def state_changed(self, live: LiveEvent) -> None:
         await self.push(live)
 

@@ -12,7 +12,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS participants (
     token TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL DEFAULT '',
     role TEXT NOT NULL DEFAULT 'participant',
+    project_id TEXT,                -- the project a holder presents
+    invited INTEGER NOT NULL DEFAULT 0,  -- made by the organiser, reached by a personal link
+    profile_json TEXT NOT NULL DEFAULT '{}',  -- offers, needs, organisation… for matchmaking
     created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS participants_event ON participants(event_id);
@@ -103,6 +106,9 @@ class ParticipantRow:
     token: str
     name: str
     role: str
+    project_id: str | None = None
+    invited: bool = False
+    profile: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -350,7 +356,16 @@ class Storage:
 
     @staticmethod
     def _participant(row: sqlite3.Row) -> ParticipantRow:
-        return ParticipantRow(row["id"], row["event_id"], row["token"], row["name"], row["role"])
+        return ParticipantRow(
+            row["id"],
+            row["event_id"],
+            row["token"],
+            row["name"],
+            row["role"],
+            row["project_id"],
+            bool(row["invited"]),
+            json.loads(row["profile_json"]),
+        )
 
     def participant_by_token(self, event_id: int, token: str) -> ParticipantRow | None:
         row = self.db.execute(
@@ -367,6 +382,44 @@ class Storage:
         if found is None:  # the token belongs to another event
             raise StorageError("token already used")
         return found
+
+    def invite(
+        self,
+        event_id: int,
+        *,
+        token: str,
+        role: str,
+        name: str,
+        now: int,
+        project_id: str | None = None,
+        profile: Mapping[str, Any] | None = None,
+    ) -> ParticipantRow:
+        """A person the organiser knows (a holder, a jury member, a partner): their personal
+        link carries `token`, so whoever opens it on a phone acts with that role."""
+        cursor = self.db.execute(
+            "INSERT INTO participants(event_id, token, name, role, project_id, invited,"
+            " profile_json, created_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+            (
+                event_id,
+                token,
+                name,
+                role,
+                project_id,
+                json.dumps(profile or {}, ensure_ascii=False),
+                now,
+            ),
+        )
+        row = self.db.execute(
+            "SELECT * FROM participants WHERE id = ?", (cursor.lastrowid,)
+        ).fetchone()
+        return self._participant(row)
+
+    def invited(self, event_id: int) -> list[ParticipantRow]:
+        rows = self.db.execute(
+            "SELECT * FROM participants WHERE event_id = ? AND invited = 1 ORDER BY role, id",
+            (event_id,),
+        )
+        return [self._participant(r) for r in rows]
 
     def set_participant_name(self, participant_id: int, name: str) -> None:
         self.db.execute("UPDATE participants SET name = ? WHERE id = ?", (name, participant_id))

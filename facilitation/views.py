@@ -136,6 +136,7 @@ def vote_view(
         "reopened": state.reopened,
         "options": options,
         "allow_abstain": step.allow_abstain,
+        "own_project": step.own_project,
         "show_results": show_results and rows is not None,
         "rows": rows,
         "n_ballots": counts.ballots,

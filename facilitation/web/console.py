@@ -38,7 +38,7 @@ ACTIONS = {
 }
 
 
-def _forbidden(request: Request, lang: str) -> Response:
+def forbidden_page(request: Request, lang: str) -> Response:
     return services(request).pages.page(
         request, "forbidden.html", lang, {"live": None}, status_code=403
     )
@@ -51,7 +51,7 @@ async def console_page(request: Request) -> Response:
     if key is not None:
         # Trade the secret in the URL for a cookie, and drop it from the address bar.
         if not same_secret(live.row.secret, key):
-            return _forbidden(request, lang)
+            return forbidden_page(request, lang)
         response = RedirectResponse(f"/e/{live.code}/console", status_code=303)
         response.set_cookie(
             facilitator_cookie(live.code),
@@ -62,7 +62,7 @@ async def console_page(request: Request) -> Response:
         )
         return response
     if not is_facilitator(request, live):
-        return _forbidden(request, lang)
+        return forbidden_page(request, lang)
     svc = services(request)
     return remember_lang(
         request, svc.pages.page(request, "console.html", lang, console_context(request, live, lang))
@@ -82,7 +82,7 @@ async def console_act(request: Request) -> Response:
     live = event_or_404(request)
     lang = lang_of(request, live)
     if not is_facilitator(request, live):
-        return _forbidden(request, lang)
+        return forbidden_page(request, lang)
     svc = services(request)
     form = await request.form()
     error = None
@@ -133,7 +133,7 @@ def _action(form: object) -> Action:
 async def results_download(request: Request) -> Response:
     live = event_or_404(request)
     if not is_facilitator(request, live):
-        return _forbidden(request, lang_of(request, live))
+        return forbidden_page(request, lang_of(request, live))
     svc = services(request)
     fmt = request.path_params["fmt"]
     if fmt not in ("csv", "json"):

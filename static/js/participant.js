@@ -20,7 +20,21 @@
     if (out) { out.textContent = text; }
   }
 
+  function markOwnProject() {
+    var own = body.dataset.ownProject;
+    if (!own) { return; }
+    var forms = document.querySelectorAll("form.vote-form[data-own-allowed='false']");
+    for (var i = 0; i < forms.length; i++) {
+      var radio = forms[i].querySelector("input[type=radio][value='" + own.replace(/'/g, "") + "']");
+      if (radio && !radio.disabled) {
+        radio.disabled = true;
+        radio.parentNode.querySelector("span").textContent += " " + body.dataset.msgOwn;
+      }
+    }
+  }
+
   function applyMine() {
+    markOwnProject();
     var fields = document.querySelectorAll(".csrf-field");
     for (var i = 0; i < fields.length; i++) { fields[i].value = csrf; }
     var forms = document.querySelectorAll("form.vote-form");
