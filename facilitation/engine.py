@@ -62,13 +62,19 @@ class Plan:
         return tuple((o.id, o.label) for o in vote.options)
 
     def vote_of(self, stage: Stage) -> str | None:
-        """The vote a stage shows: its own for a vote step, the revealed one for a reveal step."""
+        """The vote a stage shows: its own for a vote step, the revealed one for a reveal step
+        (None for a reveal that combines several votes)."""
         step = self.step(stage)
         if isinstance(step, VoteStep):
             return stage.step_id
         if isinstance(step, RevealStep):
             return step.vote
         return None
+
+    def places(self, reveal: RevealStep) -> int:
+        """How many places a reveal step shows in all: its `top`, or every option."""
+        count = len(self.vote_options(reveal.votes()[0]))
+        return min(reveal.top, count) if reveal.top else count
 
 
 def _seconds(minutes: float | None) -> int | None:
@@ -173,6 +179,8 @@ class EventState:
     votes: Mapping[str, VoteState] = field(default_factory=dict)
     revision: int = 0
     reached: int = 0  # the furthest stage entered: going back does not hide a pitched project
+    # Places shown so far by each reveal step (countdown reveals one place per click).
+    reveals: Mapping[str, int] = field(default_factory=dict)
 
     def vote(self, vote_id: str) -> VoteState:
         return self.votes.get(vote_id, VoteState())
@@ -279,8 +287,34 @@ def apply_action(plan: Plan, state: EventState, action: Action, now: int) -> Eve
     return replace(new, revision=state.revision + 1)
 
 
+def _reveal_step(plan: Plan, state: EventState, step: RevealStep, step_key: str) -> EventState:
+    """One click on a reveal step: everything at once, or the next place of a countdown.
+    The votes shown are closed; once every place is out they count as revealed."""
+    votes = step.votes()
+    if any(state.vote(v).status == "pending" for v in votes):
+        raise EngineError("vote_not_started", "this vote has not been opened yet")
+    places = plan.places(step)
+    shown = state.reveals.get(step_key, 0)
+    if shown >= places:
+        raise EngineError("already_revealed", "everything is already revealed")
+    shown = shown + 1 if step.order == "countdown" else places
+    state = replace(state, reveals={**state.reveals, step_key: shown})
+    for vote_id in votes:
+        vote = state.vote(vote_id)
+        state = _set_vote(
+            state,
+            vote_id,
+            replace(vote, status="closed", revealed=vote.revealed or shown >= places),
+        )
+    return state
+
+
 def _vote_action(plan: Plan, state: EventState, action: Action) -> EventState:
-    vote_id = action.vote or plan.vote_of(plan.stages[state.cursor])
+    stage = plan.stages[state.cursor]
+    step = plan.step(stage)
+    if action.name == "reveal" and isinstance(step, RevealStep) and action.vote is None:
+        return _reveal_step(plan, state, step, stage.step_id)
+    vote_id = action.vote or plan.vote_of(stage)
     if vote_id is None or vote_id not in plan.format.vote_steps():
         raise EngineError("no_vote", "there is no vote at this step")
     vote = state.vote(vote_id)
@@ -332,6 +366,14 @@ def may_vote(plan: Plan, state: EventState, vote_id: str, role: str) -> EngineEr
     if state.vote(vote_id).status != "open":
         return EngineError("vote_closed", "this vote is closed")
     return None
+
+
+def reveal_progress(plan: Plan, state: EventState, stage: Stage) -> tuple[int, int] | None:
+    """(places shown, places in all) on a reveal step; None elsewhere."""
+    step = plan.step(stage)
+    if not isinstance(step, RevealStep):
+        return None
+    return state.reveals.get(stage.step_id, 0), plan.places(step)
 
 
 def results_visible(plan: Plan, state: EventState, vote_id: str) -> bool:

@@ -119,13 +119,82 @@ class VoteOption(Model):
     label: Text
 
 
+Method = Literal["single", "approval", "dots", "rating", "ranking", "majority_judgment", "rubric"]
+METHODS: tuple[str, ...] = (
+    "single",
+    "approval",
+    "dots",
+    "rating",
+    "ranking",
+    "majority_judgment",
+    "rubric",
+)
+
+# Majority judgment's usual verbal scale, best first (Balinski & Laraki).
+DEFAULT_GRADES: tuple[dict[Lang, str], ...] = (
+    {"fr": "Excellent", "en": "Excellent"},
+    {"fr": "Très bien", "en": "Very good"},
+    {"fr": "Bien", "en": "Good"},
+    {"fr": "Assez bien", "en": "Fairly good"},
+    {"fr": "Passable", "en": "Passable"},
+    {"fr": "Insuffisant", "en": "Poor"},
+    {"fr": "À rejeter", "en": "Reject"},
+)
+
+
+class Criterion(Model):
+    """A jury rubric criterion: scored on its scale, weighted in the project's mean."""
+
+    id: Annotated[str, Field(pattern=SLUG)]
+    title: Text
+    weight: float = Field(default=1, gt=0)
+    scale: tuple[int, int] = (1, 5)
+
+
+# Which keys make sense for which method: a key set for another method is an error, so a
+# typo'd method does not silently ignore the budget the organiser wrote.
+METHOD_KEYS: dict[str, frozenset[str]] = {
+    "single": frozenset(),
+    "approval": frozenset({"min_choices", "max_choices"}),
+    "dots": frozenset({"budget", "cap"}),
+    "rating": frozenset({"scale", "require_all"}),
+    "ranking": frozenset({"count", "max_choices"}),
+    "majority_judgment": frozenset({"grades", "require_all"}),
+    "rubric": frozenset({"criteria", "scale", "require_all"}),
+}
+
+
 class VoteStep(StepBase):
     """A vote. `options: projects` votes on the roster's projects."""
 
     kind: Literal["vote"]
     question: Text
-    method: Literal["single"] = "single"
+    method: Method = "single"
     options: Literal["projects"] | list[VoteOption] = "projects"
+    min_choices: int | None = Field(default=None, ge=0, description="approval: fewest options")
+    max_choices: int | None = Field(default=None, ge=1, description="approval/ranking: most")
+    budget: int | None = Field(default=None, ge=1, le=1000, description="dots: dots or points")
+    cap: int | None = Field(default=None, ge=1, description="dots: most on one option")
+    scale: tuple[int, int] | None = Field(default=None, description="rating/rubric: [min, max]")
+    grades: list[Text] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=12,
+        description="majority judgment: verbal grades, best first",
+    )
+    count: Literal["borda", "copeland"] | None = Field(
+        default=None, description="ranking: how orders are counted"
+    )
+    criteria: list[Criterion] | None = Field(default=None, description="rubric: criteria")
+    require_all: bool | None = Field(
+        default=None, description="rating/MJ/rubric: every option must get a mark"
+    )
+    tie_break: Literal["none", "random", "order"] = Field(
+        default="none", description="none: ties are shown; random: seeded draw; order: listed first"
+    )
+    ballots: Literal["secret", "attributed"] = Field(
+        default="secret", description="attributed: downloads show the voter's display name"
+    )
     who: list[Role] = Field(default_factory=lambda: list(VOTERS))
     results: Literal["hidden", "live"] = Field(
         default="hidden", description="hidden: the screen shows results only when revealed."
@@ -137,6 +206,42 @@ class VoteStep(StepBase):
     own_project: bool = Field(
         default=False, description="May a project's holder vote for their own project?"
     )
+
+    @model_validator(mode="after")
+    def _keys_fit_the_method(self) -> VoteStep:
+        allowed = METHOD_KEYS[self.method]
+        for key in (
+            "min_choices",
+            "max_choices",
+            "budget",
+            "cap",
+            "scale",
+            "grades",
+            "count",
+            "criteria",
+            "require_all",
+        ):
+            if getattr(self, key) is not None and key not in allowed:
+                users = sorted(m for m, keys in METHOD_KEYS.items() if key in keys)
+                raise ValueError(
+                    f"'{key}' does not apply to method {self.method} (only to {', '.join(users)})"
+                )
+        if self.method == "rubric" and not self.criteria:
+            raise ValueError("a rubric vote needs 'criteria'")
+        if self.scale is not None and self.scale[0] >= self.scale[1]:
+            raise ValueError("'scale' is [lowest, highest] with lowest < highest")
+        if self.cap is not None and self.budget is not None and self.cap > self.budget:
+            raise ValueError("'cap' cannot exceed 'budget'")
+        if (
+            self.min_choices is not None
+            and self.max_choices is not None
+            and self.min_choices > self.max_choices
+        ):
+            raise ValueError("'min_choices' cannot exceed 'max_choices'")
+        return self
+
+    def grade_labels(self) -> tuple[Text, ...]:
+        return tuple(self.grades) if self.grades else DEFAULT_GRADES
 
     @field_validator("options")
     @classmethod
@@ -153,11 +258,37 @@ class VoteStep(StepBase):
         return options
 
 
+class CombinedPart(Model):
+    vote: Annotated[str, Field(pattern=SLUG)]
+    weight: float = Field(default=1, gt=0)
+    title: Text | None = None
+
+
 class RevealStep(StepBase):
-    """Shows a vote's results on the screen when the facilitator reveals them."""
+    """Shows a vote's results (or several votes combined) when the facilitator reveals them."""
 
     kind: Literal["reveal"]
-    vote: Annotated[str, Field(pattern=SLUG, description="id of the vote step to reveal")]
+    vote: (
+        Annotated[str, Field(pattern=SLUG, description="id of the vote step to reveal")] | None
+    ) = None
+    combine: list[CombinedPart] | None = Field(
+        default=None,
+        min_length=2,
+        description="votes merged by rank points, e.g. jury 50 % + public 50 %",
+    )
+    order: Literal["all", "countdown"] = Field(
+        default="all", description="countdown: each click reveals the next place, last first"
+    )
+    top: int | None = Field(default=None, ge=1, description="show only the first `top` places")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> RevealStep:
+        if (self.vote is None) == (self.combine is None):
+            raise ValueError("a reveal step names either 'vote' or 'combine', not both")
+        return self
+
+    def votes(self) -> list[str]:
+        return [self.vote] if self.vote else [p.vote for p in self.combine or []]
 
 
 Step = Annotated[
@@ -204,12 +335,15 @@ class Format(Model):
             seen[sid] = index
         votes = {step_id(s, i) for i, s in enumerate(self.steps) if isinstance(s, VoteStep)}
         for step in self.steps:
-            if isinstance(step, RevealStep) and step.vote not in votes:
-                known = ", ".join(sorted(votes)) or "none"
-                raise ValueError(
-                    f"reveal step refers to vote {step.vote!r}, which is not a vote step id "
-                    f"(vote steps: {known})"
-                )
+            if not isinstance(step, RevealStep):
+                continue
+            for vote in step.votes():
+                if vote not in votes:
+                    known = ", ".join(sorted(votes)) or "none"
+                    raise ValueError(
+                        f"reveal step refers to vote {vote!r}, which is not a vote step id "
+                        f"(vote steps: {known})"
+                    )
         return self
 
     def step_ids(self) -> list[str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from facilitation import voting
+from facilitation.ballot_forms import FormError, ballot_from_fields
 from facilitation.engine import (
     Action,
     EventState,
@@ -24,7 +25,7 @@ from facilitation.engine import (
     may_vote,
     visible_projects,
 )
-from facilitation.formats import Format, VoteStep, parse_format
+from facilitation.formats import Format, VoteStep, localise, parse_format
 from facilitation.rosters import Project, Roster
 from facilitation.security import new_event_code, new_participant_token, new_secret
 from facilitation.storage import EventRow, ParticipantRow, Storage
@@ -71,10 +72,27 @@ class LiveEvent:
         return stage.step_id if isinstance(self.plan.step(stage), VoteStep) else None
 
     def vote_spec(self, vote_id: str) -> voting.VoteSpec:
+        """The format's vote step as the counting module's spec (defaults filled in)."""
         step = self.format.vote_steps()[vote_id]
         options = tuple(option_id for option_id, _ in self.plan.vote_options(vote_id))
+        scale = step.scale or (1, 5)
         return voting.VoteSpec(
-            method=step.method, options=options, allow_abstain=step.allow_abstain
+            method=step.method,
+            options=options,
+            min_choices=step.min_choices if step.min_choices is not None else 1,
+            max_choices=step.max_choices,
+            budget=step.budget or 3,
+            cap=step.cap,
+            scale=scale,
+            grades=tuple(localise(g, self.row.lang, self.format.lang)
+                         for g in step.grade_labels()),
+            count=step.count or "borda",
+            criteria=tuple(
+                voting.Criterion(c.id, c.weight, c.scale) for c in step.criteria or []
+            ),
+            allow_abstain=step.allow_abstain,
+            tie_break=step.tie_break,
+            require_all=bool(step.require_all),
         )
 
     def hidden_options(self, vote_id: str) -> frozenset[str]:
@@ -163,11 +181,20 @@ class Events:
         return new
 
     def cast(
-        self, live: LiveEvent, participant: ParticipantRow, vote_id: object, raw: object
+        self,
+        live: LiveEvent,
+        participant: ParticipantRow,
+        vote_id: object,
+        raw: object = None,
+        *,
+        fields: object = None,
     ) -> dict[str, object]:
-        """Validate and commit a participant's ballot; VoteRefusedError says why not."""
+        """Validate and commit a participant's ballot, given as ballot JSON (`raw`) or as the
+        vote form's fields; VoteRefusedError says why not."""
         if not isinstance(vote_id, str) or vote_id not in live.format.vote_steps():
             raise VoteRefusedError("no_vote", "there is no such vote")
+        if fields is not None:
+            raw = self._ballot_from_fields(live, vote_id, fields)
         refusal = may_vote(live.plan, live.state, vote_id, participant.role)
         if refusal is not None:
             raise VoteRefusedError(refusal.code, str(refusal))
@@ -181,6 +208,21 @@ class Events:
         if not self.storage.put_ballot(live.id, vote_id, participant.id, ballot, now_ms()):
             raise VoteRefusedError("vote_closed", "this vote is closed")
         return ballot
+
+    @staticmethod
+    def _ballot_from_fields(live: LiveEvent, vote_id: str, fields: object) -> object:
+        if not isinstance(fields, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v)
+            for k, v in fields.items()
+        ):
+            raise VoteRefusedError("malformed", "fields must map names to lists of strings")
+        step = live.format.vote_steps()[vote_id]
+        options = [option_id for option_id, _ in live.plan.vote_options(vote_id)]
+        criteria = [c.id for c in step.criteria or []]
+        try:
+            return ballot_from_fields(step.method, options, fields, criteria)
+        except FormError as error:
+            raise VoteRefusedError(error.code, str(error)) from None
 
     def results(self, live: LiveEvent, vote_id: str) -> voting.VoteResult:
         ballots = [b.ballot for b in self.storage.ballots(live.id, vote_id)]

@@ -45,6 +45,7 @@ REFUSALS: dict[str, str] = {
     "vote_not_open": _("This vote is not open."),
     "vote_not_closed": _("Only a closed vote can be reopened."),
     "vote_not_started": _("This vote has not been opened yet."),
+    "already_revealed": _("Everything is already revealed."),
 }
 
 

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 
 import socketio
 
+from facilitation.ballot_forms import fields_from_ballot
 from facilitation.engine import results_visible
 from facilitation.i18n import LANGUAGES, negotiate
 from facilitation.live import Events, LiveEvent, VoteRefusedError, now_ms
@@ -144,10 +145,10 @@ class Hub:
             self.schedule_flush(live)
             await self.sio.emit(
                 "me",
-                {
-                    "name": participant.name,
-                    "ballots": self.events.storage.ballots_of(live.id, participant.id),
-                },
+                {"name": participant.name, "fields": {
+                    vote: fields_from_ballot(ballot)
+                    for vote, ballot in self.events.storage.ballots_of(live.id, participant.id).items()
+                }, "ballots": self.events.storage.ballots_of(live.id, participant.id)},
                 to=sid,
             )
         await self.sio.emit(
@@ -195,7 +196,8 @@ class Hub:
             connection, live, payload = self._checked(sid, data)
             assert connection.participant is not None
             ballot = self.events.cast(
-                live, connection.participant, payload.get("vote"), payload.get("ballot")
+                live, connection.participant, payload.get("vote"), payload.get("ballot"),
+                fields=payload.get("fields"),
             )
         except (PayloadError, VoteRefusedError) as error:
             return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
@@ -207,7 +209,8 @@ class Hub:
                 "error": refusal_message(lang, "server_error"),
             }
         self.schedule_flush(live)
-        return {"ok": True, "vote": payload["vote"], "ballot": ballot}
+        return {"ok": True, "vote": payload["vote"], "ballot": ballot,
+                "fields": fields_from_ballot(ballot)}
 
     async def on_name(self, sid: str, data: object = None) -> dict[str, Any]:
         lang = self.connections[sid].lang if sid in self.connections else "en"

@@ -131,6 +131,7 @@ def state_to_json(state: EventState) -> str:
             "cursor": state.cursor,
             "reached": state.reached,
             "revision": state.revision,
+            "reveals": dict(state.reveals),
             "timer": {
                 "duration_ms": timer.duration_ms,
                 "remaining_ms": timer.remaining_ms,
@@ -149,6 +150,7 @@ def state_from_json(text: str, votes: Mapping[str, VoteState]) -> EventState:
         revision=data["revision"],
         timer=Timer(t["duration_ms"], t["remaining_ms"], t["deadline_ms"]),
         votes=dict(votes),
+        reveals=data.get("reveals", {}),
     )
 
 

@@ -117,6 +117,7 @@ def vote_view(
     counts: Counts,
 ) -> dict[str, Any]:
     step = live.format.vote_steps()[vote_id]
+    spec = live.vote_spec(vote_id)
     state = live.state.vote(vote_id)
     hidden = live.hidden_options(vote_id)
     options = [
@@ -130,6 +131,17 @@ def vote_view(
     )
     return {
         "id": vote_id,
+        "method": step.method,
+        "hint": vote_hint(live, vote_id, lang),
+        "budget": spec.budget if step.method == "dots" else None,
+        "cap": spec.cap if step.method == "dots" else None,
+        "scale": spec.scale,
+        "grades": [localise(g, lang, live.format.lang) for g in step.grade_labels()],
+        "criteria": [
+            {"id": c.id, "title": localise(c.title, lang, live.format.lang), "weight": c.weight,
+             "scale": c.scale}
+            for c in step.criteria or []
+        ],
         "question": localise(step.question, lang, live.format.lang),
         "status": state.status,
         "revealed": state.revealed,
@@ -142,6 +154,35 @@ def vote_view(
         "n_ballots": counts.ballots,
         "live_results": step.results == "live",
     }
+
+
+def vote_hint(live: LiveEvent, vote_id: str, lang: str) -> str:
+    """The rule of the ballot in one sentence, for the phone."""
+    step = live.format.vote_steps()[vote_id]
+    spec = live.vote_spec(vote_id)
+    n = len(spec.options)
+    match step.method:
+        case "single":
+            return tr(lang, "Choose one option.")
+        case "approval":
+            low, high = spec.min_choices, spec.max_choices or n
+            return tr(lang, "Choose between %(low)d and %(high)d options.") % {
+                "low": low, "high": high}
+        case "dots":
+            text = tr(lang, "Spread %(budget)d points over the options.") % {"budget": spec.budget}
+            if spec.cap:
+                text += " " + tr(lang, "At most %(cap)d on one option.") % {"cap": spec.cap}
+            return text
+        case "rating":
+            return tr(lang, "Give each option a score from %(low)d to %(high)d.") % {
+                "low": spec.scale[0], "high": spec.scale[1]}
+        case "ranking":
+            return tr(lang, "Put the options in your order of preference (1 = first); "
+                            "use the arrows to move them.")
+        case "majority_judgment":
+            return tr(lang, "Give each option a grade.")
+        case _:
+            return tr(lang, "Score each project on each criterion.")
 
 
 def stage_view(

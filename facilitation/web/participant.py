@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from facilitation.ballot_forms import fields_from_ballot
 from facilitation.live import LiveEvent, VoteRefusedError, now_ms
 from facilitation.messages import refusal_message
 from facilitation.realtime import clean_name, participant_cookie
@@ -65,7 +66,10 @@ async def event_page(request: Request) -> Response:
     context.update(
         participant=participant,
         csrf=_csrf(request, participant),
-        my_ballots=svc.storage.ballots_of(live.id, participant.id),
+        mine_fields={
+            vote: fields_from_ballot(ballot)
+            for vote, ballot in svc.storage.ballots_of(live.id, participant.id).items()
+        },
         flash=refusal_message(lang, flash) if flash and flash != "voted" else None,
         voted=flash == "voted",
     )
@@ -91,10 +95,12 @@ async def vote_submit(request: Request) -> Response:
         services(request).csrf_key, f"participant:{participant.token}", _field(form, "csrf")
     ):
         return RedirectResponse(f"{back}?flash=csrf", status_code=303)
-    choice = _field(form, "choice")
-    raw = {"abstain": True} if choice == "__abstain__" else {"choice": choice}
+    fields: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if key not in ("csrf", "vote") and isinstance(value, str):
+            fields.setdefault(key, []).append(value)
     try:
-        services(request).events.cast(live, participant, _field(form, "vote"), raw)
+        services(request).events.cast(live, participant, _field(form, "vote"), fields=fields)
     except VoteRefusedError as error:
         return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
     services(request).hub.schedule_flush(live)

@@ -1,18 +1,43 @@
-/* Participant page: keeps the phone on the current step, sends ballots over the socket with
-   an acknowledgement, and shows the participant's own ballot after any reload or reconnect. */
+/* Participant page: keeps the phone on the current step, sends ballots over the socket with an
+   acknowledgement, and shows the participant's own ballot again after any reload, reconnect or
+   pushed update. Ballots travel as the vote form's fields, whatever the voting method, so this
+   file knows nothing of methods beyond the two helper controls (points, ranking order). */
 (function () {
   "use strict";
   var F = window.facilitation;
   if (!F) { return; }
   var body = document.body;
   var csrf = body.dataset.csrf;
-  var ballots = {};
-  try { ballots = JSON.parse(body.dataset.ballots || "{}"); } catch (e) { ballots = {}; }
+  var mine = {}; // vote id -> {field name: [values]} as last recorded by the server
+  try { mine = JSON.parse(body.dataset.fields || "{}"); } catch (e) { mine = {}; }
 
-  function ballotValue(ballot) {
-    if (!ballot) { return null; }
-    if (ballot.abstain) { return "__abstain__"; }
-    return ballot.choice || null;
+  function quote(text) { return String(text).replace(/["\\]/g, "\\$&"); }
+
+  function formFields(form) {
+    var fields = {};
+    new FormData(form).forEach(function (value, key) {
+      if (key === "csrf" || key === "vote" || typeof value !== "string") { return; }
+      (fields[key] = fields[key] || []).push(value);
+    });
+    return fields;
+  }
+
+  function applyFields(form, fields) {
+    var inputs = form.querySelectorAll("input[name], select[name]");
+    for (var i = 0; i < inputs.length; i++) {
+      var input = inputs[i];
+      if (input.name === "csrf" || input.name === "vote") { continue; }
+      var values = fields[input.name] || [];
+      if (input.type === "radio" || input.type === "checkbox") {
+        input.checked = values.indexOf(input.value) !== -1;
+      } else if (input.type === "number") {
+        input.value = values.length ? values[0] : "0";
+      } else if (input.tagName === "SELECT") {
+        input.value = values.length ? values[0] : "";
+      }
+    }
+    sortRanking(form);
+    updateDots(form);
   }
 
   function feedback(form, text) {
@@ -23,13 +48,14 @@
   function markOwnProject() {
     var own = body.dataset.ownProject;
     if (!own) { return; }
-    var forms = document.querySelectorAll("form.vote-form[data-own-allowed='false']");
-    for (var i = 0; i < forms.length; i++) {
-      var radio = forms[i].querySelector("input[type=radio][value='" + own.replace(/'/g, "") + "']");
-      if (radio && !radio.disabled) {
-        radio.disabled = true;
-        radio.parentNode.querySelector("span").textContent += " " + body.dataset.msgOwn;
-      }
+    var inputs = document.querySelectorAll("form.vote-form[data-own-allowed='false'] [data-option=\"" + quote(own) + "\"]");
+    for (var i = 0; i < inputs.length; i++) {
+      var input = inputs[i];
+      if (input.disabled) { continue; }
+      input.disabled = true;
+      var label = input.closest("label, li, fieldset");
+      var text = label && label.querySelector("span, .rank-label, .dots-label, legend");
+      if (text) { text.textContent += " " + body.dataset.msgOwn; }
     }
   }
 
@@ -39,46 +65,102 @@
     for (var i = 0; i < fields.length; i++) { fields[i].value = csrf; }
     var forms = document.querySelectorAll("form.vote-form");
     for (var j = 0; j < forms.length; j++) {
-      var form = forms[j];
-      var value = ballotValue(ballots[form.dataset.vote]);
-      if (!value) { continue; }
-      var radio = form.querySelector("input[type=radio][value='" + value.replace(/'/g, "") + "']");
-      if (radio) { radio.checked = true; }
-      feedback(form, body.dataset.msgRecorded);
+      var recorded = mine[forms[j].dataset.vote];
+      if (recorded) {
+        applyFields(forms[j], recorded);
+        feedback(forms[j], body.dataset.msgRecorded);
+      } else {
+        updateDots(forms[j]);
+      }
     }
   }
 
-  function pendingChoices() {
-    var pending = {};
-    var forms = document.querySelectorAll("form.vote-form");
-    for (var i = 0; i < forms.length; i++) {
-      var checked = forms[i].querySelector("input[type=radio]:checked");
-      if (checked) { pending[forms[i].dataset.vote] = checked.value; }
-    }
-    return pending;
+  /* Points: − and + buttons, and what is left of the budget. */
+  function updateDots(form) {
+    var budget = Number(form.dataset.budget || 0);
+    var out = form.querySelector(".dots-left-value");
+    if (!budget || !out) { return; }
+    var spent = 0;
+    var inputs = form.querySelectorAll("input[type=number]");
+    for (var i = 0; i < inputs.length; i++) { spent += Math.max(0, Number(inputs[i].value) || 0); }
+    out.textContent = String(budget - spent);
+    out.parentNode.classList.toggle("over", spent > budget);
   }
 
-  function restorePending(pending) {
-    Object.keys(pending).forEach(function (vote) {
-      var form = document.querySelector("form.vote-form[data-vote='" + vote.replace(/'/g, "") + "']");
-      if (!form) { return; }
-      var radio = form.querySelector("input[type=radio][value='" + pending[vote].replace(/'/g, "") + "']");
-      if (radio) { radio.checked = true; }
+  /* Ranking: ↑ and ↓ move an option; the list order is the ranking (1 = top). */
+  function renumber(list) {
+    var rows = list.querySelectorAll(".rank-row");
+    for (var i = 0; i < rows.length; i++) {
+      var select = rows[i].querySelector("select");
+      if (select && !select.disabled) { select.value = String(i + 1); }
+    }
+  }
+
+  function sortRanking(form) {
+    var list = form.querySelector(".rank-list");
+    if (!list) { return; }
+    var rows = Array.prototype.slice.call(list.querySelectorAll(".rank-row"));
+    rows.sort(function (a, b) {
+      var ra = Number(a.querySelector("select").value) || 1e9;
+      var rb = Number(b.querySelector("select").value) || 1e9;
+      return ra - rb;
     });
+    rows.forEach(function (row) { list.appendChild(row); });
   }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button");
+    if (!button) { return; }
+    var form = button.closest("form.vote-form");
+    if (!form) { return; }
+    if (button.classList.contains("step-up") || button.classList.contains("step-down")) {
+      var input = button.parentNode.querySelector("input[type=number]");
+      var next = (Number(input.value) || 0) + Number(button.dataset.step);
+      var max = Number(input.max || 1e9);
+      input.value = String(Math.max(0, Math.min(max, next)));
+      updateDots(form);
+    } else if (button.classList.contains("move-up") || button.classList.contains("move-down")) {
+      var row = button.closest(".rank-row");
+      var list = row.parentNode;
+      if (button.classList.contains("move-up") && row.previousElementSibling) {
+        list.insertBefore(row, row.previousElementSibling);
+      } else if (button.classList.contains("move-down") && row.nextElementSibling) {
+        list.insertBefore(row.nextElementSibling, row);
+      }
+      renumber(list);
+      button.focus();
+    }
+  });
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form.vote-form");
+    if (form) { updateDots(form); }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.tagName === "SELECT" && event.target.closest(".rank-list")) {
+      sortRanking(event.target.closest("form"));
+      event.target.focus();
+    }
+  });
 
   F.socket.on("me", function (data) {
-    if (data && data.ballots) { ballots = data.ballots; }
+    if (data && data.fields) { mine = data.fields; }
     applyMine();
   });
 
   F.socket.on("step", function (payload) {
-    var pending = pendingChoices(); // a choice made but not yet sent survives a timer update
+    // What the participant has on screen (sent or not) survives a pushed update of the step.
+    var shown = {};
+    var forms = document.querySelectorAll("form.vote-form");
+    for (var i = 0; i < forms.length; i++) { shown[forms[i].dataset.vote] = formFields(forms[i]); }
     if (F.swap("#step", payload, false)) {
       applyMine();
-      restorePending(pending);
+      var fresh = document.querySelectorAll("form.vote-form");
+      for (var j = 0; j < fresh.length; j++) {
+        if (shown[fresh[j].dataset.vote]) { applyFields(fresh[j], shown[fresh[j].dataset.vote]); }
+      }
       var flashes = document.querySelectorAll(".flash");
-      for (var i = 0; i < flashes.length; i++) { flashes[i].remove(); }
+      for (var k = 0; k < flashes.length; k++) { flashes[k].remove(); }
     }
   });
 
@@ -87,18 +169,15 @@
     if (!form.classList || !F.socket.connected) { return; } // no socket: the plain form post
     if (form.classList.contains("vote-form")) {
       event.preventDefault();
-      var checked = form.querySelector("input[type=radio]:checked");
-      if (!checked) { return; }
       var vote = form.dataset.vote;
-      var ballot = checked.value === "__abstain__" ? { abstain: true } : { choice: checked.value };
       var button = form.querySelector("button[type=submit]");
       if (button) { button.disabled = true; }
       feedback(form, body.dataset.msgSending);
-      F.socket.timeout(10000).emit("vote", { vote: vote, ballot: ballot }, function (err, ack) {
+      F.socket.timeout(10000).emit("vote", { vote: vote, fields: formFields(form) }, function (err, ack) {
         if (button) { button.disabled = false; }
         if (err) { feedback(form, body.dataset.msgFailed); return; }
         if (ack && ack.ok) {
-          ballots[vote] = ack.ballot;
+          mine[vote] = ack.fields;
           feedback(form, body.dataset.msgRecorded);
         } else {
           feedback(form, (ack && ack.error) || body.dataset.msgFailed);
@@ -109,9 +188,7 @@
       var input = form.querySelector("input[name=name]");
       var out = form.querySelector(".name-feedback");
       F.socket.timeout(10000).emit("name", { name: input.value }, function (err, ack) {
-        if (out) {
-          out.textContent = err ? body.dataset.msgFailed : (ack.ok ? "✓" : ack.error);
-        }
+        if (out) { out.textContent = err ? body.dataset.msgFailed : (ack.ok ? "✓" : ack.error); }
         if (!err && ack.ok) {
           var summary = form.closest("details").querySelector("summary");
           if (summary && ack.name) { summary.textContent = ack.name; }
