@@ -225,6 +225,75 @@ def _run_match(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_tally(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("tally", help="count a ballots CSV (one row per ballot) and print JSON")
+    p.add_argument(
+        "--method",
+        required=True,
+        choices=["single", "approval", "dots", "rating", "borda", "copeland", "majority-judgment"],
+    )
+    p.add_argument("ballots", metavar="BALLOTS.csv")
+    p.add_argument("--budget", type=int, default=None, help="dots: points per voter")
+    p.add_argument("--cap", type=int, default=None, help="dots: most points on one option")
+    p.add_argument("--scale", default="1-5", help="rating: LOW-HIGH (default: %(default)s)")
+    p.add_argument("--grades", default=None, help="majority judgment: labels, best first")
+    p.add_argument("--min-choices", type=int, default=None, help="approval: fewest options")
+    p.add_argument("--max-choices", type=int, default=None, help="approval/ranking: most")
+    p.add_argument("--tie-break", choices=["none", "random", "order"], default="none")
+    p.add_argument("--seed", type=int, default=0, help="for --tie-break random")
+    p.set_defaults(run=_run_tally)
+
+
+def _run_tally(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from facilitation.ballot_files import BallotFileError, read_ballots_csv
+    from facilitation.voting import DEFAULT_GRADES, VoteSpec, tally
+
+    method = {"borda": "ranking", "copeland": "ranking",
+              "majority-judgment": "majority_judgment"}.get(args.method, args.method)
+    try:
+        low, high = (int(x) for x in args.scale.split("-", 1))
+    except ValueError:
+        print(f"facilitation: --scale expects LOW-HIGH like 1-5, got {args.scale!r}",
+              file=sys.stderr)
+        return 1
+    grades = tuple(g.strip() for g in args.grades.split(",")) if args.grades else DEFAULT_GRADES
+
+    def spec_for(options: tuple[str, ...]) -> VoteSpec:
+        return VoteSpec(
+            method=method,  # type: ignore[arg-type]
+            options=options,
+            min_choices=args.min_choices if args.min_choices is not None else 0,
+            max_choices=args.max_choices,
+            budget=args.budget if args.budget is not None else 10**9,
+            cap=args.cap,
+            scale=(low, high),
+            grades=grades,
+            count="copeland" if args.method == "copeland" else "borda",
+            allow_abstain=True,
+            tie_break=args.tie_break,
+        )
+
+    try:
+        text = Path(args.ballots).read_text(encoding="utf-8-sig")
+        spec, ballots = read_ballots_csv(text, args.ballots, args.method, spec_for)
+    except OSError as error:
+        print(f"facilitation: {args.ballots}: {error.strerror}", file=sys.stderr)
+        return 1
+    except UnicodeDecodeError:
+        print(f"facilitation: {args.ballots}: not UTF-8 text", file=sys.stderr)
+        return 1
+    except BallotFileError as error:
+        print(f"facilitation: {error}", file=sys.stderr)
+        return 1
+    result = tally(spec, ballots, seed=args.seed)
+    print(json.dumps({"options": list(spec.options), **result.to_json()}, ensure_ascii=False,
+                     indent=2))
+    return 0
+
+
 # Commands owned by the voting and matchmaking modules register below.
 
 COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
@@ -232,6 +301,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], N
     _add_check,
     _add_schema,
     _add_loadtest,
+    _add_tally,
     _add_match,
 ]
 

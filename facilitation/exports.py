@@ -1,4 +1,4 @@
-"""Downloads of an event's results: CSV and JSON, open formats, no personal data."""
+"""Downloads of an event's votes: results and anonymised ballots, as CSV and JSON."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import io
 import json
 from typing import Any
 
+from facilitation.ballot_files import ballots_csv, ballots_json
 from facilitation.formats import localise
 from facilitation.live import Events, LiveEvent
 
 
 def vote_results(events: Events, live: LiveEvent) -> list[dict[str, Any]]:
-    """Per vote: question, status, options with counts and ranks, in the event's language."""
+    """Per vote: question, method, status, options with places and scores, the full result."""
     lang = live.row.lang
     out = []
     for vote_id, step in live.format.vote_steps().items():
@@ -20,9 +21,9 @@ def vote_results(events: Events, live: LiveEvent) -> list[dict[str, Any]]:
         result = events.results(live, vote_id)
         labels = {oid: localise(label, lang) for oid, label in live.plan.vote_options(vote_id)}
         data = result.to_json()
-        counts: dict[str, int] = data.get("counts", {})
-        voters = max(1, result.n_ballots - result.n_abstentions)
-        rank_of = {option: position for position, option in enumerate(result.ranking, start=1)}
+        counts = data.get("counts") or data.get("totals") or {}
+        place = {option: position for position, option in enumerate(result.ranking, start=1)}
+        paper = sum(1 for b in events.storage.ballots(live.id, vote_id) if b.paper)
         out.append(
             {
                 "vote": vote_id,
@@ -31,6 +32,7 @@ def vote_results(events: Events, live: LiveEvent) -> list[dict[str, Any]]:
                 "status": state.status,
                 "revealed": state.revealed,
                 "ballots": result.n_ballots,
+                "paper_ballots": paper,
                 "abstentions": result.n_abstentions,
                 "ranking": list(result.ranking),
                 "winners": list(result.winners),
@@ -38,9 +40,10 @@ def vote_results(events: Events, live: LiveEvent) -> list[dict[str, Any]]:
                     {
                         "id": oid,
                         "label": labels.get(oid, oid),
-                        "count": counts.get(oid, 0),
-                        "share": round(counts.get(oid, 0) / voters, 4),
-                        "rank": rank_of.get(oid),
+                        "rank": place[oid],
+                        "score": result.scores[oid],
+                        **({"count": counts[oid]} if oid in counts else {}),
+                        **({"share": round(data["shares"][oid], 4)} if "shares" in data else {}),
                     }
                     for oid in result.ranking
                 ],
@@ -67,19 +70,38 @@ def results_json(events: Events, live: LiveEvent) -> str:
 def results_csv(events: Events, live: LiveEvent) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["vote", "question", "rank", "option", "label", "count", "share", "ballots"])
+    writer.writerow(
+        ["vote", "question", "method", "rank", "option", "label", "score", "count", "ballots"]
+    )
     for vote in vote_results(events, live):
         for option in vote["options"]:
-            writer.writerow(
-                [
-                    vote["vote"],
-                    vote["question"],
-                    option["rank"],
-                    option["id"],
-                    option["label"],
-                    option["count"],
-                    option["share"],
-                    vote["ballots"],
-                ]
-            )
+            writer.writerow([
+                vote["vote"], vote["question"], vote["method"], option["rank"], option["id"],
+                option["label"], option["score"], option.get("count", ""), vote["ballots"],
+            ])
     return out.getvalue()
+
+
+def _ballot_rows(events: Events, live: LiveEvent, vote_id: str) -> list[tuple[Any, bool, str]]:
+    return [(b.ballot, b.paper, b.name) for b in events.storage.ballots(live.id, vote_id)]
+
+
+def vote_ballots_csv(events: Events, live: LiveEvent, vote_id: str) -> str:
+    """Anonymised ballots in the layout `facilitation tally` reads (names only for votes the
+    format declares attributed)."""
+    attributed = live.format.vote_steps()[vote_id].ballots == "attributed"
+    return ballots_csv(live.vote_spec(vote_id), _ballot_rows(events, live, vote_id),
+                       names=attributed)
+
+
+def vote_ballots_json(events: Events, live: LiveEvent, vote_id: str) -> str:
+    attributed = live.format.vote_steps()[vote_id].ballots == "attributed"
+    spec = live.vote_spec(vote_id)
+    document = {
+        "vote": vote_id,
+        "method": spec.method,
+        "options": list(spec.options),
+        "ballots": ballots_json(spec, _ballot_rows(events, live, vote_id), names=attributed),
+        "result": events.results(live, vote_id).to_json(),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)

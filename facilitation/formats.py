@@ -280,6 +280,9 @@ class RevealStep(StepBase):
         default="all", description="countdown: each click reveals the next place, last first"
     )
     top: int | None = Field(default=None, ge=1, description="show only the first `top` places")
+    tie_break: Literal["none", "random", "order"] = Field(
+        default="none", description="combine: how equal combined scores are decided"
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> RevealStep:

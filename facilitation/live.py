@@ -23,9 +23,11 @@ from facilitation.engine import (
     build_plan,
     initial_state,
     may_vote,
+    results_visible,
+    reveal_progress,
     visible_projects,
 )
-from facilitation.formats import Format, VoteStep, localise, parse_format
+from facilitation.formats import Format, RevealStep, VoteStep, localise, parse_format
 from facilitation.rosters import Project, Roster
 from facilitation.security import new_event_code, new_participant_token, new_secret
 from facilitation.storage import EventRow, ParticipantRow, Storage
@@ -84,12 +86,9 @@ class LiveEvent:
             budget=step.budget or 3,
             cap=step.cap,
             scale=scale,
-            grades=tuple(localise(g, self.row.lang, self.format.lang)
-                         for g in step.grade_labels()),
+            grades=tuple(localise(g, self.row.lang, self.format.lang) for g in step.grade_labels()),
             count=step.count or "borda",
-            criteria=tuple(
-                voting.Criterion(c.id, c.weight, c.scale) for c in step.criteria or []
-            ),
+            criteria=tuple(voting.Criterion(c.id, c.weight, c.scale) for c in step.criteria or []),
             allow_abstain=step.allow_abstain,
             tie_break=step.tie_break,
             require_all=bool(step.require_all),
@@ -161,8 +160,12 @@ class Events:
         if "holder" in fmt.roles:
             for project in roster:
                 self.storage.invite(
-                    row.id, token=new_participant_token(), role="holder",
-                    name=project.holder or project.title, project_id=project.id, now=now,
+                    row.id,
+                    token=new_participant_token(),
+                    role="holder",
+                    name=project.holder or project.title,
+                    project_id=project.id,
+                    now=now,
                 )
         live = self._load(row)
         self._cache[row.code] = live
@@ -223,6 +226,27 @@ class Events:
             return ballot_from_fields(step.method, options, fields, criteria)
         except FormError as error:
             raise VoteRefusedError(error.code, str(error)) from None
+
+    def stage_result(
+        self, live: LiveEvent, audience: str
+    ) -> voting.VoteResult | voting.CombinedResult | None:
+        """The tally the current stage may show this audience: the console always sees its
+        vote's tally; others see it once revealed (or live if the format says so)."""
+        stage = live.stage
+        step = live.plan.step(stage)
+        if isinstance(step, VoteStep):
+            if audience == "console" or results_visible(live.plan, live.state, stage.step_id):
+                return self.results(live, stage.step_id)
+            return None
+        if isinstance(step, RevealStep):
+            shown, _ = reveal_progress(live.plan, live.state, stage) or (0, 0)
+            if audience != "console" and shown == 0:
+                return None
+            if step.vote:
+                return self.results(live, step.vote)
+            parts = [(p.vote, self.results(live, p.vote), p.weight) for p in step.combine or []]
+            return voting.combine_results(parts, tie_break=step.tie_break, seed=live.row.seed)
+        return None
 
     def results(self, live: LiveEvent, vote_id: str) -> voting.VoteResult:
         ballots = [b.ballot for b in self.storage.ballots(live.id, vote_id)]

@@ -20,7 +20,6 @@ from urllib.parse import parse_qs
 import socketio
 
 from facilitation.ballot_forms import fields_from_ballot
-from facilitation.engine import results_visible
 from facilitation.i18n import LANGUAGES, negotiate
 from facilitation.live import Events, LiveEvent, VoteRefusedError, now_ms
 from facilitation.messages import refusal_message
@@ -145,10 +144,7 @@ class Hub:
             self.schedule_flush(live)
             await self.sio.emit(
                 "me",
-                {"name": participant.name, "fields": {
-                    vote: fields_from_ballot(ballot)
-                    for vote, ballot in self.events.storage.ballots_of(live.id, participant.id).items()
-                }, "ballots": self.events.storage.ballots_of(live.id, participant.id)},
+                {"name": participant.name, "fields": self.own_fields(live, participant)},
                 to=sid,
             )
         await self.sio.emit(
@@ -156,6 +152,11 @@ class Hub:
             self.render(live, connection.audience, lang),
             to=sid,
         )
+
+    def own_fields(self, live: LiveEvent, participant: ParticipantRow) -> dict[str, Any]:
+        """The participant's ballots as vote-form fields, to show them again on the phone."""
+        ballots = self.events.storage.ballots_of(live.id, participant.id)
+        return {vote: fields_from_ballot(ballot) for vote, ballot in ballots.items()}
 
     async def on_disconnect(self, sid: str, reason: object = None) -> None:
         connection = self.connections.pop(sid, None)
@@ -196,7 +197,10 @@ class Hub:
             connection, live, payload = self._checked(sid, data)
             assert connection.participant is not None
             ballot = self.events.cast(
-                live, connection.participant, payload.get("vote"), payload.get("ballot"),
+                live,
+                connection.participant,
+                payload.get("vote"),
+                payload.get("ballot"),
                 fields=payload.get("fields"),
             )
         except (PayloadError, VoteRefusedError) as error:
@@ -209,8 +213,12 @@ class Hub:
                 "error": refusal_message(lang, "server_error"),
             }
         self.schedule_flush(live)
-        return {"ok": True, "vote": payload["vote"], "ballot": ballot,
-                "fields": fields_from_ballot(ballot)}
+        return {
+            "ok": True,
+            "vote": payload["vote"],
+            "ballot": ballot,
+            "fields": fields_from_ballot(ballot),
+        }
 
     async def on_name(self, sid: str, data: object = None) -> dict[str, Any]:
         lang = self.connections[sid].lang if sid in self.connections else "en"
@@ -243,11 +251,7 @@ class Hub:
     def context(self, live: LiveEvent, audience: Audience, lang: str) -> dict[str, Any]:
         """What the templates of `audience` need; the tally only where it may be shown."""
         counts = self.counts(live)
-        vote_id = live.plan.vote_of(live.stage)
-        shown = vote_id is not None and (
-            audience == "console" or results_visible(live.plan, live.state, vote_id)
-        )
-        result = self.events.results(live, vote_id) if vote_id and shown else None
+        result = self.events.stage_result(live, audience)
         view = stage_view(live, lang, audience, counts, result, now_ms())
         context: dict[str, Any] = {
             "view": view,

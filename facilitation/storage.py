@@ -113,6 +113,7 @@ class ParticipantRow:
 
 @dataclass(frozen=True)
 class BallotRow:
+    id: int
     participant_id: int | None
     name: str
     ballot: dict[str, Any]
@@ -452,15 +453,40 @@ class Storage:
         )
         return cursor.rowcount == 1
 
+    def put_paper_ballot(
+        self, event_id: int, vote_id: str, ballot: Mapping[str, Any], now: int
+    ) -> int:
+        """A ballot collected on paper, typed in by the facilitator (no participant)."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO ballots(event_id, vote_id, participant_id, ballot_json, paper,"
+                " cast_at, updated_at) VALUES (?, ?, NULL, ?, 1, ?, ?)",
+                (event_id, vote_id, json.dumps(ballot), now, now),
+            )
+            self._log(db, event_id, now, "facilitator", "paper_ballot", {"vote": vote_id})
+        return int(cursor.lastrowid or 0)
+
+    def delete_paper_ballot(self, event_id: int, ballot_id: int, now: int) -> bool:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM ballots WHERE id = ? AND event_id = ? AND paper = 1",
+                (ballot_id, event_id),
+            )
+            if cursor.rowcount:
+                self._log(db, event_id, now, "facilitator", "paper_ballot_deleted",
+                          {"ballot": ballot_id})
+        return cursor.rowcount == 1
+
     def ballots(self, event_id: int, vote_id: str) -> list[BallotRow]:
         rows = self.db.execute(
-            "SELECT b.participant_id, coalesce(p.name, '') AS name, b.ballot_json, b.paper,"
+            "SELECT b.id, b.participant_id, coalesce(p.name, '') AS name, b.ballot_json, b.paper,"
             " b.updated_at FROM ballots b LEFT JOIN participants p ON p.id = b.participant_id"
             " WHERE b.event_id = ? AND b.vote_id = ? ORDER BY b.id",
             (event_id, vote_id),
         )
         return [
             BallotRow(
+                r["id"],
                 r["participant_id"],
                 r["name"],
                 json.loads(r["ballot_json"]),

@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from facilitation.engine import Stage, results_visible, visible_projects
+from facilitation.charts import chart_rows, combined_rows, pairwise_table
+from facilitation.engine import Stage, results_visible, reveal_progress, visible_projects
 from facilitation.formats import PitchStep, RevealStep, VoteStep, localise
 from facilitation.i18n import translations
 from facilitation.live import LiveEvent
-from facilitation.voting import VoteResult
+from facilitation.voting import CombinedResult, VoteResult
+
+Shown = VoteResult | CombinedResult
 
 Audience = Literal["participant", "screen", "console"]
 
@@ -28,6 +31,16 @@ def N_(message: str) -> str:
     """Marks a message for extraction; it is translated where it is shown."""
     return message
 
+
+ROLE_NAMES = {
+    "participant": N_("participants"),
+    "holder": N_("project holders"),
+    "partner": N_("partners"),
+    "jury": N_("the jury"),
+    "decider": N_("the decider"),
+    "observer": N_("observers"),
+    "facilitator": N_("the facilitator"),
+}
 
 # Titles for steps the format left untitled.
 KIND_TITLES = {
@@ -86,26 +99,17 @@ def option_labels(live: LiveEvent, vote_id: str, lang: str) -> dict[str, str]:
     }
 
 
-def results_rows(
-    live: LiveEvent, vote_id: str, result: VoteResult, lang: str
+def result_rows(
+    live: LiveEvent, vote_id: str, result: VoteResult, lang: str, audience: Audience
 ) -> list[dict[str, Any]]:
-    """Bars of a single-choice result, best first, with shares for the chart."""
+    """Chart rows of a vote, best first. Projects not yet presented never appear outside the
+    console (they have no votes anyway, but their names would give the lineup away)."""
     labels = option_labels(live, vote_id, lang)
-    data = result.to_json()
-    counts: dict[str, int] = data.get("counts", {})  # type: ignore[assignment]
-    voters = max(1, result.n_ballots - result.n_abstentions)
-    top = max(counts.values(), default=0) or 1
-    return [
-        {
-            "id": option_id,
-            "label": labels.get(option_id, option_id),
-            "count": counts.get(option_id, 0),
-            "share": round(100 * counts.get(option_id, 0) / voters),
-            "width": round(100 * counts.get(option_id, 0) / top, 1),
-            "winner": option_id in result.winners,
-        }
-        for option_id in result.ranking
-    ]
+    rows = chart_rows(result, labels, translations(lang).gettext, translations(lang).ngettext)
+    if audience != "console":
+        hidden = live.hidden_options(vote_id)
+        rows = [r for r in rows if r["id"] not in hidden]
+    return rows
 
 
 def vote_view(
@@ -113,7 +117,7 @@ def vote_view(
     vote_id: str,
     lang: str,
     audience: Audience,
-    result: VoteResult | None,
+    result: Shown | None,
     counts: Counts,
 ) -> dict[str, Any]:
     step = live.format.vote_steps()[vote_id]
@@ -126,9 +130,12 @@ def vote_view(
         if oid not in hidden
     ]
     show_results = audience == "console" or results_visible(live.plan, live.state, vote_id)
-    rows = (
-        results_rows(live, vote_id, result, lang) if (result is not None and show_results) else None
-    )
+    rows = None
+    pairwise = None
+    if isinstance(result, VoteResult) and show_results:
+        rows = result_rows(live, vote_id, result, lang, audience)
+        if audience == "console":
+            pairwise = pairwise_table(result, option_labels(live, vote_id, lang))
     return {
         "id": vote_id,
         "method": step.method,
@@ -138,8 +145,12 @@ def vote_view(
         "scale": spec.scale,
         "grades": [localise(g, lang, live.format.lang) for g in step.grade_labels()],
         "criteria": [
-            {"id": c.id, "title": localise(c.title, lang, live.format.lang), "weight": c.weight,
-             "scale": c.scale}
+            {
+                "id": c.id,
+                "title": localise(c.title, lang, live.format.lang),
+                "weight": c.weight,
+                "scale": c.scale,
+            }
             for c in step.criteria or []
         ],
         "question": localise(step.question, lang, live.format.lang),
@@ -149,8 +160,11 @@ def vote_view(
         "options": options,
         "allow_abstain": step.allow_abstain,
         "own_project": step.own_project,
+        "who": list(step.who),
+        "who_label": ", ".join(tr(lang, ROLE_NAMES.get(r, r)) for r in step.who),
         "show_results": show_results and rows is not None,
         "rows": rows,
+        "pairwise": pairwise,
         "n_ballots": counts.ballots,
         "live_results": step.results == "live",
     }
@@ -167,7 +181,9 @@ def vote_hint(live: LiveEvent, vote_id: str, lang: str) -> str:
         case "approval":
             low, high = spec.min_choices, spec.max_choices or n
             return tr(lang, "Choose between %(low)d and %(high)d options.") % {
-                "low": low, "high": high}
+                "low": low,
+                "high": high,
+            }
         case "dots":
             text = tr(lang, "Spread %(budget)d points over the options.") % {"budget": spec.budget}
             if spec.cap:
@@ -175,10 +191,15 @@ def vote_hint(live: LiveEvent, vote_id: str, lang: str) -> str:
             return text
         case "rating":
             return tr(lang, "Give each option a score from %(low)d to %(high)d.") % {
-                "low": spec.scale[0], "high": spec.scale[1]}
+                "low": spec.scale[0],
+                "high": spec.scale[1],
+            }
         case "ranking":
-            return tr(lang, "Put the options in your order of preference (1 = first); "
-                            "use the arrows to move them.")
+            return tr(
+                lang,
+                "Put the options in your order of preference (1 = first); "
+                "use the arrows to move them.",
+            )
         case "majority_judgment":
             return tr(lang, "Give each option a grade.")
         case _:
@@ -190,7 +211,7 @@ def stage_view(
     lang: str,
     audience: Audience,
     counts: Counts,
-    result: VoteResult | None,
+    result: Shown | None,
     now: int,
 ) -> dict[str, Any]:
     """The current step as the audience sees it; `result` is the shown vote's tally, if any."""
@@ -221,11 +242,64 @@ def stage_view(
             "number": stage.project_number,
             "count": len(live.plan.lineup),
         }
-    vote_id = live.plan.vote_of(stage)
-    if vote_id is not None:
-        view["vote"] = vote_view(live, vote_id, lang, audience, result, counts)
+    if isinstance(step, VoteStep):
+        view["vote"] = vote_view(live, stage.step_id, lang, audience, result, counts)
+    view["reveal"] = None
+    if isinstance(step, RevealStep):
+        view["reveal"] = reveal_view(live, step, lang, audience, result, counts)
     view["announce"] = announcement(view, lang, step)
     return view
+
+
+def reveal_view(
+    live: LiveEvent,
+    step: RevealStep,
+    lang: str,
+    audience: Audience,
+    result: Shown | None,
+    counts: Counts,
+) -> dict[str, Any]:
+    """A reveal step: the places shown so far (a countdown shows the last places first)."""
+    progress = reveal_progress(live.plan, live.state, live.stage)
+    shown, places = progress or (0, 0)
+    fallback = live.format.lang
+    votes = live.format.vote_steps()
+    first = step.votes()[0]
+    labels = option_labels(live, first, lang)
+    rows: list[dict[str, Any]] = []
+    if isinstance(result, VoteResult):
+        rows = result_rows(live, first, result, lang, audience)
+    elif isinstance(result, CombinedResult):
+        titles = {
+            part.vote: localise(part.title, lang, fallback)
+            or localise(votes[part.vote].title, lang, fallback)
+            or part.vote
+            for part in step.combine or []
+        }
+        rows = combined_rows(result, labels, titles, translations(lang).gettext)
+    rows = rows[:places]
+    for index, row in enumerate(rows):
+        row["revealed"] = index >= places - shown
+    visible = rows if audience == "console" else [r for r in rows if r["revealed"]]
+    question = (
+        localise(votes[step.vote].question, lang, fallback)
+        if step.vote
+        else localise(step.title, lang, fallback)
+    )
+    return {
+        "question": question,
+        "rows": visible,
+        "shown": shown,
+        "places": places,
+        "complete": shown >= places,
+        "countdown": step.order == "countdown",
+        "statuses": [live.state.vote(v).status for v in step.votes()],
+        "pending": any(live.state.vote(v).status == "pending" for v in step.votes()),
+        "n_ballots": counts.ballots,
+        "method": result.method if isinstance(result, VoteResult) else "combined",
+        "grades": [localise(g, lang, fallback) for g in votes[first].grade_labels()],
+        "next_place": places - shown,
+    }
 
 
 def announcement(view: dict[str, Any], lang: str, step: object) -> str:
@@ -237,6 +311,11 @@ def announcement(view: dict[str, Any], lang: str, step: object) -> str:
         parts = [f"{phase} {project['number']}/{project['count']}: {project['title']}"]
     if isinstance(step, VoteStep) and view["vote"] and view["vote"]["status"] == "open":
         parts.append(tr(lang, "The vote is open."))
-    if isinstance(step, RevealStep) and view["vote"] and view["vote"]["show_results"]:
-        parts.append(tr(lang, "Results are shown."))
+    reveal = view.get("reveal")
+    if reveal and reveal["rows"]:
+        best = reveal["rows"][0]
+        parts.append(
+            tr(lang, "Place %(place)d: %(label)s.")
+            % {"place": best["place"], "label": best["label"]}
+        )
     return " ".join(parts)

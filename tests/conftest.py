@@ -41,6 +41,7 @@ class Server:
     process: subprocess.Popen[str] | None = None
     lines: list[str] = field(default_factory=list)
     extra: tuple[str, ...] = ()
+    format: Path = CARREFOUR
 
     @property
     def base(self) -> str:
@@ -54,7 +55,7 @@ class Server:
                 "-m",
                 "facilitation",
                 "serve",
-                str(CARREFOUR),
+                str(self.format),
                 "--db",
                 str(self.db),
                 "--host",

@@ -96,7 +96,7 @@ async def test_reconnect_keeps_identity_and_ballot(server: Server) -> None:
     phone.events.clear()
     await phone.connect()
     me = await phone.wait_for("me")
-    assert me["ballots"] == {"favourite": {"choice": choice}}
+    assert me["fields"] == {"favourite": {"choice": [choice]}}
     # a reload gets the same identity and shows the ballot
     reload = await phone.http.get(f"/e/{server.code}")
     assert re.search(rf'value="{choice}"[^>]*checked', reload.text)
@@ -183,7 +183,7 @@ async def test_restart_after_kill_loses_nothing(tmp_path) -> None:  # type: igno
         await phone.join()
         step = phone.events["step"][-1]
         assert step["revision"] == revision and "vote-form" in step["html"]
-        assert phone.events["me"][-1]["ballots"] == {"favourite": {"choice": options[2]}}
+        assert phone.events["me"][-1]["fields"] == {"favourite": {"choice": [options[2]]}}
         await phone.close()
         await console2.close()
         again.stop()

@@ -201,10 +201,10 @@ def test_results_hidden_until_reveal_then_downloadable(
             f"/e/{live.code}/vote", data={"csrf": token, "vote": "favourite", "choice": choice}
         )
     screen = client.get(f"/e/{live.code}/screen").text
-    assert 'class="results"' not in screen and "3 votes" in screen.replace("3 voix", "3 votes")
+    assert '<ol class="results' not in screen and "3 votes" in screen.replace("3 voix", "3 votes")
     act(client, live, csrf, "reveal")
     screen = client.get(f"/e/{live.code}/screen").text
-    assert 'class="results"' in screen
+    assert '<ol class="results' in screen
     winner = str(escape(live.plan.project(live.plan.lineup[1]).title))
     second = str(escape(live.plan.project(live.plan.lineup[2]).title))
     assert screen.index(winner) < screen.index(second)

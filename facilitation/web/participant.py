@@ -9,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from facilitation.ballot_forms import fields_from_ballot
 from facilitation.live import LiveEvent, VoteRefusedError, now_ms
 from facilitation.messages import refusal_message
 from facilitation.realtime import clean_name, participant_cookie
@@ -66,10 +65,7 @@ async def event_page(request: Request) -> Response:
     context.update(
         participant=participant,
         csrf=_csrf(request, participant),
-        mine_fields={
-            vote: fields_from_ballot(ballot)
-            for vote, ballot in svc.storage.ballots_of(live.id, participant.id).items()
-        },
+        mine_fields=svc.hub.own_fields(live, participant),
         flash=refusal_message(lang, flash) if flash and flash != "voted" else None,
         voted=flash == "voted",
     )

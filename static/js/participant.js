@@ -59,7 +59,19 @@
     }
   }
 
+  /* A pushed vote is the same for every phone: show it only to the roles that vote in it. */
+  function applyRole() {
+    var role = body.dataset.personRole || "participant";
+    var gated = document.querySelectorAll("[data-who]");
+    for (var i = 0; i < gated.length; i++) {
+      var allowed = gated[i].dataset.who.split(" ").indexOf(role) !== -1;
+      var notice = gated[i].classList.contains("not-voter");
+      gated[i].hidden = notice ? allowed : !allowed;
+    }
+  }
+
   function applyMine() {
+    applyRole();
     markOwnProject();
     var fields = document.querySelectorAll(".csrf-field");
     for (var i = 0; i < fields.length; i++) { fields[i].value = csrf; }
