@@ -318,7 +318,8 @@ def _vote_action(plan: Plan, state: EventState, action: Action) -> EventState:
     if vote_id is None or vote_id not in plan.format.vote_steps():
         raise EngineError("no_vote", "there is no vote at this step")
     vote = state.vote(vote_id)
-    current = plan.vote_of(plan.stages[state.cursor]) == vote_id
+    # a vote is opened (or reopened) only from its own step, never from a reveal of it
+    current = isinstance(step, VoteStep) and stage.step_id == vote_id
     match action.name:
         case "vote_open":
             if vote.status != "pending":
@@ -336,7 +337,7 @@ def _vote_action(plan: Plan, state: EventState, action: Action) -> EventState:
         case "vote_reopen":
             if vote.status != "closed":
                 raise EngineError("vote_not_closed", "only a closed vote can be reopened")
-            if not isinstance(plan.step(plan.stages[state.cursor]), VoteStep) or not current:
+            if not current:
                 raise EngineError("vote_not_current", "reopen a vote from its own step")
             return _set_vote(
                 state,

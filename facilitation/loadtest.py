@@ -195,6 +195,67 @@ class Facilitator:
         return int(next(v["ballots"] for v in data["votes"] if v["vote"] == vote_id))
 
 
+@dataclass
+class ScreenWatcher:
+    """The projector's socket: counts its pushed updates and the ballot count they show."""
+
+    ws: aiohttp.ClientWebSocketResponse
+    times: list[float] = field(default_factory=list)
+    last_count: int = -1
+    last_update: float = 0.0
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def open(cls, session: aiohttp.ClientSession, base: str, code: str) -> ScreenWatcher:
+        url = base.replace("http", "ws", 1) + (
+            f"/socket.io/?EIO=4&transport=websocket&code={code}&role=screen&lang=en"
+        )
+        ws = await session.ws_connect(url, autoping=False)
+        await ws.receive_str()
+        await ws.send_str("40")
+        watcher = cls(ws)
+        watcher.task = asyncio.get_running_loop().create_task(watcher.listen())
+        return watcher
+
+    async def listen(self) -> None:
+        async for message in self.ws:
+            if message.type != aiohttp.WSMsgType.TEXT:
+                break
+            if message.data == "2":
+                await self.ws.send_str("3")
+            elif message.data.startswith('42["screen"'):
+                _, payload = json.loads(message.data[2:])
+                now = time.perf_counter()
+                self.times.append(now)
+                self.last_update = now
+                found = re.search(r"(\d+) votes?", payload["html"])
+                if found:
+                    self.last_count = int(found.group(1))
+                self.changed.set()
+
+    async def wait_for_count(self, count: int, within: float) -> None:
+        deadline = time.perf_counter() + within
+        while self.last_count < count and time.perf_counter() < deadline:
+            self.changed.clear()
+            try:
+                await asyncio.wait_for(self.changed.wait(), deadline - time.perf_counter())
+            except TimeoutError:
+                break
+
+    def most_in_a_second(self, start: float) -> int:
+        times = [t for t in self.times if t >= start]
+        return max((sum(1 for u in times if t <= u < t + 1) for t in times), default=0)
+
+    def updates_since(self, start: float) -> int:
+        return sum(1 for t in self.times if t >= start)
+
+    async def close(self) -> None:
+        await self.ws.close()
+        if self.task:
+            await self.task
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -284,9 +345,15 @@ async def _loadtest(args: argparse.Namespace) -> int:
         for q in commands:
             q.put(("wait", revision))
         await collect("received")
+        screen = await ScreenWatcher.open(session, base, code)
+        burst_start = time.perf_counter()
         for q in commands:
             q.put(("vote",))
         outcomes = [o for item in await collect("voted") for o in item[1]]
+        burst = time.perf_counter() - burst_start
+        # the last coalesced update may come just after the last acknowledgement
+        await screen.wait_for_count(n + stored_before, within=10)
+        updates = screen.updates_since(burst_start)
         acks = [seconds for seconds, _ in outcomes]
         accepted = sum(1 for _, ok in outcomes if ok)
         print(
@@ -298,6 +365,13 @@ async def _loadtest(args: argparse.Namespace) -> int:
             f"ballots: sent {len(outcomes)}, acknowledged {accepted}, stored {stored}, "
             f"lost {accepted - stored}"
         )
+        window = max(burst, screen.last_update - burst_start)
+        print(
+            f"projector during the burst: {updates} updates in {window:.2f} s, at most "
+            f"{screen.most_in_a_second(burst_start)} in any one second; last count shown "
+            f"{screen.last_count}"
+        )
+        await screen.close()
         for q in commands:
             q.put(("stop",))
     for process in workers:
