@@ -19,7 +19,7 @@ from facilitation.realtime import Hub
 from facilitation.security import SecurityHeadersMiddleware
 from facilitation.settings import Settings
 from facilitation.storage import Storage
-from facilitation.web import ballots, console, organiser, participant, people, screen
+from facilitation.web import ballots, console, holder, organiser, participant, people, screen
 from facilitation.web.services import Services, lang_of, services
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ def create_app(settings: Settings) -> ASGIApp:
         *screen.routes,
         *people.routes,
         *ballots.routes,
+        *holder.routes,
         *organiser.routes,
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]

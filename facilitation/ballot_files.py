@@ -135,15 +135,21 @@ def ballot_cells(spec: VoteSpec, ballot: Mapping[str, Any]) -> list[str]:
             order = ballot["order"]
             return [str(order.index(o) + 1) if o in order else "" for o in spec.options]
         case "majority_judgment":
-            return [spec.grades[ballot["grades"][o]] if o in ballot["grades"] else ""
-                    for o in spec.options]
+            return [
+                spec.grades[ballot["grades"][o]] if o in ballot["grades"] else ""
+                for o in spec.options
+            ]
         case _:
             scores = ballot["scores"]
-            return [str(scores.get(o, {}).get(c.id, "")) for o in spec.options
-                    for c in spec.criteria]
+            return [
+                str(scores.get(o, {}).get(c.id, "")) for o in spec.options for c in spec.criteria
+            ]
 
 
-def anonymised(rows: Sequence[tuple[Mapping[str, Any], bool, str]]) -> list[tuple[Mapping[str, Any], bool, str]]:
+BallotEntry = tuple[Mapping[str, Any], bool, str]  # ballot, on paper?, voter's display name
+
+
+def anonymised(rows: Sequence[BallotEntry]) -> list[BallotEntry]:
     """Ballots in an order that says nothing of when (or by whom) they were cast."""
     return sorted(rows, key=lambda r: (json.dumps(r[0], sort_keys=True), r[1], r[2]))
 
@@ -156,8 +162,14 @@ def ballots_csv(
     writer = csv.writer(out)
     writer.writerow(["paper", "abstain", *(["name"] if names else []), *ballot_columns(spec)])
     for ballot, paper, name in anonymised(rows):
-        writer.writerow([int(paper), int(bool(ballot.get("abstain"))),
-                         *([name] if names else []), *ballot_cells(spec, ballot)])
+        writer.writerow(
+            [
+                int(paper),
+                int(bool(ballot.get("abstain"))),
+                *([name] if names else []),
+                *ballot_cells(spec, ballot),
+            ]
+        )
     return out.getvalue()
 
 

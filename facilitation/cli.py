@@ -251,19 +251,23 @@ def _run_tally(args: argparse.Namespace) -> int:
     from facilitation.ballot_files import BallotFileError, read_ballots_csv
     from facilitation.voting import DEFAULT_GRADES, VoteSpec, tally
 
-    method = {"borda": "ranking", "copeland": "ranking",
-              "majority-judgment": "majority_judgment"}.get(args.method, args.method)
+    method = {
+        "borda": "ranking",
+        "copeland": "ranking",
+        "majority-judgment": "majority_judgment",
+    }.get(args.method, args.method)
     try:
         low, high = (int(x) for x in args.scale.split("-", 1))
     except ValueError:
-        print(f"facilitation: --scale expects LOW-HIGH like 1-5, got {args.scale!r}",
-              file=sys.stderr)
+        print(
+            f"facilitation: --scale expects LOW-HIGH like 1-5, got {args.scale!r}", file=sys.stderr
+        )
         return 1
     grades = tuple(g.strip() for g in args.grades.split(",")) if args.grades else DEFAULT_GRADES
 
     def spec_for(options: tuple[str, ...]) -> VoteSpec:
         return VoteSpec(
-            method=method,  # type: ignore[arg-type]
+            method=method,
             options=options,
             min_choices=args.min_choices if args.min_choices is not None else 0,
             max_choices=args.max_choices,
@@ -289,8 +293,11 @@ def _run_tally(args: argparse.Namespace) -> int:
         print(f"facilitation: {error}", file=sys.stderr)
         return 1
     result = tally(spec, ballots, seed=args.seed)
-    print(json.dumps({"options": list(spec.options), **result.to_json()}, ensure_ascii=False,
-                     indent=2))
+    print(
+        json.dumps(
+            {"options": list(spec.options), **result.to_json()}, ensure_ascii=False, indent=2
+        )
+    )
     return 0
 
 

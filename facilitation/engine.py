@@ -12,7 +12,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from facilitation.formats import Format, PitchStep, RevealStep, Step, Text, VoteStep, step_id
+from facilitation.formats import (
+    Format,
+    ItemsRef,
+    PitchStep,
+    RevealStep,
+    Step,
+    Text,
+    VoteStep,
+    step_id,
+)
 from facilitation.rosters import Project
 
 Phase = Literal["main", "pitch", "qa"]
@@ -47,6 +56,8 @@ class Plan:
     projects: tuple[Project, ...]
     lineup: tuple[str, ...]
     stages: tuple[Stage, ...]
+    # Options of votes on submitted items, by input step id: known only once people submit.
+    item_options: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def step(self, stage: Stage) -> Step:
         return self.format.steps[stage.step_index]
@@ -59,6 +70,8 @@ class Plan:
         vote = self.format.vote_steps()[vote_id]
         if vote.options == "projects":
             return tuple((p.id, p.title) for p in self.projects)
+        if isinstance(vote.options, ItemsRef):
+            return self.item_options.get(vote.options.items, ())
         return tuple((o.id, o.label) for o in vote.options)
 
     def vote_of(self, stage: Stage) -> str | None:

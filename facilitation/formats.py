@@ -101,10 +101,39 @@ class TalkStep(StepBase):
     kind: Literal["talk"]
 
 
+class InputField(Model):
+    """One field of what participants submit (an idea, a first step, a comment, a rating…)."""
+
+    id: Annotated[str, Field(pattern=SLUG)]
+    label: Text
+    type: Literal["text", "long_text", "rating"] = "text"
+    max_length: int = Field(default=280, ge=1, le=4000, description="text fields: characters")
+    scale: tuple[int, int] = Field(default=(1, 5), description="rating fields: [min, max]")
+    required: bool = True
+
+
+class Feedback(Model):
+    """Anonymous feedback the audience leaves on each project; only its holder reads it."""
+
+    fields: list[InputField] = Field(
+        default_factory=lambda: [
+            InputField(id="rating", type="rating",
+                       label={"fr": "Votre appréciation", "en": "Your rating"}),
+            InputField(id="comment", type="long_text", required=False, max_length=600,
+                       label={"fr": "Un conseil, une question, un encouragement",
+                              "en": "A tip, a question, some encouragement"}),
+        ],
+        min_length=1,
+    )
+
+
 class PitchStep(StepBase):
     """One pitch per project of the roster, each with a pitch timer then a Q&A timer."""
 
     kind: Literal["pitch"]
+    feedback: Feedback | None = Field(
+        default=None, description="let the audience give each project anonymous feedback"
+    )
     pitch_minutes: float = Field(default=6, gt=0, le=120)
     qa_minutes: float = Field(default=2, ge=0, le=120)
     lineup: Literal["hidden", "visible"] = Field(
@@ -112,6 +141,27 @@ class PitchStep(StepBase):
         description="hidden: participants and screen see a project only when its pitch starts.",
     )
     order: Literal["roster", "random"] = "roster"
+
+
+class InputStep(StepBase):
+    """Participants submit items (ideas, questions, needs…) against a small schema."""
+
+    kind: Literal["input"]
+    prompt: Text
+    fields: list[InputField] = Field(min_length=1, max_length=6)
+    per_person: int | None = Field(default=1, ge=1, description="items per person (null: any)")
+    visibility: Literal["own", "all", "facilitator"] = Field(
+        default="all", description="who sees submitted items: their author, everyone, or "
+        "the facilitator only (the screen shows them when visibility is all)",
+    )
+    authorship: Literal["anonymous", "attributed"] = "anonymous"
+    who: list[Role] = Field(default_factory=lambda: list(VOTERS))
+
+
+class ItemsRef(Model):
+    """Vote on what participants submitted in an input step."""
+
+    items: Annotated[str, Field(pattern=SLUG, description="id of the input step")]
 
 
 class VoteOption(Model):
@@ -170,7 +220,7 @@ class VoteStep(StepBase):
     kind: Literal["vote"]
     question: Text
     method: Method = "single"
-    options: Literal["projects"] | list[VoteOption] = "projects"
+    options: Literal["projects"] | list[VoteOption] | ItemsRef = "projects"
     min_choices: int | None = Field(default=None, ge=0, description="approval: fewest options")
     max_choices: int | None = Field(default=None, ge=1, description="approval/ranking: most")
     budget: int | None = Field(default=None, ge=1, le=1000, description="dots: dots or points")
@@ -246,8 +296,8 @@ class VoteStep(StepBase):
     @field_validator("options")
     @classmethod
     def _distinct_options(
-        cls, options: Literal["projects"] | list[VoteOption]
-    ) -> Literal["projects"] | list[VoteOption]:
+        cls, options: Literal["projects"] | list[VoteOption] | ItemsRef
+    ) -> Literal["projects"] | list[VoteOption] | ItemsRef:
         if isinstance(options, list):
             ids = [o.id for o in options]
             if len(ids) < 2:
@@ -295,10 +345,10 @@ class RevealStep(StepBase):
 
 
 Step = Annotated[
-    InfoStep | BreakStep | TalkStep | PitchStep | VoteStep | RevealStep,
+    InfoStep | BreakStep | TalkStep | PitchStep | InputStep | VoteStep | RevealStep,
     Field(discriminator="kind"),
 ]
-STEP_KINDS = ("info", "break", "talk", "pitch", "vote", "reveal")
+STEP_KINDS = ("info", "break", "talk", "pitch", "input", "vote", "reveal")
 
 
 class Format(Model):
@@ -337,6 +387,15 @@ class Format(Model):
                 )
             seen[sid] = index
         votes = {step_id(s, i) for i, s in enumerate(self.steps) if isinstance(s, VoteStep)}
+        inputs = {step_id(s, i) for i, s in enumerate(self.steps) if isinstance(s, InputStep)}
+        for step in self.steps:
+            refs = step.options if isinstance(step, VoteStep) else None
+            if isinstance(refs, ItemsRef) and refs.items not in inputs:
+                known = ", ".join(sorted(inputs)) or "none"
+                raise ValueError(
+                    f"vote options refer to input step {refs.items!r}, which is "
+                    f"not an input step id (input steps: {known})"
+                )
         for step in self.steps:
             if not isinstance(step, RevealStep):
                 continue
@@ -351,6 +410,9 @@ class Format(Model):
 
     def step_ids(self) -> list[str]:
         return [step_id(s, i) for i, s in enumerate(self.steps)]
+
+    def input_steps(self) -> dict[str, InputStep]:
+        return {step_id(s, i): s for i, s in enumerate(self.steps) if isinstance(s, InputStep)}
 
     def vote_steps(self) -> dict[str, VoteStep]:
         return {step_id(s, i): s for i, s in enumerate(self.steps) if isinstance(s, VoteStep)}
@@ -586,7 +648,7 @@ def _data_path(data: Any, base: Path_, loc: Path_) -> Path_:
 def _is_tag(part: str | int) -> bool:
     # union discriminator values and pydantic's "str"/"dict[...]" branch labels
     return isinstance(part, str) and (
-        part in STEP_KINDS or part in {"str", "list[VoteOption]"} or "[" in part
+        part in STEP_KINDS or part in {"str", "list[VoteOption]", "ItemsRef"} or "[" in part
     )
 
 

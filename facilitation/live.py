@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from facilitation import voting
@@ -27,18 +27,27 @@ from facilitation.engine import (
     reveal_progress,
     visible_projects,
 )
-from facilitation.formats import Format, RevealStep, VoteStep, localise, parse_format
+from facilitation.formats import (
+    Feedback,
+    Format,
+    PitchStep,
+    RevealStep,
+    VoteStep,
+    localise,
+    parse_format,
+)
+from facilitation.inputs import InputError, clean_submission, item_label
 from facilitation.rosters import Project, Roster
 from facilitation.security import new_event_code, new_participant_token, new_secret
-from facilitation.storage import EventRow, ParticipantRow, Storage
+from facilitation.storage import EventRow, ItemRow, ParticipantRow, Storage
 
 
 def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class VoteRefusedError(Exception):
-    """A ballot that was not recorded; `code` selects the translated message."""
+class RefusedError(Exception):
+    """A ballot, item or feedback that was not recorded; `code` selects the translated message."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -94,6 +103,14 @@ class LiveEvent:
             require_all=bool(step.require_all),
         )
 
+    def feedback_spec(self, project_id: str) -> Feedback | None:
+        """The feedback fields of the pitch step where this project presents, if any."""
+        for stage in self.plan.stages:
+            step = self.plan.step(stage)
+            if stage.project == project_id and isinstance(step, PitchStep) and step.feedback:
+                return step.feedback
+        return None
+
     def hidden_options(self, vote_id: str) -> frozenset[str]:
         """Projects not yet presented may not be voted for (nor shown)."""
         step = self.format.vote_steps()[vote_id]
@@ -125,7 +142,64 @@ class Events:
         fmt = parse_format(row.format_source, row.format_name, row.params)
         projects = tuple(Project.model_validate(p) for p in row.roster)
         plan = build_plan(fmt, projects, row.seed)
-        return LiveEvent(row, plan, self.storage.load_state(row.id))
+        live = LiveEvent(row, plan, self.storage.load_state(row.id))
+        self.refresh_items(live)
+        return live
+
+    def refresh_items(self, live: LiveEvent) -> None:
+        """Votes on submitted items see the items that are neither hidden nor merged."""
+        options: dict[str, tuple[tuple[str, str], ...]] = {}
+        for step_id, step in live.format.input_steps().items():
+            options[step_id] = tuple(
+                (f"i{item.id}", item_label(step.fields, item.fields) or f"#{item.id}")
+                for item in self.storage.items(live.id, step_id)
+                if not item.hidden and item.merged_into is None
+            )
+        live.plan = replace(live.plan, item_options=options)
+
+    def submit_item(
+        self, live: LiveEvent, participant: ParticipantRow, step_id: object, raw: object
+    ) -> ItemRow:
+        """Store what a participant submitted in the current input step."""
+        steps = live.format.input_steps()
+        if not isinstance(step_id, str) or step_id not in steps:
+            raise RefusedError("no_input", "there is no such input step")
+        step = steps[step_id]
+        if live.stage.step_id != step_id:
+            raise RefusedError("input_not_current", "this step is not on now")
+        if participant.role not in step.who:
+            raise RefusedError("not_allowed", "your role does not take part in this step")
+        try:
+            values = clean_submission(step.fields, raw)
+        except InputError as error:
+            raise RefusedError(error.code, str(error)) from None
+        item = self.storage.add_item(
+            live.id, step_id, participant.id, values, now_ms(), step.per_person
+        )
+        if item is None:
+            raise RefusedError("item_limit", "you reached the number of items for this step")
+        self.refresh_items(live)
+        return item
+
+    def give_feedback(
+        self, live: LiveEvent, participant: ParticipantRow, project_id: object, raw: object
+    ) -> dict[str, str | int]:
+        """Anonymous feedback on a project that has already presented."""
+        if not isinstance(project_id, str) or project_id not in live.plan.lineup:
+            raise RefusedError("no_project", "there is no such project")
+        spec = live.feedback_spec(project_id)
+        if spec is None:
+            raise RefusedError("no_feedback", "this format asks no feedback on projects")
+        if project_id not in visible_projects(live.plan, live.state):
+            raise RefusedError("no_project", "this project has not presented yet")
+        if participant.project_id == project_id:
+            raise RefusedError("own_project", "no feedback on your own project")
+        try:
+            values = clean_submission(spec.fields, raw)
+        except InputError as error:
+            raise RefusedError(error.code, str(error)) from None
+        self.storage.put_feedback(live.id, project_id, participant.id, values, now_ms())
+        return values
 
     def create(
         self,
@@ -193,23 +267,23 @@ class Events:
         fields: object = None,
     ) -> dict[str, object]:
         """Validate and commit a participant's ballot, given as ballot JSON (`raw`) or as the
-        vote form's fields; VoteRefusedError says why not."""
+        vote form's fields; RefusedError says why not."""
         if not isinstance(vote_id, str) or vote_id not in live.format.vote_steps():
-            raise VoteRefusedError("no_vote", "there is no such vote")
+            raise RefusedError("no_vote", "there is no such vote")
         if fields is not None:
             raw = self._ballot_from_fields(live, vote_id, fields)
         refusal = may_vote(live.plan, live.state, vote_id, participant.role)
         if refusal is not None:
-            raise VoteRefusedError(refusal.code, str(refusal))
+            raise RefusedError(refusal.code, str(refusal))
         forbidden = live.hidden_options(vote_id)
         if participant.project_id and not live.format.vote_steps()[vote_id].own_project:
             forbidden |= {participant.project_id}
         try:
             ballot = voting.validate_ballot(live.vote_spec(vote_id), raw, forbidden=forbidden)
         except voting.BallotError as error:
-            raise VoteRefusedError(error.code, str(error)) from None
+            raise RefusedError(error.code, str(error)) from None
         if not self.storage.put_ballot(live.id, vote_id, participant.id, ballot, now_ms()):
-            raise VoteRefusedError("vote_closed", "this vote is closed")
+            raise RefusedError("vote_closed", "this vote is closed")
         return ballot
 
     @staticmethod
@@ -218,14 +292,14 @@ class Events:
             isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v)
             for k, v in fields.items()
         ):
-            raise VoteRefusedError("malformed", "fields must map names to lists of strings")
+            raise RefusedError("malformed", "fields must map names to lists of strings")
         step = live.format.vote_steps()[vote_id]
         options = [option_id for option_id, _ in live.plan.vote_options(vote_id)]
         criteria = [c.id for c in step.criteria or []]
         try:
             return ballot_from_fields(step.method, options, fields, criteria)
         except FormError as error:
-            raise VoteRefusedError(error.code, str(error)) from None
+            raise RefusedError(error.code, str(error)) from None
 
     def stage_result(
         self, live: LiveEvent, audience: str

@@ -46,6 +46,16 @@ REFUSALS: dict[str, str] = {
     "vote_not_closed": _("Only a closed vote can be reopened."),
     "vote_not_started": _("This vote has not been opened yet."),
     "already_revealed": _("Everything is already revealed."),
+    "no_input": _("There is no such step."),
+    "input_not_current": _("This step is not on right now."),
+    "not_allowed": _("Your role does not take part in this step."),
+    "missing_field": _("Please fill in the required fields."),
+    "too_long": _("That text is too long."),
+    "item_limit": _("You have already sent as many contributions as this step allows."),
+    "no_project": _("There is no such project (or it has not presented yet)."),
+    "no_feedback": _("This event does not collect feedback."),
+    "own_project": _("You cannot give feedback on your own project."),
+    "nothing_selected": _("Select at least one contribution (two to merge)."),
 }
 
 

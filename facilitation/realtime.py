@@ -21,7 +21,7 @@ import socketio
 
 from facilitation.ballot_forms import fields_from_ballot
 from facilitation.i18n import LANGUAGES, negotiate
-from facilitation.live import Events, LiveEvent, VoteRefusedError, now_ms
+from facilitation.live import Events, LiveEvent, RefusedError, now_ms
 from facilitation.messages import refusal_message
 from facilitation.pages import Pages
 from facilitation.security import csrf_token, facilitator_subject, same_secret
@@ -100,6 +100,8 @@ class Hub:
         self.sio.on("disconnect", self.on_disconnect)
         self.sio.on("vote", self.on_vote)
         self.sio.on("name", self.on_name)
+        self.sio.on("item", self.on_item)
+        self.sio.on("feedback", self.on_feedback)
         self.sio.on("*", self.on_unknown)
 
     # --- connections ---------------------------------------------------------------------
@@ -144,7 +146,7 @@ class Hub:
             self.schedule_flush(live)
             await self.sio.emit(
                 "me",
-                {"name": participant.name, "fields": self.own_fields(live, participant)},
+                self.own_inputs(live, participant),
                 to=sid,
             )
         await self.sio.emit(
@@ -152,6 +154,19 @@ class Hub:
             self.render(live, connection.audience, lang),
             to=sid,
         )
+
+    def own_inputs(self, live: LiveEvent, participant: ParticipantRow) -> dict[str, Any]:
+        """Everything a phone shows again after a reload: ballots, items, feedback, name."""
+        items: dict[str, list[dict[str, Any]]] = {}
+        for item in self.events.storage.items(live.id):
+            if item.participant_id == participant.id and item.merged_into is None:
+                items.setdefault(item.step_id, []).append({"id": item.id, "fields": item.fields})
+        return {
+            "name": participant.name,
+            "fields": self.own_fields(live, participant),
+            "items": items,
+            "feedback": self.events.storage.feedback_of(live.id, participant.id),
+        }
 
     def own_fields(self, live: LiveEvent, participant: ParticipantRow) -> dict[str, Any]:
         """The participant's ballots as vote-form fields, to show them again on the phone."""
@@ -203,7 +218,7 @@ class Hub:
                 payload.get("ballot"),
                 fields=payload.get("fields"),
             )
-        except (PayloadError, VoteRefusedError) as error:
+        except (PayloadError, RefusedError) as error:
             return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
         except Exception:  # a bug must not take the server down nor leave the phone waiting
             log.exception("vote failed")
@@ -219,6 +234,31 @@ class Hub:
             "ballot": ballot,
             "fields": fields_from_ballot(ballot),
         }
+
+    async def on_item(self, sid: str, data: object = None) -> dict[str, Any]:
+        lang = self.connections[sid].lang if sid in self.connections else "en"
+        try:
+            connection, live, payload = self._checked(sid, data)
+            assert connection.participant is not None
+            item = self.events.submit_item(
+                live, connection.participant, payload.get("step"), payload.get("fields")
+            )
+        except (PayloadError, RefusedError) as error:
+            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
+        self.schedule_flush(live)
+        return {"ok": True, "item": {"id": item.id, "step": item.step_id, "fields": item.fields}}
+
+    async def on_feedback(self, sid: str, data: object = None) -> dict[str, Any]:
+        lang = self.connections[sid].lang if sid in self.connections else "en"
+        try:
+            connection, live, payload = self._checked(sid, data)
+            assert connection.participant is not None
+            values = self.events.give_feedback(
+                live, connection.participant, payload.get("project"), payload.get("fields")
+            )
+        except (PayloadError, RefusedError) as error:
+            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
+        return {"ok": True, "project": payload["project"], "fields": values}
 
     async def on_name(self, sid: str, data: object = None) -> dict[str, Any]:
         lang = self.connections[sid].lang if sid in self.connections else "en"
@@ -252,7 +292,10 @@ class Hub:
         """What the templates of `audience` need; the tally only where it may be shown."""
         counts = self.counts(live)
         result = self.events.stage_result(live, audience)
-        view = stage_view(live, lang, audience, counts, result, now_ms())
+        items = None
+        if live.stage.step_id in live.format.input_steps():
+            items = self.events.storage.items(live.id, live.stage.step_id)
+        view = stage_view(live, lang, audience, counts, result, now_ms(), items)
         context: dict[str, Any] = {
             "view": view,
             "live": live,
@@ -315,6 +358,24 @@ class Hub:
     async def _flush(self, live: LiveEvent) -> None:
         self._flush_pending.discard(live.code)
         await self.push(live, ("screen", "console"))
+        await self.push_items(live)
+
+    async def push_items(self, live: LiveEvent) -> None:
+        """A public input step's item list, rendered once per language, to every phone (the
+        whole step is not re-sent, so nobody loses what they are typing)."""
+        step = live.format.input_steps().get(live.stage.step_id)
+        if step is None or step.visibility != "all":
+            return
+        sends = []
+        for lang in LANGUAGES:
+            name = room(live.code, "participant", lang)
+            if self.room_sizes[name] > 0:
+                context = self.context(live, "participant", lang)
+                html = self.pages.fragment("_items_list.html", lang, context)
+                sends.append(
+                    self.sio.emit("items", {"step": live.stage.step_id, "html": html}, room=name)
+                )
+        await asyncio.gather(*sends)
 
 
 FRAGMENT_EVENT: dict[Audience, str] = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +81,26 @@ CREATE TABLE IF NOT EXISTS log (
     detail_json TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS log_event ON log(event_id, at);
+CREATE TABLE IF NOT EXISTS items (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    step_id TEXT NOT NULL,
+    participant_id INTEGER REFERENCES participants(id),
+    fields_json TEXT NOT NULL,
+    hidden INTEGER NOT NULL DEFAULT 0,     -- moderated away by the facilitator
+    merged_into INTEGER REFERENCES items(id),  -- a duplicate folded into another item
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS items_step ON items(event_id, step_id);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    project_id TEXT NOT NULL,
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    fields_json TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (event_id, project_id, participant_id)  -- one feedback per person per project
+);
 """
 
 
@@ -119,6 +139,30 @@ class BallotRow:
     ballot: dict[str, Any]
     paper: bool
     updated_at: int
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    step_id: str
+    participant_id: int | None
+    fields: dict[str, Any]
+    hidden: bool
+    merged_into: int | None
+    created_at: int
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    project_id: str
+    fields: dict[str, Any]
+
+
+_ITEMS = (
+    "SELECT i.*, coalesce(p.name, '') AS author FROM items i"
+    " LEFT JOIN participants p ON p.id = i.participant_id WHERE i.event_id = ?"
+)
 
 
 class StorageError(Exception):
@@ -511,5 +555,107 @@ class Storage:
                 "SELECT vote_id, ballot_json FROM ballots"
                 " WHERE event_id = ? AND participant_id = ?",
                 (event_id, participant_id),
+            )
+        }
+
+    # --- items (input steps) -------------------------------------------------------------
+
+    @staticmethod
+    def _item(row: sqlite3.Row) -> ItemRow:
+        return ItemRow(
+            row["id"], row["step_id"], row["participant_id"], json.loads(row["fields_json"]),
+            bool(row["hidden"]), row["merged_into"], row["created_at"],
+            row["author"],
+        )
+
+    def add_item(
+        self,
+        event_id: int,
+        step_id: str,
+        participant_id: int | None,
+        fields: Mapping[str, Any],
+        now: int,
+        limit: int | None,
+    ) -> ItemRow | None:
+        """Store an item unless its author already reached `limit` items in this step
+        (checked in the same transaction, so two quick taps cannot both get through)."""
+        with self.transaction() as db:
+            if limit is not None and participant_id is not None:
+                row = db.execute(
+                    "SELECT count(*) AS n FROM items WHERE event_id = ? AND step_id = ?"
+                    " AND participant_id = ? AND merged_into IS NULL",
+                    (event_id, step_id, participant_id),
+                ).fetchone()
+                if row["n"] >= limit:
+                    return None
+            cursor = db.execute(
+                "INSERT INTO items(event_id, step_id, participant_id, fields_json, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (event_id, step_id, participant_id, json.dumps(fields, ensure_ascii=False), now),
+            )
+            item_id = cursor.lastrowid
+        found = self.db.execute(_ITEMS + " AND i.id = ?", (event_id, item_id)).fetchone()
+        return self._item(found)
+
+    def items(self, event_id: int, step_id: str | None = None) -> list[ItemRow]:
+        """Items in submission order, with the display name of their author."""
+        query = _ITEMS
+        params: tuple[Any, ...] = (event_id,)
+        if step_id is not None:
+            query += " AND i.step_id = ?"
+            params += (step_id,)
+        return [self._item(r) for r in self.db.execute(query + " ORDER BY i.id", params)]
+
+    def set_items_hidden(self, event_id: int, item_ids: Sequence[int], hidden: bool,
+                         now: int) -> int:
+        with self.transaction() as db:
+            cursor = db.executemany(
+                "UPDATE items SET hidden = ? WHERE id = ? AND event_id = ?",
+                [(int(hidden), i, event_id) for i in item_ids],
+            )
+            self._log(db, event_id, now, "facilitator", "items_hidden" if hidden else
+                      "items_shown", {"items": list(item_ids)})
+        return cursor.rowcount
+
+    def merge_items(self, event_id: int, target: int, others: Sequence[int], now: int) -> int:
+        """Fold duplicates into `target`: they disappear from lists and votes but are kept."""
+        with self.transaction() as db:
+            cursor = db.executemany(
+                "UPDATE items SET merged_into = ? WHERE id = ? AND event_id = ? AND id != ?",
+                [(target, i, event_id, target) for i in others],
+            )
+            self._log(db, event_id, now, "facilitator", "items_merged",
+                      {"into": target, "items": list(others)})
+        return cursor.rowcount
+
+    # --- feedback on projects --------------------------------------------------------------
+
+    def put_feedback(self, event_id: int, project_id: str, participant_id: int,
+                     fields: Mapping[str, Any], now: int) -> None:
+        self.db.execute(
+            "INSERT INTO feedback(event_id, project_id, participant_id, fields_json, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id, project_id, participant_id)"
+            " DO UPDATE SET fields_json = excluded.fields_json, updated_at = excluded.updated_at",
+            (event_id, project_id, participant_id, json.dumps(fields, ensure_ascii=False), now),
+        )
+
+    def feedback(self, event_id: int, project_id: str | None = None) -> list[FeedbackRow]:
+        """Feedback without authors (it is anonymous), in an order that says nothing of when."""
+        query = "SELECT project_id, fields_json, updated_at FROM feedback WHERE event_id = ?"
+        params: tuple[Any, ...] = (event_id,)
+        if project_id is not None:
+            query += " AND project_id = ?"
+            params += (project_id,)
+        rows = [FeedbackRow(r["project_id"], json.loads(r["fields_json"]))
+                for r in self.db.execute(query, params)]
+        return sorted(rows, key=lambda r: (r.project_id, json.dumps(r.fields, sort_keys=True)))
+
+    def feedback_of(self, event_id: int, participant_id: int) -> dict[str, dict[str, Any]]:
+        """A participant's own feedback by project, to show it again on their phone."""
+        return {
+            r["project_id"]: json.loads(r["fields_json"])
+            for r in self.db.execute(
+                "SELECT project_id, fields_json FROM feedback WHERE event_id = ?"
+                " AND participant_id = ?", (event_id, participant_id),
             )
         }

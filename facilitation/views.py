@@ -6,14 +6,17 @@ may be shown, what the screen reader announces when the step changes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from facilitation.charts import chart_rows, combined_rows, pairwise_table
 from facilitation.engine import Stage, results_visible, reveal_progress, visible_projects
-from facilitation.formats import PitchStep, RevealStep, VoteStep, localise
+from facilitation.formats import InputField, InputStep, PitchStep, RevealStep, VoteStep, localise
 from facilitation.i18n import translations
+from facilitation.inputs import item_label
 from facilitation.live import LiveEvent
+from facilitation.storage import ItemRow
 from facilitation.voting import CombinedResult, VoteResult
 
 Shown = VoteResult | CombinedResult
@@ -213,6 +216,7 @@ def stage_view(
     counts: Counts,
     result: Shown | None,
     now: int,
+    items: Sequence[ItemRow] | None = None,
 ) -> dict[str, Any]:
     """The current step as the audience sees it; `result` is the shown vote's tally, if any."""
     stage = live.stage
@@ -242,6 +246,15 @@ def stage_view(
             "number": stage.project_number,
             "count": len(live.plan.lineup),
         }
+    view["input"] = None
+    view["feedback"] = None
+    if isinstance(step, InputStep):
+        view["input"] = input_view(live, stage.step_id, lang, audience, items or [])
+    if isinstance(step, PitchStep) and step.feedback and stage.project is not None:
+        view["feedback"] = {
+            "project": stage.project,
+            "fields": fields_view(step.feedback.fields, lang, fallback),
+        }
     if isinstance(step, VoteStep):
         view["vote"] = vote_view(live, stage.step_id, lang, audience, result, counts)
     view["reveal"] = None
@@ -249,6 +262,57 @@ def stage_view(
         view["reveal"] = reveal_view(live, step, lang, audience, result, counts)
     view["announce"] = announcement(view, lang, step)
     return view
+
+
+def fields_view(fields: Sequence[InputField], lang: str, fallback: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f.id,
+            "label": localise(f.label, lang, fallback),
+            "type": f.type,
+            "max_length": f.max_length,
+            "scale": f.scale,
+            "required": f.required,
+        }
+        for f in fields
+    ]
+
+
+def input_view(
+    live: LiveEvent, step_id: str, lang: str, audience: Audience, items: Sequence[ItemRow]
+) -> dict[str, Any]:
+    """An input step: the form, and the items this audience may see."""
+    step = live.format.input_steps()[step_id]
+    fallback = live.format.lang
+    shown = [i for i in items if i.merged_into is None]
+    merged = {i.id: sum(1 for j in items if j.merged_into == i.id) for i in shown}
+    public = step.visibility == "all"
+    visible = (
+        shown if audience == "console" else ([i for i in shown if not i.hidden] if public else [])
+    )
+    return {
+        "id": step_id,
+        "prompt": localise(step.prompt, lang, fallback),
+        "fields": fields_view(step.fields, lang, fallback),
+        "per_person": step.per_person,
+        "visibility": step.visibility,
+        "who": list(step.who),
+        "who_label": ", ".join(tr(lang, ROLE_NAMES.get(r, r)) for r in step.who),
+        "count": len([i for i in shown if not i.hidden]),
+        "items": [
+            {
+                "id": i.id,
+                "values": [i.fields.get(f.id) for f in step.fields],
+                "label": item_label(step.fields, i.fields),
+                "hidden": i.hidden,
+                "merged": merged.get(i.id, 0),
+                "author": i.author
+                if step.authorship == "attributed" or audience == "console"
+                else "",
+            }
+            for i in visible
+        ],
+    }
 
 
 def reveal_view(

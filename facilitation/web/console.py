@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from facilitation.engine import Action, EngineError
 from facilitation.exports import results_csv, results_json
-from facilitation.live import LiveEvent
+from facilitation.live import LiveEvent, now_ms
 from facilitation.messages import refusal_message
 from facilitation.realtime import facilitator_cookie
 from facilitation.security import check_csrf, facilitator_subject, same_secret
@@ -130,6 +130,39 @@ def _action(form: object) -> Action:
     )
 
 
+async def items_moderate(request: Request) -> Response:
+    """Hide, show or merge submitted items (select, then act: no dragging)."""
+    live = event_or_404(request)
+    lang = lang_of(request, live)
+    if not is_facilitator(request, live):
+        return forbidden_page(request, lang)
+    svc = services(request)
+    form = await request.form()
+    error = None
+    if not check_csrf(svc.csrf_key, facilitator_subject(live.code, live.row.secret),
+                      _text(form.get("csrf"))):
+        error = refusal_message(lang, "csrf")
+    else:
+        ids = [int(v) for v in form.getlist("item") if isinstance(v, str) and v.isdigit()]
+        action = _text(form.get("action"))
+        now = now_ms()
+        if not ids:
+            error = refusal_message(lang, "nothing_selected")
+        elif action in ("hide", "show"):
+            svc.storage.set_items_hidden(live.id, ids, action == "hide", now)
+        elif action == "merge" and len(ids) > 1:
+            svc.storage.merge_items(live.id, ids[0], ids[1:], now)
+        else:
+            error = refusal_message(lang, "nothing_selected")
+        svc.events.refresh_items(live)
+        await svc.hub.push(live, ("screen", "console"))
+        await svc.hub.push_items(live)
+    if request.headers.get("HX-Request"):
+        return svc.pages.page(request, "_console_state.html", lang,
+                              console_context(request, live, lang, error))
+    return RedirectResponse(f"/e/{live.code}/console", status_code=303)
+
+
 async def results_download(request: Request) -> Response:
     live = event_or_404(request)
     if not is_facilitator(request, live):
@@ -155,4 +188,5 @@ routes = [
     Route("/e/{code}/console", console_page, name="console"),
     Route("/e/{code}/console/act", console_act, methods=["POST"], name="console_act"),
     Route("/e/{code}/results.{fmt:str}", results_download, name="results"),
+    Route("/e/{code}/console/items", items_moderate, methods=["POST"], name="items"),
 ]

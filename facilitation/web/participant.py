@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from facilitation.live import LiveEvent, VoteRefusedError, now_ms
+from facilitation.live import LiveEvent, RefusedError, now_ms
 from facilitation.messages import refusal_message
 from facilitation.realtime import clean_name, participant_cookie
 from facilitation.security import check_csrf, csrf_token, new_participant_token, normalise_code
@@ -66,8 +66,10 @@ async def event_page(request: Request) -> Response:
         participant=participant,
         csrf=_csrf(request, participant),
         mine_fields=svc.hub.own_fields(live, participant),
-        flash=refusal_message(lang, flash) if flash and flash != "voted" else None,
+        mine=svc.hub.own_inputs(live, participant),
+        flash=refusal_message(lang, flash) if flash and flash not in ("voted", "sent") else None,
         voted=flash == "voted",
+        sent=flash == "sent",
     )
     response = svc.pages.page(request, "participant.html", lang, context)
     if new_token:
@@ -97,10 +99,52 @@ async def vote_submit(request: Request) -> Response:
             fields.setdefault(key, []).append(value)
     try:
         services(request).events.cast(live, participant, _field(form, "vote"), fields=fields)
-    except VoteRefusedError as error:
+    except RefusedError as error:
         return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
     services(request).hub.schedule_flush(live)
     return RedirectResponse(f"{back}?flash=voted", status_code=303)
+
+
+async def _participant_form(
+    request: Request,
+) -> tuple[LiveEvent, ParticipantRow | None, dict[str, str], str]:
+    """The event, the participant (None if the form token is not theirs), the form's single
+    values, and where to go back to."""
+    live = event_or_404(request)
+    participant = _participant(request, live)
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    if participant is not None and not check_csrf(
+        services(request).csrf_key, f"participant:{participant.token}", values.get("csrf")
+    ):
+        participant = None
+    return live, participant, values, f"/e/{live.code}"
+
+
+async def item_submit(request: Request) -> Response:
+    """The no-JavaScript way to send an idea (or any item of an input step)."""
+    live, participant, values, back = await _participant_form(request)
+    if participant is None:
+        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
+    fields = {k: v for k, v in values.items() if k not in ("csrf", "step")}
+    try:
+        services(request).events.submit_item(live, participant, values.get("step"), fields)
+    except RefusedError as error:
+        return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
+    services(request).hub.schedule_flush(live)
+    return RedirectResponse(f"{back}?flash=sent", status_code=303)
+
+
+async def feedback_submit(request: Request) -> Response:
+    live, participant, values, back = await _participant_form(request)
+    if participant is None:
+        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
+    fields = {k: v for k, v in values.items() if k not in ("csrf", "project")}
+    try:
+        services(request).events.give_feedback(live, participant, values.get("project"), fields)
+    except RefusedError as error:
+        return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
+    return RedirectResponse(f"{back}?flash=sent", status_code=303)
 
 
 async def name_submit(request: Request) -> Response:
@@ -127,4 +171,6 @@ routes = [
     Route("/e/{code}", event_page, name="event"),
     Route("/e/{code}/vote", vote_submit, methods=["POST"], name="vote"),
     Route("/e/{code}/name", name_submit, methods=["POST"], name="name"),
+    Route("/e/{code}/item", item_submit, methods=["POST"], name="item"),
+    Route("/e/{code}/feedback", feedback_submit, methods=["POST"], name="feedback"),
 ]

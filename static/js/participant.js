@@ -10,8 +10,16 @@
   var csrf = body.dataset.csrf;
   var mine = {}; // vote id -> {field name: [values]} as last recorded by the server
   try { mine = JSON.parse(body.dataset.fields || "{}"); } catch (e) { mine = {}; }
+  var inputs = { items: {}, feedback: {} }; // own items by step, own feedback by project
+  try { inputs = JSON.parse(body.dataset.mine || "{}"); } catch (e) { /* keep the default */ }
+  inputs.items = inputs.items || {};
+  inputs.feedback = inputs.feedback || {};
 
   function quote(text) { return String(text).replace(/["\\]/g, "\\$&"); }
+
+  function formKey(form) {
+    return form.className + "|" + (form.dataset.vote || form.dataset.step || form.dataset.project || "");
+  }
 
   function formFields(form) {
     var fields = {};
@@ -70,9 +78,54 @@
     }
   }
 
+  /* What this phone sent in input steps, listed under the form (text only: never HTML). */
+  function showOwnItems() {
+    var boxes = document.querySelectorAll(".own-items");
+    for (var i = 0; i < boxes.length; i++) {
+      var step = boxes[i].dataset.step;
+      var items = inputs.items[step] || [];
+      var list = boxes[i].querySelector(".own-items-list");
+      list.textContent = "";
+      items.forEach(function (item) {
+        var li = document.createElement("li");
+        li.textContent = Object.keys(item.fields).map(function (k) { return item.fields[k]; }).join(" — ");
+        list.appendChild(li);
+      });
+      boxes[i].hidden = items.length === 0;
+      var form = document.querySelector("form.item-form[data-step=\"" + quote(step) + "\"]");
+      if (form && form.dataset.limit) {
+        var full = items.length >= Number(form.dataset.limit);
+        form.querySelector("button[type=submit]").disabled = full;
+      }
+    }
+  }
+
+  function showOwnFeedback() {
+    var forms = document.querySelectorAll("form.feedback-form");
+    for (var i = 0; i < forms.length; i++) {
+      var given = inputs.feedback[forms[i].dataset.project];
+      if (!given) { continue; }
+      var fields = {};
+      Object.keys(given).forEach(function (k) { fields[k] = [String(given[k])]; });
+      applyText(forms[i], fields);
+      var status = forms[i].querySelector(".feedback-status");
+      if (status) { status.textContent = body.dataset.msgSent; }
+    }
+  }
+
+  function applyText(form, fields) {
+    applyFields(form, fields);
+    var texts = form.querySelectorAll("input[type=text][name], textarea[name]");
+    for (var i = 0; i < texts.length; i++) {
+      if (fields[texts[i].name]) { texts[i].value = fields[texts[i].name][0]; }
+    }
+  }
+
   function applyMine() {
     applyRole();
     markOwnProject();
+    showOwnItems();
+    showOwnFeedback();
     var fields = document.querySelectorAll(".csrf-field");
     for (var i = 0; i < fields.length; i++) { fields[i].value = csrf; }
     var forms = document.querySelectorAll("form.vote-form");
@@ -157,19 +210,34 @@
 
   F.socket.on("me", function (data) {
     if (data && data.fields) { mine = data.fields; }
+    if (data && data.items) { inputs.items = data.items; }
+    if (data && data.feedback) { inputs.feedback = data.feedback; }
     applyMine();
   });
 
+  F.socket.on("items", function (payload) {
+    var box = document.getElementById("items-" + payload.step);
+    if (box) { box.innerHTML = payload.html; }
+  });
+
   F.socket.on("step", function (payload) {
-    // What the participant has on screen (sent or not) survives a pushed update of the step.
+    // What the participant has on screen (sent or not, typed or ticked) survives a pushed
+    // update of the step, e.g. when the facilitator pauses the timer.
     var shown = {};
-    var forms = document.querySelectorAll("form.vote-form");
-    for (var i = 0; i < forms.length; i++) { shown[forms[i].dataset.vote] = formFields(forms[i]); }
+    var forms = document.querySelectorAll("#step form[data-vote], #step form[data-step], #step form[data-project]");
+    for (var i = 0; i < forms.length; i++) { shown[formKey(forms[i])] = formFields(forms[i]); }
+    var openBoxes = {};
+    var details = document.querySelectorAll("#step details[data-project]");
+    for (var d = 0; d < details.length; d++) { openBoxes[details[d].dataset.project] = details[d].open; }
     if (F.swap("#step", payload, false)) {
       applyMine();
-      var fresh = document.querySelectorAll("form.vote-form");
+      var fresh = document.querySelectorAll("#step form[data-vote], #step form[data-step], #step form[data-project]");
       for (var j = 0; j < fresh.length; j++) {
-        if (shown[fresh[j].dataset.vote]) { applyFields(fresh[j], shown[fresh[j].dataset.vote]); }
+        if (shown[formKey(fresh[j])]) { applyText(fresh[j], shown[formKey(fresh[j])]); }
+      }
+      var again = document.querySelectorAll("#step details[data-project]");
+      for (var e = 0; e < again.length; e++) {
+        if (openBoxes[again[e].dataset.project]) { again[e].open = true; }
       }
       var flashes = document.querySelectorAll(".flash");
       for (var k = 0; k < flashes.length; k++) { flashes[k].remove(); }
@@ -193,6 +261,35 @@
           feedback(form, body.dataset.msgRecorded);
         } else {
           feedback(form, (ack && ack.error) || body.dataset.msgFailed);
+        }
+      });
+    } else if (form.classList.contains("item-form") || form.classList.contains("feedback-form")) {
+      event.preventDefault();
+      var isItem = form.classList.contains("item-form");
+      var status = form.querySelector(isItem ? ".item-feedback" : ".feedback-status");
+      var values = {};
+      var raw = formFields(form);
+      Object.keys(raw).forEach(function (k) { values[k] = raw[k][0]; });
+      delete values.step;
+      delete values.project;
+      var message = isItem ? { step: form.dataset.step, fields: values }
+                           : { project: form.dataset.project, fields: values };
+      var send = form.querySelector("button[type=submit]");
+      if (send) { send.disabled = true; }
+      if (status) { status.textContent = body.dataset.msgSending; }
+      F.socket.timeout(10000).emit(isItem ? "item" : "feedback", message, function (err, ack) {
+        if (send) { send.disabled = false; }
+        if (err || !ack.ok) {
+          if (status) { status.textContent = err ? body.dataset.msgFailed : ack.error; }
+          return;
+        }
+        if (status) { status.textContent = body.dataset.msgSent; }
+        if (isItem) {
+          (inputs.items[ack.item.step] = inputs.items[ack.item.step] || []).push(ack.item);
+          form.reset();
+          showOwnItems();
+        } else {
+          inputs.feedback[ack.project] = ack.fields;
         }
       });
     } else if (form.classList.contains("name-form")) {

@@ -1,0 +1,83 @@
+"""A project holder's private page: the audience's anonymous feedback on their project."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from facilitation.formats import localise
+from facilitation.inputs import summarise
+from facilitation.live import LiveEvent
+from facilitation.realtime import participant_cookie
+from facilitation.storage import ParticipantRow
+from facilitation.web.console import forbidden_page
+from facilitation.web.services import event_or_404, lang_of, remember_lang, services
+
+
+def _holder(request: Request, live: LiveEvent) -> ParticipantRow | None:
+    token = request.cookies.get(participant_cookie(live.code))
+    person = services(request).storage.participant_by_token(live.id, token) if token else None
+    return person if person is not None and person.role == "holder" and person.project_id else None
+
+
+async def holder_page(request: Request) -> Response:
+    live = event_or_404(request)
+    lang = lang_of(request, live)
+    holder = _holder(request, live)
+    if holder is None or holder.project_id is None:
+        return forbidden_page(request, lang)
+    svc = services(request)
+    project = live.plan.project(holder.project_id)
+    spec = live.feedback_spec(project.id)
+    rows = [r.fields for r in svc.storage.feedback(live.id, project.id)]
+    fields = spec.fields if spec else []
+    summary = [
+        {"label": localise(f.label, lang, live.format.lang), "type": f.type,
+         "scale": f.scale, "s": s}
+        for f, s in zip(fields, summarise(fields, rows), strict=True)
+    ]
+    page = svc.pages.page(
+        request, "holder.html", lang,
+        {"live": live, "project": project, "holder": holder, "count": len(rows),
+         "summary": summary, "asked": spec is not None},
+    )
+    return remember_lang(request, page)
+
+
+async def holder_download(request: Request) -> Response:
+    live = event_or_404(request)
+    holder = _holder(request, live)
+    fmt = request.path_params["fmt"]
+    if holder is None or holder.project_id is None:
+        return forbidden_page(request, lang_of(request, live))
+    if fmt not in ("csv", "json"):
+        return Response("Not found", status_code=404)
+    svc = services(request)
+    spec = live.feedback_spec(holder.project_id)
+    field_ids = [f.id for f in spec.fields] if spec else []
+    rows = [r.fields for r in svc.storage.feedback(live.id, holder.project_id)]
+    if fmt == "json":
+        body = json.dumps({"project": holder.project_id, "feedback": rows}, ensure_ascii=False,
+                          indent=2)
+        media = "application/json"
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(field_ids)
+        for row in rows:
+            writer.writerow([row.get(f, "") for f in field_ids])
+        body, media = out.getvalue(), "text/csv; charset=utf-8"
+    filename = f"{live.code}-{holder.project_id}-feedback.{fmt}"
+    return Response(body, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+routes = [
+    Route("/e/{code}/holder", holder_page, name="holder"),
+    Route("/e/{code}/holder/feedback.{fmt:str}", holder_download, name="holder_download"),
+]
