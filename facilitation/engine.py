@@ -15,8 +15,10 @@ from typing import Literal
 from facilitation.formats import (
     Format,
     ItemsRef,
+    PassStep,
     PitchStep,
     RevealStep,
+    RotateStep,
     Step,
     Text,
     VoteStep,
@@ -24,7 +26,7 @@ from facilitation.formats import (
 )
 from facilitation.rosters import Project
 
-Phase = Literal["main", "pitch", "qa"]
+Phase = Literal["main", "pitch", "qa", "round"]
 VoteStatus = Literal["pending", "open", "closed"]
 
 
@@ -46,6 +48,8 @@ class Stage:
     project: str | None = None  # project id, for pitch stages
     project_number: int | None = None  # 1-based position in the lineup
     seconds: int | None = None
+    round: int | None = None  # 1-based round of a rotation or pass-around
+    rounds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -86,12 +90,29 @@ class Plan:
 
     def places(self, reveal: RevealStep) -> int:
         """How many places a reveal step shows in all: its `top`, or every option."""
-        count = len(self.vote_options(reveal.votes()[0]))
+        if reveal.scores is not None:
+            passing = self.format.steps[self.format.step_ids().index(reveal.scores)]
+            assert isinstance(passing, PassStep)
+            count = len(self.item_options.get(passing.items, ()))
+        else:
+            count = len(self.vote_options(reveal.votes()[0]))
         return min(reveal.top, count) if reveal.top else count
 
 
 def _seconds(minutes: float | None) -> int | None:
     return None if minutes is None else round(minutes * 60)
+
+
+def rounds_of(step: RotateStep | PassStep, projects: int) -> int:
+    """Rounds of a rotation: as declared, else one per station (stations), 3 (Troika's groups
+    of three) or 3."""
+    if step.rounds is not None:
+        return step.rounds
+    if isinstance(step, RotateStep) and step.scheme == "stations":
+        return projects if step.stations == "projects" else len(step.stations or [])
+    if isinstance(step, RotateStep) and step.questions:
+        return len(step.questions)
+    return 3
 
 
 def build_plan(fmt: Format, projects: Sequence[Project], seed: int = 0) -> Plan:
@@ -122,6 +143,22 @@ def build_plan(fmt: Format, projects: Sequence[Project], seed: int = 0) -> Plan:
                             _seconds(minutes),
                         )
                     )
+        elif isinstance(step, RotateStep | PassStep):
+            count = rounds_of(step, len(projects))
+            minutes = step.round_minutes
+            for number in range(1, count + 1):
+                stages.append(
+                    Stage(
+                        len(stages),
+                        step_index,
+                        sid,
+                        step.kind,
+                        "round",
+                        seconds=_seconds(minutes),
+                        round=number,
+                        rounds=count,
+                    )
+                )
         else:
             stages.append(
                 Stage(len(stages), step_index, sid, step.kind, seconds=_seconds(step.minutes))

@@ -117,11 +117,19 @@ class Feedback(Model):
 
     fields: list[InputField] = Field(
         default_factory=lambda: [
-            InputField(id="rating", type="rating",
-                       label={"fr": "Votre appréciation", "en": "Your rating"}),
-            InputField(id="comment", type="long_text", required=False, max_length=600,
-                       label={"fr": "Un conseil, une question, un encouragement",
-                              "en": "A tip, a question, some encouragement"}),
+            InputField(
+                id="rating", type="rating", label={"fr": "Votre appréciation", "en": "Your rating"}
+            ),
+            InputField(
+                id="comment",
+                type="long_text",
+                required=False,
+                max_length=600,
+                label={
+                    "fr": "Un conseil, une question, un encouragement",
+                    "en": "A tip, a question, some encouragement",
+                },
+            ),
         ],
         min_length=1,
     )
@@ -151,7 +159,8 @@ class InputStep(StepBase):
     fields: list[InputField] = Field(min_length=1, max_length=6)
     per_person: int | None = Field(default=1, ge=1, description="items per person (null: any)")
     visibility: Literal["own", "all", "facilitator"] = Field(
-        default="all", description="who sees submitted items: their author, everyone, or "
+        default="all",
+        description="who sees submitted items: their author, everyone, or "
         "the facilitator only (the screen shows them when visibility is all)",
     )
     authorship: Literal["anonymous", "attributed"] = "anonymous"
@@ -308,6 +317,59 @@ class VoteStep(StepBase):
         return options
 
 
+class GroupsStep(StepBase):
+    """Forms groups (tables) of the people present; phones show "table 7, with Léa and Malik"."""
+
+    kind: Literal["groups"]
+    size: int | None = Field(default=3, ge=1, le=50, description="people per group")
+    else_size: int | None = Field(
+        default=None, ge=1, le=50, description='"3, else 4": the other size allowed'
+    )
+    count: int | None = Field(default=None, ge=1, le=500, description="or: number of groups")
+    mode: Literal["random", "balanced", "self"] = Field(
+        default="random", description="balanced: spread `balance_by`; self: people choose"
+    )
+    balance_by: Literal["role", "organisation"] | None = None
+    choices: list[VoteOption] | None = Field(
+        default=None, description="self: the tables or topics people choose from"
+    )
+    merge: str | None = Field(
+        default=None, description="id of an earlier groups step whose groups merge (1-2-4-All)"
+    )
+    factor: int = Field(default=2, ge=2, le=10, description="merge: groups merged together")
+
+
+class RotateStep(StepBase):
+    """Rounds: groups visit stations, or people meet in new pairs or tables each round, or
+    roles rotate inside groups (Troika)."""
+
+    kind: Literal["rotate"]
+    scheme: Literal["stations", "pairs", "tables", "world_cafe", "troika"]
+    rounds: int | None = Field(default=None, ge=1, le=50, description="default: one per station")
+    round_minutes: float = Field(default=10, gt=0, le=240)
+    stations: Literal["projects"] | list[VoteOption] | None = Field(
+        default=None, description="stations: the stands groups visit"
+    )
+    groups: str | None = Field(
+        default=None, description="id of the groups step whose groups rotate (stations, troika)"
+    )
+    size: int = Field(default=4, ge=2, le=20, description="pairs/tables/world_cafe: table size")
+    questions: list[Text] | None = Field(
+        default=None, description="one question per round (World Café)"
+    )
+
+
+class PassStep(StepBase):
+    """25/10: each round every card goes to someone who did not write it nor see it yet, who
+    scores it."""
+
+    kind: Literal["pass"]
+    items: Annotated[str, Field(pattern=SLUG, description="id of the input step")]
+    rounds: int = Field(default=5, ge=1, le=20)
+    round_minutes: float = Field(default=1, gt=0, le=60)
+    scale: tuple[int, int] = (1, 5)
+
+
 class CombinedPart(Model):
     vote: Annotated[str, Field(pattern=SLUG)]
     weight: float = Field(default=1, gt=0)
@@ -333,11 +395,15 @@ class RevealStep(StepBase):
     tie_break: Literal["none", "random", "order"] = Field(
         default="none", description="combine: how equal combined scores are decided"
     )
+    scores: Annotated[str, Field(pattern=SLUG)] | None = Field(
+        default=None, description="id of a pass step: reveal the best-scored cards"
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> RevealStep:
-        if (self.vote is None) == (self.combine is None):
-            raise ValueError("a reveal step names either 'vote' or 'combine', not both")
+        sources = [s for s in (self.vote, self.combine, self.scores) if s is not None]
+        if len(sources) != 1:
+            raise ValueError("a reveal step names one of 'vote', 'combine' or 'scores'")
         return self
 
     def votes(self) -> list[str]:
@@ -345,10 +411,30 @@ class RevealStep(StepBase):
 
 
 Step = Annotated[
-    InfoStep | BreakStep | TalkStep | PitchStep | InputStep | VoteStep | RevealStep,
+    InfoStep
+    | BreakStep
+    | TalkStep
+    | PitchStep
+    | InputStep
+    | VoteStep
+    | RevealStep
+    | GroupsStep
+    | RotateStep
+    | PassStep,
     Field(discriminator="kind"),
 ]
-STEP_KINDS = ("info", "break", "talk", "pitch", "input", "vote", "reveal")
+STEP_KINDS = (
+    "info",
+    "break",
+    "talk",
+    "pitch",
+    "input",
+    "vote",
+    "reveal",
+    "groups",
+    "rotate",
+    "pass",
+)
 
 
 class Format(Model):
@@ -389,6 +475,7 @@ class Format(Model):
         votes = {step_id(s, i) for i, s in enumerate(self.steps) if isinstance(s, VoteStep)}
         inputs = {step_id(s, i) for i, s in enumerate(self.steps) if isinstance(s, InputStep)}
         for step in self.steps:
+            self._check_step_refs(step, inputs)
             refs = step.options if isinstance(step, VoteStep) else None
             if isinstance(refs, ItemsRef) and refs.items not in inputs:
                 known = ", ".join(sorted(inputs)) or "none"
@@ -410,6 +497,30 @@ class Format(Model):
 
     def step_ids(self) -> list[str]:
         return [step_id(s, i) for i, s in enumerate(self.steps)]
+
+    def _check_step_refs(self, step: Step, inputs: set[str]) -> None:
+        """Steps that build on earlier ones must name steps of the right kind."""
+        kinds = {step_id(s, i): s.kind for i, s in enumerate(self.steps)}
+        refs: list[tuple[str, str | None, str]] = []
+        if isinstance(step, GroupsStep):
+            refs.append(("merge", step.merge, "groups"))
+        if isinstance(step, RotateStep):
+            refs.append(("groups", step.groups, "groups"))
+            if step.scheme == "stations" and step.stations is None:
+                raise ValueError("a stations rotation needs 'stations' (projects or a list)")
+            if step.scheme in ("stations", "troika") and step.groups is None:
+                raise ValueError(f"a {step.scheme} rotation needs 'groups' (a groups step id)")
+        if isinstance(step, PassStep):
+            refs.append(("items", step.items, "input"))
+        if isinstance(step, RevealStep):
+            refs.append(("scores", step.scores, "pass"))
+        for key, ref, kind in refs:
+            if ref is not None and kinds.get(ref) != kind:
+                known = ", ".join(sorted(k for k, v in kinds.items() if v == kind)) or "none"
+                raise ValueError(
+                    f"'{key}' refers to {ref!r}, which is not a {kind} step id "
+                    f"({kind} steps: {known})"
+                )
 
     def input_steps(self) -> dict[str, InputStep]:
         return {step_id(s, i): s for i, s in enumerate(self.steps) if isinstance(s, InputStep)}

@@ -312,7 +312,7 @@ class Events:
             if audience == "console" or results_visible(live.plan, live.state, stage.step_id):
                 return self.results(live, stage.step_id)
             return None
-        if isinstance(step, RevealStep):
+        if isinstance(step, RevealStep) and step.scores is None:
             shown, _ = reveal_progress(live.plan, live.state, stage) or (0, 0)
             if audience != "console" and shown == 0:
                 return None

@@ -56,6 +56,9 @@ REFUSALS: dict[str, str] = {
     "no_feedback": _("This event does not collect feedback."),
     "own_project": _("You cannot give feedback on your own project."),
     "nothing_selected": _("Select at least one contribution (two to merge)."),
+    "not_your_card": _("This card is not yours this round."),
+    "no_choice": _("There is nothing to choose at this step."),
+    "groups_formed": _("The groups are already formed."),
 }
 
 

@@ -20,13 +20,16 @@ from urllib.parse import parse_qs
 import socketio
 
 from facilitation.ballot_forms import fields_from_ballot
+from facilitation.engine import reveal_progress
+from facilitation.formats import RevealStep
 from facilitation.i18n import LANGUAGES, negotiate
 from facilitation.live import Events, LiveEvent, RefusedError, now_ms
 from facilitation.messages import refusal_message
 from facilitation.pages import Pages
+from facilitation.seating import SEATED_KINDS, Seating
 from facilitation.security import csrf_token, facilitator_subject, same_secret
 from facilitation.storage import ParticipantRow
-from facilitation.views import Audience, Counts, agenda, stage_view
+from facilitation.views import Audience, Counts, agenda, reveal_view, stage_view
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +82,7 @@ class Hub:
         interval: float,
     ) -> None:
         self.events = events
+        self.seating = Seating(events.storage)
         self.csrf_key = csrf_key
         self.pages = pages
         self.max_payload = max_payload
@@ -92,9 +96,8 @@ class Hub:
         )
         self.connections: dict[str, Connection] = {}
         self.room_sizes: Counter[str] = Counter()
-        self.online: dict[str, Counter[int]] = defaultdict(
-            Counter
-        )  # code -> participant -> sockets
+        # event code -> participant id -> open sockets (a person with two tabs counts once)
+        self.online: dict[str, Counter[int]] = defaultdict(Counter)
         self._flush_pending: set[str] = set()
         self.sio.on("connect", self.on_connect)
         self.sio.on("disconnect", self.on_disconnect)
@@ -102,6 +105,8 @@ class Hub:
         self.sio.on("name", self.on_name)
         self.sio.on("item", self.on_item)
         self.sio.on("feedback", self.on_feedback)
+        self.sio.on("score", self.on_score)
+        self.sio.on("choose", self.on_choose)
         self.sio.on("*", self.on_unknown)
 
     # --- connections ---------------------------------------------------------------------
@@ -260,6 +265,38 @@ class Hub:
             return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
         return {"ok": True, "project": payload["project"], "fields": values}
 
+    async def on_score(self, sid: str, data: object = None) -> dict[str, Any]:
+        """A pass-around score for the card the phone holds this round."""
+        lang = self.connections[sid].lang if sid in self.connections else "en"
+        try:
+            connection, live, payload = self._checked(sid, data)
+            assert connection.participant is not None
+            score = self.seating.score(
+                live, connection.participant, payload.get("card"), payload.get("score")
+            )
+        except PayloadError as error:
+            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
+        except ValueError as error:
+            code = str(error)
+            return {"ok": False, "code": code, "error": refusal_message(lang, code)}
+        self.schedule_flush(live)
+        return {"ok": True, "card": payload["card"], "score": score}
+
+    async def on_choose(self, sid: str, data: object = None) -> dict[str, Any]:
+        """A table or topic chosen before self-selected groups are formed."""
+        lang = self.connections[sid].lang if sid in self.connections else "en"
+        try:
+            connection, live, payload = self._checked(sid, data)
+            assert connection.participant is not None
+            choice = self.seating.choose(live, connection.participant, payload.get("choice"))
+        except PayloadError as error:
+            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
+        except ValueError as error:
+            code = str(error)
+            return {"ok": False, "code": code, "error": refusal_message(lang, code)}
+        self.schedule_flush(live)
+        return {"ok": True, "choice": choice}
+
     async def on_name(self, sid: str, data: object = None) -> dict[str, Any]:
         lang = self.connections[sid].lang if sid in self.connections else "en"
         try:
@@ -302,6 +339,14 @@ class Hub:
             "counts": counts,
             "audience": audience,
         }
+        if audience in ("screen", "console"):
+            view["tables"] = self.seating.tables(live, lang)
+        reveal = live.plan.step(live.stage)
+        if isinstance(reveal, RevealStep) and reveal.scores:
+            shown, _ = reveal_progress(live.plan, live.state, live.stage) or (0, 0)
+            if audience == "console" or shown:
+                totals = self.seating.totals(live, reveal.scores)
+                view["reveal"] = reveal_view(live, reveal, lang, audience, totals, counts)
         if audience == "console":
             context["agenda"] = agenda(live, lang, "console")
             context["csrf"] = csrf_token(
@@ -319,6 +364,7 @@ class Hub:
             "html": html,
             "announce": view["announce"],
             "timer": live.state.timer.to_json(now_ms()),
+            "seated": live.stage.kind in SEATED_KINDS,
             "vote": view["vote"] and {"id": view["vote"]["id"], "status": view["vote"]["status"]},
         }
 
@@ -344,7 +390,16 @@ class Hub:
         await asyncio.gather(*sends)
 
     async def state_changed(self, live: LiveEvent) -> None:
+        """After a facilitator action: seat people if the new stage needs it, then push the
+        step to every room (a seated step tells phones to fetch their own place)."""
+        self.seating.ensure(live, list(self.online[live.code]))
         await self.push(live)
+
+    async def push_seats(self, live: LiveEvent) -> None:
+        """Tables or cards changed: one small message per room; each phone then fetches its
+        own place (/e/CODE/seat), which differs from phone to phone."""
+        if live.stage.kind in SEATED_KINDS:
+            await self.to_participants(live, "seat_changed", {"step": live.stage.step_id})
 
     def schedule_flush(self, live: LiveEvent) -> None:
         """Counts and tallies go out at most once per interval, however many ballots arrive."""

@@ -92,6 +92,23 @@ CREATE TABLE IF NOT EXISTS items (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS items_step ON items(event_id, step_id);
+CREATE TABLE IF NOT EXISTS seatings (
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    step_id TEXT NOT NULL,
+    round INTEGER NOT NULL,          -- 0 for a groups step, 1.. for the rounds of a rotation
+    plan_json TEXT NOT NULL,         -- groups (tables, member ids, roles) or card -> reader
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (event_id, step_id, round)
+);
+CREATE TABLE IF NOT EXISTS scores (
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    step_id TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    score INTEGER NOT NULL,
+    PRIMARY KEY (event_id, step_id, round, participant_id, item_id)
+);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY,
     event_id INTEGER NOT NULL REFERENCES events(id),
@@ -659,3 +676,64 @@ class Storage:
                 " AND participant_id = ?", (event_id, participant_id),
             )
         }
+
+    # --- seatings (groups, rounds, pass-around) and scores --------------------------------------
+
+    def save_seatings(
+        self, event_id: int, step_id: str, plans: Mapping[int, Any], now: int, *,
+        replace: bool = False,
+    ) -> None:
+        """Store who sits where for each round (all rounds of a rotation at once)."""
+        with self.transaction() as db:
+            if replace:
+                db.execute("DELETE FROM seatings WHERE event_id = ? AND step_id = ?",
+                           (event_id, step_id))
+            db.executemany(
+                "INSERT OR REPLACE INTO seatings(event_id, step_id, round, plan_json,"
+                " created_at) VALUES (?, ?, ?, ?, ?)",
+                [(event_id, step_id, r, json.dumps(plan, ensure_ascii=False), now)
+                 for r, plan in plans.items()],
+            )
+            self._log(db, event_id, now, "facilitator", "seating",
+                      {"step": step_id, "rounds": sorted(plans)})
+
+    def seating(self, event_id: int, step_id: str, round_: int) -> Any:
+        row = self.db.execute(
+            "SELECT plan_json FROM seatings WHERE event_id = ? AND step_id = ? AND round = ?",
+            (event_id, step_id, round_),
+        ).fetchone()
+        return json.loads(row["plan_json"]) if row else None
+
+    def seatings(self, event_id: int) -> dict[tuple[str, int], Any]:
+        return {
+            (r["step_id"], r["round"]): json.loads(r["plan_json"])
+            for r in self.db.execute(
+                "SELECT step_id, round, plan_json FROM seatings WHERE event_id = ?", (event_id,)
+            )
+        }
+
+    def put_score(self, event_id: int, step_id: str, round_: int, item_id: int,
+                  participant_id: int, score: int) -> None:
+        self.db.execute(
+            "INSERT INTO scores(event_id, step_id, round, item_id, participant_id, score)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(event_id, step_id, round, participant_id,"
+            " item_id) DO UPDATE SET score = excluded.score",
+            (event_id, step_id, round_, item_id, participant_id, score),
+        )
+
+    def scores(self, event_id: int, step_id: str) -> list[tuple[int, int, int, int]]:
+        """(round, item, participant, score) rows of a pass-around."""
+        return [
+            (r["round"], r["item_id"], r["participant_id"], r["score"])
+            for r in self.db.execute(
+                "SELECT round, item_id, participant_id, score FROM scores"
+                " WHERE event_id = ? AND step_id = ? ORDER BY round, item_id",
+                (event_id, step_id),
+            )
+        ]
+
+    def participants(self, event_id: int) -> list[ParticipantRow]:
+        rows = self.db.execute(
+            "SELECT * FROM participants WHERE event_id = ? ORDER BY id", (event_id,)
+        )
+        return [self._participant(r) for r in rows]

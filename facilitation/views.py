@@ -12,10 +12,21 @@ from typing import Any, Literal
 
 from facilitation.charts import chart_rows, combined_rows, pairwise_table
 from facilitation.engine import Stage, results_visible, reveal_progress, visible_projects
-from facilitation.formats import InputField, InputStep, PitchStep, RevealStep, VoteStep, localise
+from facilitation.formats import (
+    GroupsStep,
+    InputField,
+    InputStep,
+    PitchStep,
+    RevealStep,
+    RotateStep,
+    VoteStep,
+    localise,
+)
+from facilitation.grouping import top_k
 from facilitation.i18n import translations
 from facilitation.inputs import item_label
 from facilitation.live import LiveEvent
+from facilitation.seating import ScoreTotals
 from facilitation.storage import ItemRow
 from facilitation.voting import CombinedResult, VoteResult
 
@@ -248,6 +259,21 @@ def stage_view(
         }
     view["input"] = None
     view["feedback"] = None
+    view["tables"] = []
+    view["round"] = stage.round
+    view["rounds"] = stage.rounds
+    view["round_question"] = None
+    view["choices"] = None
+    if isinstance(step, RotateStep) and step.questions and stage.round:
+        questions = step.questions
+        view["round_question"] = localise(
+            questions[(stage.round - 1) % len(questions)], lang, fallback
+        )
+    if isinstance(step, GroupsStep) and step.mode == "self" and step.choices:
+        view["choices"] = [
+            {"id": o.id, "label": localise(o.label, lang, fallback)} for o in step.choices
+        ]
+    view["scheme"] = step.scheme if isinstance(step, RotateStep) else None
     if isinstance(step, InputStep):
         view["input"] = input_view(live, stage.step_id, lang, audience, items or [])
     if isinstance(step, PitchStep) and step.feedback and stage.project is not None:
@@ -320,7 +346,7 @@ def reveal_view(
     step: RevealStep,
     lang: str,
     audience: Audience,
-    result: Shown | None,
+    result: Shown | ScoreTotals | None,
     counts: Counts,
 ) -> dict[str, Any]:
     """A reveal step: the places shown so far (a countdown shows the last places first)."""
@@ -328,19 +354,25 @@ def reveal_view(
     shown, places = progress or (0, 0)
     fallback = live.format.lang
     votes = live.format.vote_steps()
-    first = step.votes()[0]
-    labels = option_labels(live, first, lang)
+    first = step.votes()[0] if step.votes() else None
     rows: list[dict[str, Any]] = []
-    if isinstance(result, VoteResult):
+    method = "combined"
+    if isinstance(result, VoteResult) and first is not None:
         rows = result_rows(live, first, result, lang, audience)
-    elif isinstance(result, CombinedResult):
+        method = result.method
+    elif isinstance(result, CombinedResult) and first is not None:
         titles = {
             part.vote: localise(part.title, lang, fallback)
             or localise(votes[part.vote].title, lang, fallback)
             or part.vote
             for part in step.combine or []
         }
-        rows = combined_rows(result, labels, titles, translations(lang).gettext)
+        rows = combined_rows(
+            result, option_labels(live, first, lang), titles, translations(lang).gettext
+        )
+    elif isinstance(result, ScoreTotals) and step.scores is not None:
+        rows = score_rows(live, step.scores, result, lang)
+        method = "scores"
     rows = rows[:places]
     for index, row in enumerate(rows):
         row["revealed"] = index >= places - shown
@@ -360,10 +392,36 @@ def reveal_view(
         "statuses": [live.state.vote(v).status for v in step.votes()],
         "pending": any(live.state.vote(v).status == "pending" for v in step.votes()),
         "n_ballots": counts.ballots,
-        "method": result.method if isinstance(result, VoteResult) else "combined",
-        "grades": [localise(g, lang, fallback) for g in votes[first].grade_labels()],
+        "method": method,
+        "grades": [localise(g, lang, fallback) for g in votes[first].grade_labels()]
+        if first
+        else [],
         "next_place": places - shown,
     }
+
+
+def score_rows(
+    live: LiveEvent, pass_step: str, totals: ScoreTotals, lang: str
+) -> list[dict[str, Any]]:
+    """A pass-around's best cards, best first (ties: more scores, then the older card)."""
+    passing = live.plan.step(next(s for s in live.plan.stages if s.step_id == pass_step))
+    items = getattr(passing, "items", "")
+    labels = dict(live.plan.item_options.get(items, ()))
+    every = {oid.removeprefix("i"): 0 for oid in labels}
+    ranked = top_k({**every, **totals.totals}, len(every), counts=totals.counts)
+    top = max((t for _, _, t in ranked), default=0) or 1
+    ngettext = translations(lang).ngettext
+    return [
+        {
+            "id": item,
+            "label": labels.get(f"i{item}", item),
+            "width": round(100 * total / top, 1),
+            "text": ngettext("%(num)d point", "%(num)d points", int(total)) % {"num": total},
+            "place": place,
+            "winner": place == 1,
+        }
+        for place, item, total in ranked
+    ]
 
 
 def announcement(view: dict[str, Any], lang: str, step: object) -> str:

@@ -163,6 +163,32 @@ async def items_moderate(request: Request) -> Response:
     return RedirectResponse(f"/e/{live.code}/console", status_code=303)
 
 
+async def seating_act(request: Request) -> Response:
+    """Seat late arrivals in the smallest groups, or form the groups again."""
+    live = event_or_404(request)
+    lang = lang_of(request, live)
+    if not is_facilitator(request, live):
+        return forbidden_page(request, lang)
+    svc = services(request)
+    form = await request.form()
+    error = None
+    if not check_csrf(svc.csrf_key, facilitator_subject(live.code, live.row.secret),
+                      _text(form.get("csrf"))):
+        error = refusal_message(lang, "csrf")
+    else:
+        present = list(svc.hub.online[live.code])
+        if _text(form.get("action")) == "regroup":
+            svc.hub.seating.regroup(live, present, salt=live.state.revision + now_ms())
+        else:
+            svc.hub.seating.add_late(live, present)
+        await svc.hub.push(live, ("screen", "console"))
+        await svc.hub.push_seats(live)
+    if request.headers.get("HX-Request"):
+        return svc.pages.page(request, "_console_state.html", lang,
+                              console_context(request, live, lang, error))
+    return RedirectResponse(f"/e/{live.code}/console", status_code=303)
+
+
 async def results_download(request: Request) -> Response:
     live = event_or_404(request)
     if not is_facilitator(request, live):
@@ -189,4 +215,5 @@ routes = [
     Route("/e/{code}/console/act", console_act, methods=["POST"], name="console_act"),
     Route("/e/{code}/results.{fmt:str}", results_download, name="results"),
     Route("/e/{code}/console/items", items_moderate, methods=["POST"], name="items"),
+    Route("/e/{code}/console/seating", seating_act, methods=["POST"], name="seating"),
 ]

@@ -67,6 +67,7 @@ async def event_page(request: Request) -> Response:
         csrf=_csrf(request, participant),
         mine_fields=svc.hub.own_fields(live, participant),
         mine=svc.hub.own_inputs(live, participant),
+        seat=svc.hub.seating.seats(live, lang).get(participant.id),
         flash=refusal_message(lang, flash) if flash and flash not in ("voted", "sent") else None,
         voted=flash == "voted",
         sent=flash == "sent",
@@ -147,6 +148,50 @@ async def feedback_submit(request: Request) -> Response:
     return RedirectResponse(f"{back}?flash=sent", status_code=303)
 
 
+async def seat_fragment(request: Request) -> Response:
+    """This phone's table, companions, role or card at the current stage (fetched after a
+    push that says places changed)."""
+    live = event_or_404(request)
+    svc = services(request)
+    participant = _participant(request, live)
+    lang = lang_of(request, live)
+    context = {
+        "live": live,
+        "view": {"kind": live.stage.kind},
+        "participant": participant,
+        "csrf": _csrf(request, participant) if participant else "",
+        "seat": svc.hub.seating.seats(live, lang).get(participant.id) if participant else None,
+    }
+    return svc.pages.page(request, "_seat.html", lang, context)
+
+
+async def score_submit(request: Request) -> Response:
+    """The no-JavaScript way to score a pass-around card."""
+    live, participant, values, back = await _participant_form(request)
+    if participant is None:
+        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
+    card, score = values.get("card", ""), values.get("score", "")
+    try:
+        if not (card.isdigit() and score.lstrip("-").isdigit()):
+            raise ValueError("malformed")
+        services(request).hub.seating.score(live, participant, int(card), int(score))
+    except ValueError as error:
+        return RedirectResponse(f"{back}?flash={error}", status_code=303)
+    services(request).hub.schedule_flush(live)
+    return RedirectResponse(f"{back}?flash=sent", status_code=303)
+
+
+async def choose_submit(request: Request) -> Response:
+    live, participant, values, back = await _participant_form(request)
+    if participant is None:
+        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
+    try:
+        services(request).hub.seating.choose(live, participant, values.get("choice"))
+    except ValueError as error:
+        return RedirectResponse(f"{back}?flash={error}", status_code=303)
+    return RedirectResponse(f"{back}?flash=sent", status_code=303)
+
+
 async def name_submit(request: Request) -> Response:
     live = event_or_404(request)
     participant = _participant(request, live)
@@ -173,4 +218,7 @@ routes = [
     Route("/e/{code}/name", name_submit, methods=["POST"], name="name"),
     Route("/e/{code}/item", item_submit, methods=["POST"], name="item"),
     Route("/e/{code}/feedback", feedback_submit, methods=["POST"], name="feedback"),
+    Route("/e/{code}/score", score_submit, methods=["POST"], name="score"),
+    Route("/e/{code}/seat", seat_fragment, name="seat"),
+    Route("/e/{code}/choose", choose_submit, methods=["POST"], name="choose"),
 ]

@@ -215,6 +215,31 @@
     applyMine();
   });
 
+  /* My table, companions, role or card differ from phone to phone: fetched after a push. */
+  var seatRequest = 0;
+  function fetchSeat() {
+    var box = document.getElementById("seat");
+    if (!box) { return; }
+    var ticket = ++seatRequest;
+    fetch("/e/" + encodeURIComponent(body.dataset.event) + "/seat", { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html === null || ticket !== seatRequest) { return; }
+        var target = document.getElementById("seat");
+        if (!target) { return; }
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        var fresh = holder.querySelector("#seat");
+        if (fresh) {
+          target.replaceWith(fresh);
+          applyMine();
+        }
+      })
+      .catch(function () { /* the next push or reconnect fetches it again */ });
+  }
+
+  F.socket.on("seat_changed", fetchSeat);
+
   F.socket.on("items", function (payload) {
     var box = document.getElementById("items-" + payload.step);
     if (box) { box.innerHTML = payload.html; }
@@ -230,6 +255,7 @@
     var details = document.querySelectorAll("#step details[data-project]");
     for (var d = 0; d < details.length; d++) { openBoxes[details[d].dataset.project] = details[d].open; }
     if (F.swap("#step", payload, false)) {
+      if (payload.seated) { fetchSeat(); }
       applyMine();
       var fresh = document.querySelectorAll("#step form[data-vote], #step form[data-step], #step form[data-project]");
       for (var j = 0; j < fresh.length; j++) {
@@ -291,6 +317,19 @@
         } else {
           inputs.feedback[ack.project] = ack.fields;
         }
+      });
+    } else if (form.classList.contains("score-form") || form.classList.contains("choose-form")) {
+      event.preventDefault();
+      var isScore = form.classList.contains("score-form");
+      var statusOut = form.querySelector(isScore ? ".score-status" : ".choose-status");
+      var picked = form.querySelector("input[type=radio]:checked");
+      if (!picked) { return; }
+      var payload2 = isScore ? { card: Number(form.dataset.card), score: Number(picked.value) }
+                             : { choice: picked.value };
+      if (statusOut) { statusOut.textContent = body.dataset.msgSending; }
+      F.socket.timeout(10000).emit(isScore ? "score" : "choose", payload2, function (err, ack) {
+        if (!statusOut) { return; }
+        statusOut.textContent = err ? body.dataset.msgFailed : (ack.ok ? body.dataset.msgSent : ack.error);
       });
     } else if (form.classList.contains("name-form")) {
       event.preventDefault();

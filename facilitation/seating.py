@@ -1,0 +1,354 @@
+"""Who sits where during a live event: groups, rounds of a rotation, cards of a pass-around.
+
+The pure work is done by `grouping`; this module picks who takes part (the people connected
+now, else everyone who joined), keeps the result in storage so that a restart or a reconnect
+shows the same tables, and says what each person's phone shows.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from facilitation import grouping
+from facilitation.engine import Stage
+from facilitation.formats import GroupsStep, PassStep, RotateStep, localise
+from facilitation.inputs import item_label
+from facilitation.live import LiveEvent, now_ms
+from facilitation.storage import ParticipantRow, Storage
+
+SEATED_KINDS = ("groups", "rotate", "pass")
+
+
+def _round_of(stage: Stage) -> int:
+    return stage.round or 0
+
+
+def _groups_json(
+    groups: Sequence[grouping.Group], extra: dict[int, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "table": g.table,
+            "members": [int(m) for m in g.members],
+            "roles": dict(g.roles),
+            **(extra or {}).get(g.table, {}),
+        }
+        for g in groups
+    ]
+
+
+def _groups_from(plan: list[dict[str, Any]]) -> tuple[grouping.Group, ...]:
+    return tuple(
+        grouping.Group(
+            p["table"],
+            tuple(str(m) for m in p["members"]),
+            {str(k): v for k, v in p.get("roles", {}).items()},
+        )
+        for p in plan
+    )
+
+
+class Seating:
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        # Every phone fetches its place after a push: compute everyone's once per change.
+        self._version = 0
+        self._cache: dict[tuple[str, str], tuple[tuple[int, ...], dict[int, dict[str, Any]]]] = {}
+
+    def _rng(self, live: LiveEvent, step_id: str, salt: int = 0) -> random.Random:
+        return random.Random(f"{live.row.seed}:{step_id}:{salt}")
+
+    def _people(self, live: LiveEvent, present: Sequence[int]) -> list[ParticipantRow]:
+        everyone = self.storage.participants(live.id)
+        here = set(present)
+        chosen = [p for p in everyone if p.id in here] if here else everyone
+        return [p for p in chosen if p.role != "observer"]
+
+    def ensure(self, live: LiveEvent, present: Sequence[int]) -> bool:
+        """Seat people for the current stage if nobody is seated there yet; True if done now."""
+        stage = live.stage
+        if stage.kind not in SEATED_KINDS:
+            return False
+        if self.storage.seating(live.id, stage.step_id, _round_of(stage)) is not None:
+            return False
+        self._seat(live, stage, present, salt=0)
+        return True
+
+    def regroup(self, live: LiveEvent, present: Sequence[int], salt: int) -> None:
+        """Form the current step's groups again (e.g. after many people arrived)."""
+        self._seat(live, live.stage, present, salt=salt, replace=True)
+
+    def _seat(
+        self,
+        live: LiveEvent,
+        stage: Stage,
+        present: Sequence[int],
+        salt: int,
+        replace: bool = False,
+    ) -> None:
+        step = live.plan.step(stage)
+        people = self._people(live, present)
+        ids = [str(p.id) for p in people]
+        rng = self._rng(live, stage.step_id, salt)
+        plans: dict[int, Any] = {}
+        if isinstance(step, GroupsStep):
+            plans[0] = _groups_json(self._form(live, step, people, rng))
+        elif isinstance(step, RotateStep):
+            plans = self._rotation(live, step, ids, rng, stage.rounds or 1)
+        elif isinstance(step, PassStep):
+            items = {
+                str(item.id): (str(item.participant_id) if item.participant_id else None)
+                for item in self.storage.items(live.id, step.items)
+                if not item.hidden and item.merged_into is None
+            }
+            try:
+                rounds = grouping.pass_around(items, ids, stage.rounds or 1, rng)
+            except grouping.GroupingError:
+                rounds = []
+            plans = {r: {k: int(v) for k, v in a.items()} for r, a in enumerate(rounds, 1)}
+            if not plans:
+                plans = {r: {} for r in range(1, (stage.rounds or 1) + 1)}
+        self.storage.save_seatings(live.id, stage.step_id, plans, now_ms(), replace=replace)
+        self._version += 1
+
+    def _form(
+        self, live: LiveEvent, step: GroupsStep, people: list[ParticipantRow], rng: random.Random
+    ) -> tuple[grouping.Group, ...]:
+        ids = [str(p.id) for p in people]
+        if step.merge:
+            previous = self.storage.seating(live.id, step.merge, 0) or []
+            merged = grouping.merge_groups(_groups_from(previous), step.factor)
+            seated = {m for g in merged for m in g.members}
+            late = [i for i in ids if i not in seated]
+            return self._add(merged, late)
+        attribute = None
+        if step.balance_by == "role":
+            attribute = {str(p.id): p.role for p in people}
+        elif step.balance_by == "organisation":
+            attribute = {str(p.id): str(p.profile.get("organisation", "")) for p in people}
+        # self-selected groups: people's choices wait under round -1 of the groups step
+        chosen = self.storage.seating(live.id, live.stage.step_id, -1) or {}
+        choices = {str(k): v for k, v in chosen.items()}
+        return grouping.form_groups(
+            ids,
+            rng=rng,
+            size=step.size,
+            else_size=step.else_size,
+            count=step.count,
+            mode=step.mode,
+            attribute=attribute,
+            choices=choices,
+        )
+
+    @staticmethod
+    def _add(groups: tuple[grouping.Group, ...], late: Sequence[str]) -> tuple[grouping.Group, ...]:
+        tables = [list(g.members) for g in groups] or [[]]
+        for person in late:
+            min(tables, key=len).append(person)
+        return tuple(grouping.Group(t, tuple(m)) for t, m in enumerate(tables, start=1) if m)
+
+    def add_late(self, live: LiveEvent, present: Sequence[int]) -> int:
+        """Seat people who arrived after the groups were made, in the smallest groups."""
+        stage = live.stage
+        plan = self.storage.seating(live.id, stage.step_id, _round_of(stage))
+        if plan is None or not isinstance(live.plan.step(stage), GroupsStep):
+            return 0
+        groups = _groups_from(plan)
+        seated = {m for g in groups for m in g.members}
+        late = [str(p.id) for p in self._people(live, present) if str(p.id) not in seated]
+        if late:
+            self.storage.save_seatings(
+                live.id, stage.step_id, {0: _groups_json(self._add(groups, late))}, now_ms()
+            )
+            self._version += 1
+        return len(late)
+
+    def _rotation(
+        self, live: LiveEvent, step: RotateStep, ids: list[str], rng: random.Random, rounds: int
+    ) -> dict[int, Any]:
+        base = (
+            _groups_from(self.storage.seating(live.id, step.groups, 0) or []) if step.groups else ()
+        )
+        if step.scheme == "stations":
+            stations = self._stations(live, step)
+            if not stations or not base:
+                return {r + 1: [] for r in range(rounds)}
+            visits = grouping.station_rotation(len(base), len(stations), rounds)
+            return {
+                r + 1: _groups_json(
+                    base,
+                    {
+                        g.table: {
+                            "station": stations[s - 1][0],
+                            "station_label": stations[s - 1][1],
+                        }
+                        for g, s in zip(base, visits[r], strict=True)
+                    },
+                )
+                for r in range(rounds)
+            }
+        if step.scheme == "troika":
+            per_round = grouping.troika_rounds(base)
+            return {
+                r + 1: _groups_json(per_round[r]) if r < len(per_round) else []
+                for r in range(rounds)
+            }
+        if step.scheme == "pairs":
+            schedule = grouping.pair_rounds(ids, rounds, rng)
+        else:
+            hosts: list[str] = []
+            if step.scheme == "world_cafe":
+                order = list(ids)
+                rng.shuffle(order)
+                hosts = order[: max(1, -(-len(ids) // step.size))]
+            schedule = grouping.mixing_rounds(ids, rounds, rng, size=step.size, hosts=hosts)
+        return {r + 1: _groups_json(groups) for r, groups in enumerate(schedule)}
+
+    @staticmethod
+    def _stations(live: LiveEvent, step: RotateStep) -> list[tuple[str, Any]]:
+        if step.stations == "projects":
+            return [(p.id, p.title) for p in live.plan.projects]
+        return [(o.id, o.label) for o in step.stations or []]
+
+    # --- what people see ---------------------------------------------------------------------
+
+    def choose(self, live: LiveEvent, participant: ParticipantRow, choice: object) -> str:
+        """A participant picks a table or topic before self-selected groups are formed."""
+        step = live.plan.step(live.stage)
+        if not isinstance(step, GroupsStep) or step.mode != "self" or not step.choices:
+            raise ValueError("no_choice")
+        if self.storage.seating(live.id, live.stage.step_id, 0) is not None:
+            raise ValueError("groups_formed")
+        if choice not in {o.id for o in step.choices}:
+            raise ValueError("unknown_option")
+        chosen = self.storage.seating(live.id, live.stage.step_id, -1) or {}
+        chosen[str(participant.id)] = choice
+        self.storage.save_seatings(live.id, live.stage.step_id, {-1: chosen}, now_ms())
+        self._version += 1
+        return str(choice)
+
+    def score(
+        self, live: LiveEvent, participant: ParticipantRow, card: object, value: object
+    ) -> int:
+        """A pass-around score for the card this participant holds this round."""
+        stage = live.stage
+        step = live.plan.step(stage)
+        if not isinstance(step, PassStep) or stage.round is None:
+            raise ValueError("input_not_current")
+        plan = self.storage.seating(live.id, stage.step_id, stage.round) or {}
+        if not isinstance(card, int) or plan.get(str(card)) != participant.id:
+            raise ValueError("not_your_card")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not (step.scale[0] <= value <= step.scale[1])
+        ):
+            raise ValueError("out_of_scale")
+        self.storage.put_score(live.id, stage.step_id, stage.round, card, participant.id, value)
+        self._version += 1
+        return value
+
+    def totals(self, live: LiveEvent, pass_step: str) -> ScoreTotals:
+        """Total score and number of scores per card of a pass-around."""
+        rows = self.storage.scores(live.id, pass_step)
+        totals = grouping.sum_scores([(str(item), score) for _, item, _, score in rows])
+        counts: dict[str, int] = {}
+        for _, item, _, _ in rows:
+            counts[str(item)] = counts.get(str(item), 0) + 1
+        return ScoreTotals(totals, counts)
+
+    def tables(self, live: LiveEvent, lang: str) -> list[dict[str, Any]]:
+        """The current stage's tables with names, for the screen and the console."""
+        stage = live.stage
+        if stage.kind not in ("groups", "rotate"):
+            return []
+        plan = self.storage.seating(live.id, stage.step_id, _round_of(stage)) or []
+        names = {p.id: p.name for p in self.storage.participants(live.id)}
+        fallback = live.format.lang
+        return [
+            {
+                "table": t["table"],
+                "names": [names.get(m) or "·" for m in t["members"]],
+                "size": len(t["members"]),
+                "roles": {names.get(int(k)) or "·": v for k, v in t.get("roles", {}).items()},
+                "station": localise(t.get("station_label"), lang, fallback) or None,
+            }
+            for t in plan
+        ]
+
+    def seats(self, live: LiveEvent, lang: str) -> dict[int, dict[str, Any]]:
+        """What every phone shows at the current stage, by participant id, computed in one go
+        and kept until the stage, a seating or the number of participants changes."""
+        key = (live.state.revision, self._version, self.storage.count_participants(live.id))
+        cached = self._cache.get((live.code, lang))
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        seats = self._seats(live, lang)
+        self._cache[(live.code, lang)] = (key, seats)
+        return seats
+
+    def _seats(self, live: LiveEvent, lang: str) -> dict[int, dict[str, Any]]:
+        stage = live.stage
+        if stage.kind not in SEATED_KINDS:
+            return {}
+        base: dict[str, Any] = {"step": stage.step_id, "round": stage.round}
+        plan = self.storage.seating(live.id, stage.step_id, _round_of(stage))
+        people = self.storage.participants(live.id)
+        if plan is None:
+            return {p.id: {**base, "waiting": True} for p in people}
+        step = live.plan.step(stage)
+        out: dict[int, dict[str, Any]] = {}
+        if isinstance(step, PassStep):
+            fields = live.format.input_steps()[step.items].fields
+            texts = {
+                i.id: item_label(fields, i.fields, 400)
+                for i in self.storage.items(live.id, step.items)
+            }
+            given = {
+                (p, i): s
+                for r, i, p, s in self.storage.scores(live.id, stage.step_id)
+                if r == stage.round
+            }
+            for item, reader in plan.items():
+                card = int(item)
+                out[reader] = {
+                    **base,
+                    "card": {
+                        "id": card,
+                        "text": texts.get(card, ""),
+                        "score": given.get((reader, card)),
+                    },
+                    "scale": list(step.scale),
+                }
+            return {p.id: out.get(p.id, {**base, "card": None}) for p in people}
+        names = {p.id: p.name for p in people}
+        fallback = live.format.lang
+        for table in plan:
+            station = localise(table.get("station_label"), lang, fallback) or None
+            for member in table["members"]:
+                others = [names.get(m) or "" for m in table["members"] if m != member]
+                out[member] = {
+                    **base,
+                    "table": table["table"],
+                    "with": [n for n in others if n],
+                    "unnamed": sum(1 for n in others if not n),
+                    "role": table.get("roles", {}).get(str(member)),
+                    "station": station,
+                }
+        return {p.id: out.get(p.id, {**base, "table": None}) for p in people}
+
+    def seat_of(
+        self, live: LiveEvent, participant: ParticipantRow, lang: str
+    ) -> dict[str, Any] | None:
+        return self.seats(live, lang).get(participant.id)
+
+
+@dataclass(frozen=True)
+class ScoreTotals:
+    """A pass-around's outcome: total score and number of scores per card id."""
+
+    totals: dict[str, int]
+    counts: dict[str, int]

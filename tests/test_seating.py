@@ -1,0 +1,154 @@
+"""Groups, rotations and pass-around in a running event (HTTP; the phones' forms)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from facilitation.app import create_app
+from facilitation.live import LiveEvent
+from facilitation.rosters import load_roster_file
+from facilitation.settings import Settings
+from tests.conftest import DEMO_ROSTER, ROOT
+
+WORKSHOP = ROOT / "tests" / "data" / "formats" / "workshop.yaml"
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found
+    return found.group(1)
+
+
+@pytest.fixture
+def workshop(tmp_path: Path) -> Iterator[tuple[TestClient, LiveEvent, str, list[TestClient]]]:
+    app = create_app(Settings(db_path=str(tmp_path / "w.sqlite3")))
+    services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
+    live = services.events.create(format_source=WORKSHOP.read_text(), format_name=str(WORKSHOP),
+                                  roster=load_roster_file(DEMO_ROSTER)[:3], params={})
+    with TestClient(app) as console:
+        console.get(f"/e/{live.code}/console?key={live.row.secret}")
+        csrf = csrf_of(console.get(f"/e/{live.code}/console").text)
+        phones = []
+        for index in range(10):
+            phone = TestClient(app, headers={"Accept-Language": "en"})
+            page = phone.get(f"/e/{live.code}").text
+            phone.post(f"/e/{live.code}/name", data={"csrf": csrf_of(page), "name": f"Person {index}"})
+            phones.append(phone)
+        yield console, live, csrf, phones
+
+
+def act(console: TestClient, live: LiveEvent, csrf: str, action: str, **fields: str) -> str:
+    html = console.post(f"/e/{live.code}/console/act", data={"csrf": csrf, "action": action, **fields},
+                        headers={"HX-Request": "true"}).text
+    assert 'class="flash error"' not in html, html[:300]
+    return html
+
+
+def seat(phone: TestClient, live: LiveEvent) -> str:
+    return phone.get(f"/e/{live.code}/seat").text
+
+
+def test_pass_around_scores_and_countdown(workshop: tuple[TestClient, LiveEvent, str, list[TestClient]]) -> None:
+    console, live, csrf, phones = workshop
+    for index, phone in enumerate(phones):
+        page = phone.get(f"/e/{live.code}").text
+        location = phone.post(f"/e/{live.code}/item", data={
+            "csrf": csrf_of(page), "step": "cards", "idea": f"Idea number {index}"},
+            follow_redirects=False).headers["location"]
+        assert location.endswith("flash=sent")
+    cards_seen: dict[int, set[str]] = {}
+    for round_ in (1, 2, 3):
+        act(console, live, csrf, "next")
+        assert live.stage.round == round_
+        for index, phone in enumerate(phones):
+            html = seat(phone, live)
+            card = re.search(r'name="card" value="(\d+)"', html)
+            assert card, html
+            text = re.search(r'<blockquote class="card-text">([^<]+)<', html).group(1)  # type: ignore[union-attr]
+            assert text != f"Idea number {index}", "someone got their own card"
+            assert index not in {int(t) for t in cards_seen.get(int(card.group(1)), set())}
+            cards_seen.setdefault(int(card.group(1)), set()).add(str(index))
+            score = 5 if text == "Idea number 3" else 1 + (index % 3)
+            location = phone.post(f"/e/{live.code}/score", data={
+                "csrf": csrf_of(phone.get(f"/e/{live.code}").text), "card": card.group(1),
+                "score": str(score)}, follow_redirects=False).headers["location"]
+            assert location.endswith("flash=sent")
+        # a card that is not yours this round is refused
+        other = phones[0].post(f"/e/{live.code}/score", data={
+            "csrf": csrf_of(phones[0].get(f"/e/{live.code}").text), "card": "999", "score": "3"},
+            follow_redirects=False)
+        assert other.headers["location"].endswith("flash=not_your_card")
+    act(console, live, csrf, "next")  # the countdown reveal of the best cards
+    viewer = TestClient(console.app)
+    assert '<ol class="results' not in viewer.get(f"/e/{live.code}/screen").text
+    for shown in (1, 2, 3):
+        act(console, live, csrf, "reveal")
+        screen = viewer.get(f"/e/{live.code}/screen").text
+        assert len(re.findall(r'class="result-place"', screen)) == shown
+    assert re.search(r"result-place\">1\.</span> Idea number 3", screen)
+
+
+def test_groups_merges_troika_world_cafe_and_stations(
+    workshop: tuple[TestClient, LiveEvent, str, list[TestClient]],
+) -> None:
+    console, live, csrf, phones = workshop
+    stage = {s.step_id: s.index for s in live.plan.stages if s.round in (None, 1)}
+    act(console, live, csrf, "jump", stage=str(stage["tables"]))
+    tables = []
+    for phone in phones:
+        html = seat(phone, live)
+        table = re.search(r"Your table: (\d+)", html)
+        assert table, html
+        tables.append(int(table.group(1)))
+    assert sorted(Counter(tables).values()) == [3, 3, 4]  # 10 people, "3, else 4"
+    screen = console.get(f"/e/{live.code}/screen").text
+    assert screen.count('class="table-card"') == 3 and "Person 0" in screen
+    # Troika: each person is the client exactly once over the three rounds (4-person group:
+    # its fourth member is client in a 4th round the format did not plan, so count <= 1)
+    clients = Counter()
+    act(console, live, csrf, "next")
+    for _ in range(3):
+        for index, phone in enumerate(phones):
+            if "You are the client" in seat(phone, live):
+                clients[index] += 1
+        act(console, live, csrf, "next")
+    assert set(clients.values()) == {1} and len(clients) >= 9
+    # 1-2-4: pairs, then pairs merged into fours, nobody split from their pair
+    pairs = {}
+    for index, phone in enumerate(phones):
+        pairs[index] = re.search(r"Your table: (\d+)", seat(phone, live)).group(1)  # type: ignore[union-attr]
+    act(console, live, csrf, "next")
+    fours = {index: re.search(r"Your table: (\d+)", seat(phone, live)).group(1)  # type: ignore[union-attr]
+             for index, phone in enumerate(phones)}
+    for a in pairs:
+        for b in pairs:
+            if pairs[a] == pairs[b]:
+                assert fours[a] == fours[b]
+    assert len(set(fours.values())) == len(set(pairs.values())) // 2
+    # World Café: hosts stay at their table round after round
+    act(console, live, csrf, "next")
+    first = {index: seat(phone, live) for index, phone in enumerate(phones)}
+    hosts = [i for i, html in first.items() if "You host this table" in html]
+    assert hosts
+    act(console, live, csrf, "next")
+    for index in hosts:
+        html = seat(phones[index], live)
+        assert "You host this table" in html
+    # demo fair: the groups of "tables" visit the two stands, one after the other
+    act(console, live, csrf, "jump", stage=str(stage["fair"]))
+    visits = {index: re.search(r"Station: ([^<]+)<", seat(phone, live)).group(1)  # type: ignore[union-attr]
+              for index, phone in enumerate(phones)}
+    act(console, live, csrf, "next")
+    again = {index: re.search(r"Station: ([^<]+)<", seat(phone, live)).group(1)  # type: ignore[union-attr]
+             for index, phone in enumerate(phones)}
+    assert set(visits.values()) == {"Stand A", "Stand B"}
+    assert all(visits[i] != again[i] for i in visits), "a group stayed at the same stand"
+    # late arrivals and regrouping only from the console
+    stranger = TestClient(console.app)
+    assert stranger.post(f"/e/{live.code}/console/seating", data={"csrf": csrf, "action": "regroup"}).status_code == 403
