@@ -51,11 +51,12 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def _run_check(args: argparse.Namespace) -> int:
     from facilitation.formats import FormatError, load_format_file
+    from facilitation.settings import resource_dir
 
     status = 0
     for name in args.files:
         try:
-            fmt = load_format_file(name)
+            fmt = load_format_file(name, None, resource_dir("formats"))
         except FormatError as error:
             status = 1
             for problem in error.problems:

@@ -10,7 +10,7 @@ node tree is kept so that every error can point at the line and column of the of
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -101,6 +101,9 @@ class TalkStep(StepBase):
     kind: Literal["talk"]
 
 
+RESERVED_FIELDS = frozenset({"csrf", "step", "project", "vote", "card", "score", "choice"})
+
+
 class InputField(Model):
     """One field of what participants submit (an idea, a first step, a comment, a rating…)."""
 
@@ -110,6 +113,15 @@ class InputField(Model):
     max_length: int = Field(default=280, ge=1, le=4000, description="text fields: characters")
     scale: tuple[int, int] = Field(default=(1, 5), description="rating fields: [min, max]")
     required: bool = True
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        # these names already travel in the same forms
+        if value in RESERVED_FIELDS:
+            raise ValueError(f"{value!r} is reserved; name the field otherwise "
+                             f"(reserved: {', '.join(sorted(RESERVED_FIELDS))})")
+        return value
 
 
 class Feedback(Model):
@@ -337,6 +349,9 @@ class GroupsStep(StepBase):
         default=None, description="id of an earlier groups step whose groups merge (1-2-4-All)"
     )
     factor: int = Field(default=2, ge=2, le=10, description="merge: groups merged together")
+    who: list[Role] = Field(
+        default_factory=lambda: list(VOTERS), description="who is placed in a group"
+    )
 
 
 class RotateStep(StepBase):
@@ -357,6 +372,12 @@ class RotateStep(StepBase):
     questions: list[Text] | None = Field(
         default=None, description="one question per round (World Café)"
     )
+    feedback: Feedback | None = Field(
+        default=None, description="stations that are projects: feedback on each visit"
+    )
+    who: list[Role] = Field(
+        default_factory=lambda: list(VOTERS), description="pairs/tables: who takes part"
+    )
 
 
 class PassStep(StepBase):
@@ -368,6 +389,25 @@ class PassStep(StepBase):
     rounds: int = Field(default=5, ge=1, le=20)
     round_minutes: float = Field(default=1, gt=0, le=60)
     scale: tuple[int, int] = (1, 5)
+
+
+class UseStep(StepBase):
+    """Runs another format's steps here, with its parameters set (TRIZ uses 1-2-4-All three
+    times). Step ids of the nested format get this step's id as a prefix."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    kind: Literal["use"]
+    format: Annotated[
+        str,
+        Field(
+            pattern=SLUG,
+            description="a shipped format id or a file name (without .yaml) next to this format",
+        ),
+    ]
+    with_: dict[str, int | float | str | bool] = Field(
+        default_factory=dict, alias="with", description="parameter values of the nested format"
+    )
 
 
 class CombinedPart(Model):
@@ -420,7 +460,8 @@ Step = Annotated[
     | RevealStep
     | GroupsStep
     | RotateStep
-    | PassStep,
+    | PassStep
+    | UseStep,
     Field(discriminator="kind"),
 ]
 STEP_KINDS = (
@@ -434,6 +475,7 @@ STEP_KINDS = (
     "groups",
     "rotate",
     "pass",
+    "use",
 )
 
 
@@ -811,10 +853,20 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return out
 
 
+# Finds a nested format's text by the name a `use` step gives: (text, name for messages).
+Resolver = Callable[[str], tuple[str, str]]
+MAX_NESTING = 3
+
+
 def parse_format(
-    text: str, name: str = "<format>", params: Mapping[str, object] | None = None
+    text: str,
+    name: str = "<format>",
+    params: Mapping[str, object] | None = None,
+    resolve: Resolver | None = None,
+    _depth: int = 0,
 ) -> Format:
-    """Validate a format; `params` overrides parameter defaults. Raises FormatError."""
+    """Validate a format; `params` overrides parameter defaults; `use` steps are expanded with
+    `resolve`. Raises FormatError."""
     located = load_located_yaml(text, name)
     data = located.data
     if not isinstance(data, dict):
@@ -871,7 +923,97 @@ def parse_format(
         problems += _problems_from_validation(error, located, name)
     if problems:
         raise FormatError(_dedupe(problems))
+    if any(isinstance(s, UseStep) for s in fmt.steps):
+        fmt = _expand_uses(fmt, located, name, resolve, _depth)
     return fmt
+
+
+# References between steps, by step kind: these get the nesting prefix too.
+_REFERENCES = {
+    "groups": ("merge",),
+    "rotate": ("groups",),
+    "pass": ("items",),
+    "reveal": ("vote", "scores"),
+}
+
+
+def _prefixed(step: Step, index: int, prefix: str) -> dict[str, Any]:
+    data: dict[str, Any] = step.model_dump(by_alias=True, exclude_none=True)
+    data["id"] = prefix + step_id(step, index)
+    for key in _REFERENCES.get(step.kind, ()):
+        if data.get(key):
+            data[key] = prefix + data[key]
+    if isinstance(step, VoteStep) and isinstance(step.options, ItemsRef):
+        data["options"] = {"items": prefix + step.options.items}
+    if isinstance(step, RevealStep) and step.combine:
+        data["combine"] = [{**c, "vote": prefix + c["vote"]} for c in data["combine"]]
+    return data
+
+
+def _expand_uses(
+    fmt: Format, located: Located, name: str, resolve: Resolver | None, depth: int
+) -> Format:
+    steps: list[Any] = []
+    for index, step in enumerate(fmt.steps):
+        if not isinstance(step, UseStep):
+            steps.append(step.model_dump(by_alias=True, exclude_none=True))
+            continue
+        pos = located.position(("steps", index, "format"))
+        if resolve is None or depth >= MAX_NESTING:
+            why = (
+                "nested too deep (a format using itself?)"
+                if resolve
+                else "nested formats cannot be read here"
+            )
+            raise FormatError(
+                [
+                    Problem(
+                        name,
+                        pos.line,
+                        pos.column,
+                        f"format {step.format!r}: {why}",
+                        ("steps", index, "format"),
+                    )
+                ]
+            )
+        try:
+            nested_text, nested_name = resolve(step.format)
+        except FormatError as error:
+            raise FormatError(
+                [
+                    Problem(
+                        name,
+                        pos.line,
+                        pos.column,
+                        f"format {step.format!r}: {p.message}",
+                        ("steps", index, "format"),
+                    )
+                    for p in error.problems
+                ]
+            ) from None
+        nested = parse_format(nested_text, nested_name, step.with_, resolve, depth + 1)
+        prefix = f"{step_id(step, index)}-"
+        for nested_index, nested_step in enumerate(nested.steps):
+            steps.append(_prefixed(nested_step, nested_index, prefix))
+    data = fmt.model_dump(by_alias=True, exclude_none=True)
+    data["steps"] = steps
+    try:
+        return Format.model_validate(data)
+    except ValidationError as error:
+        raise FormatError(_problems_from_validation(error, located, name)) from None
+
+
+def file_resolver(*folders: Path) -> Resolver:
+    """Nested formats are looked for next to the format, then among the shipped ones."""
+
+    def resolve(ref: str) -> tuple[str, str]:
+        for folder in folders:
+            path = folder / f"{ref}.yaml"
+            if path.is_file():
+                return read_text(path), str(path)
+        raise FormatError([Problem(ref, 1, 1, "no such format file")])
+
+    return resolve
 
 
 def parameter_values(
@@ -934,6 +1076,8 @@ def read_text(path: Path) -> str:
         raise FormatError([Problem(str(path), 1, 1, error.strerror or str(error))]) from None
 
 
-def load_format_file(path: str | Path, params: Mapping[str, object] | None = None) -> Format:
+def load_format_file(
+    path: str | Path, params: Mapping[str, object] | None = None, *extra: Path
+) -> Format:
     path = Path(path)
-    return parse_format(read_text(path), str(path), params)
+    return parse_format(read_text(path), str(path), params, file_resolver(path.parent, *extra))

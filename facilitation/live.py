@@ -30,8 +30,12 @@ from facilitation.engine import (
 from facilitation.formats import (
     Feedback,
     Format,
+    FormatError,
     PitchStep,
+    Problem,
+    Resolver,
     RevealStep,
+    RotateStep,
     VoteStep,
     localise,
     parse_format,
@@ -109,6 +113,8 @@ class LiveEvent:
             step = self.plan.step(stage)
             if stage.project == project_id and isinstance(step, PitchStep) and step.feedback:
                 return step.feedback
+            if isinstance(step, RotateStep) and step.stations == "projects" and step.feedback:
+                return step.feedback
         return None
 
     def hidden_options(self, vote_id: str) -> frozenset[str]:
@@ -139,7 +145,9 @@ class Events:
         return live
 
     def _load(self, row: EventRow) -> LiveEvent:
-        fmt = parse_format(row.format_source, row.format_name, row.params)
+        fmt = parse_format(
+            row.format_source, row.format_name, row.params, _stored_resolver(row.nested)
+        )
         projects = tuple(Project.model_validate(p) for p in row.roster)
         plan = build_plan(fmt, projects, row.seed)
         live = LiveEvent(row, plan, self.storage.load_state(row.id))
@@ -210,8 +218,17 @@ class Events:
         params: dict[str, Any],
         lang: str | None = None,
         seed: int | None = None,
+        resolve: Resolver | None = None,
     ) -> LiveEvent:
-        fmt = parse_format(format_source, format_name, params)
+        """A new event. Formats it nests (`use` steps) are found with `resolve` and kept with
+        the event, so that it runs the same whatever happens to the files afterwards."""
+        nested: dict[str, tuple[str, str]] = {}
+
+        def recording(ref: str) -> tuple[str, str]:
+            nested[ref] = (resolve or _no_nesting)(ref)
+            return nested[ref]
+
+        fmt = parse_format(format_source, format_name, params, recording)
         seed = seed if seed is not None else int.from_bytes(new_secret().encode()[:4], "big")
         plan = build_plan(fmt, roster, seed)
         now = now_ms()
@@ -230,6 +247,7 @@ class Events:
             seed=seed,
             state=initial_state(plan, now),
             now=now,
+            nested=nested,
         )
         if "holder" in fmt.roles:
             for project in roster:
@@ -325,3 +343,17 @@ class Events:
     def results(self, live: LiveEvent, vote_id: str) -> voting.VoteResult:
         ballots = [b.ballot for b in self.storage.ballots(live.id, vote_id)]
         return voting.tally(live.vote_spec(vote_id), ballots, seed=live.row.seed)
+
+
+def _no_nesting(ref: str) -> tuple[str, str]:
+    raise FormatError([Problem(ref, 1, 1, "nested formats cannot be read here")])
+
+
+def _stored_resolver(nested: dict[str, list[str]]) -> Resolver:
+    def resolve(ref: str) -> tuple[str, str]:
+        if ref not in nested:
+            raise FormatError([Problem(ref, 1, 1, "this event did not keep that format")])
+        text, name = nested[ref]
+        return text, name
+
+    return resolve

@@ -14,7 +14,7 @@ from typing import Any
 
 from facilitation import grouping
 from facilitation.engine import Stage
-from facilitation.formats import GroupsStep, PassStep, RotateStep, localise
+from facilitation.formats import VOTERS, GroupsStep, PassStep, RotateStep, localise
 from facilitation.inputs import item_label
 from facilitation.live import LiveEvent, now_ms
 from facilitation.storage import ParticipantRow, Storage
@@ -61,11 +61,14 @@ class Seating:
     def _rng(self, live: LiveEvent, step_id: str, salt: int = 0) -> random.Random:
         return random.Random(f"{live.row.seed}:{step_id}:{salt}")
 
-    def _people(self, live: LiveEvent, present: Sequence[int]) -> list[ParticipantRow]:
+    def _people(
+        self, live: LiveEvent, present: Sequence[int], who: Sequence[str]
+    ) -> list[ParticipantRow]:
+        """Those the step places: connected now (else everyone who joined), in its roles."""
         everyone = self.storage.participants(live.id)
         here = set(present)
         chosen = [p for p in everyone if p.id in here] if here else everyone
-        return [p for p in chosen if p.role != "observer"]
+        return [p for p in chosen if p.role in who]
 
     def ensure(self, live: LiveEvent, present: Sequence[int]) -> bool:
         """Seat people for the current stage if nobody is seated there yet; True if done now."""
@@ -90,7 +93,8 @@ class Seating:
         replace: bool = False,
     ) -> None:
         step = live.plan.step(stage)
-        people = self._people(live, present)
+        who = step.who if isinstance(step, GroupsStep | RotateStep) else VOTERS
+        people = self._people(live, present, who)
         ids = [str(p.id) for p in people]
         rng = self._rng(live, stage.step_id, salt)
         plans: dict[int, Any] = {}
@@ -158,7 +162,9 @@ class Seating:
             return 0
         groups = _groups_from(plan)
         seated = {m for g in groups for m in g.members}
-        late = [str(p.id) for p in self._people(live, present) if str(p.id) not in seated]
+        step = live.plan.step(stage)
+        who = step.who if isinstance(step, GroupsStep) else VOTERS
+        late = [str(p.id) for p in self._people(live, present, who) if str(p.id) not in seated]
         if late:
             self.storage.save_seatings(
                 live.id, stage.step_id, {0: _groups_json(self._add(groups, late))}, now_ms()
@@ -326,8 +332,15 @@ class Seating:
             return {p.id: out.get(p.id, {**base, "card": None}) for p in people}
         names = {p.id: p.name for p in people}
         fallback = live.format.lang
+        feedback = step.feedback if isinstance(step, RotateStep) else None
         for table in plan:
             station = localise(table.get("station_label"), lang, fallback) or None
+            asked = None
+            if feedback and table.get("station") in live.plan.lineup:
+                asked = {"project": table["station"], "fields": [
+                    {"id": f.id, "label": localise(f.label, lang, fallback), "type": f.type,
+                     "max_length": f.max_length, "scale": f.scale, "required": f.required}
+                    for f in feedback.fields]}
             for member in table["members"]:
                 others = [names.get(m) or "" for m in table["members"] if m != member]
                 out[member] = {
@@ -337,7 +350,13 @@ class Seating:
                     "unnamed": sum(1 for n in others if not n),
                     "role": table.get("roles", {}).get(str(member)),
                     "station": station,
+                    "feedback": asked,
                 }
+        # holders of a demo fair stay at their stand: tell them which group comes now
+        visiting = {t.get("station"): t["table"] for t in plan if t.get("station")}
+        for person in people:
+            if person.project_id in visiting and person.id not in out:
+                out[person.id] = {**base, "stand": True, "visitors": visiting[person.project_id]}
         return {p.id: out.get(p.id, {**base, "table": None}) for p in people}
 
     def seat_of(

@@ -7,7 +7,7 @@ import socket
 import sys
 from pathlib import Path
 
-from facilitation.formats import FormatError, localise, parse_format, read_text
+from facilitation.formats import FormatError, file_resolver, localise, parse_format, read_text
 from facilitation.live import Events
 from facilitation.qrcodes import qr_text
 from facilitation.rosters import RosterError, load_roster_file
@@ -117,7 +117,8 @@ def _start_event(
     path = resolve_format(args.format, formats_dir)
     source = read_text(path)
     params = parse_params(args.param)
-    fmt = parse_format(source, str(path), params)
+    resolve = file_resolver(path.parent, formats_dir)
+    fmt = parse_format(source, str(path), params, resolve)
     roster_path = Path(args.roster) if args.roster else formats_dir / "rosters" / "demo.yaml"
     roster = load_roster_file(roster_path)
     events = Events(storage)
@@ -139,6 +140,7 @@ def _start_event(
             roster=roster,
             params=params,
             lang=args.lang,
+            resolve=resolve,
         )
         note = f"new event, {len(roster)} projects" + ("" if args.roster else " (demo roster)")
     title = localise(fmt.title, live.row.lang, fmt.lang)

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS events (
     format_id TEXT NOT NULL,
     format_name TEXT NOT NULL,      -- where the format came from (file path or shipped name)
     format_source TEXT NOT NULL,    -- the YAML as it was when the event was created
+    nested_json TEXT NOT NULL DEFAULT '{}',  -- formats it uses (`use` steps), also as they were
     roster_json TEXT NOT NULL,
     params_json TEXT NOT NULL,
     lang TEXT NOT NULL,
@@ -134,6 +135,7 @@ class EventRow:
     lang: str
     seed: int
     created_at: int
+    nested: dict[str, list[str]] = field(default_factory=dict)  # ref -> [text, name]
 
 
 @dataclass(frozen=True)
@@ -281,12 +283,13 @@ class Storage:
         seed: int,
         state: EventState,
         now: int,
+        nested: Mapping[str, tuple[str, str]] | None = None,
     ) -> EventRow:
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO events(code, secret, format_id, format_name, format_source,"
-                " roster_json, params_json, lang, seed, state_json, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " roster_json, params_json, lang, seed, state_json, created_at, updated_at,"
+                " nested_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     code,
                     secret,
@@ -300,6 +303,7 @@ class Storage:
                     state_to_json(state),
                     now,
                     now,
+                    json.dumps({k: list(v) for k, v in (nested or {}).items()}, ensure_ascii=False),
                 ),
             )
             event_id = int(cursor.lastrowid or 0)
@@ -328,6 +332,7 @@ class Storage:
             lang=row["lang"],
             seed=row["seed"],
             created_at=row["created_at"],
+            nested=json.loads(row["nested_json"]),
         )
 
     def event_by_code(self, code: str) -> EventRow | None:
@@ -534,8 +539,9 @@ class Storage:
                 (ballot_id, event_id),
             )
             if cursor.rowcount:
-                self._log(db, event_id, now, "facilitator", "paper_ballot_deleted",
-                          {"ballot": ballot_id})
+                self._log(
+                    db, event_id, now, "facilitator", "paper_ballot_deleted", {"ballot": ballot_id}
+                )
         return cursor.rowcount == 1
 
     def ballots(self, event_id: int, vote_id: str) -> list[BallotRow]:
@@ -580,8 +586,13 @@ class Storage:
     @staticmethod
     def _item(row: sqlite3.Row) -> ItemRow:
         return ItemRow(
-            row["id"], row["step_id"], row["participant_id"], json.loads(row["fields_json"]),
-            bool(row["hidden"]), row["merged_into"], row["created_at"],
+            row["id"],
+            row["step_id"],
+            row["participant_id"],
+            json.loads(row["fields_json"]),
+            bool(row["hidden"]),
+            row["merged_into"],
+            row["created_at"],
             row["author"],
         )
 
@@ -623,15 +634,22 @@ class Storage:
             params += (step_id,)
         return [self._item(r) for r in self.db.execute(query + " ORDER BY i.id", params)]
 
-    def set_items_hidden(self, event_id: int, item_ids: Sequence[int], hidden: bool,
-                         now: int) -> int:
+    def set_items_hidden(
+        self, event_id: int, item_ids: Sequence[int], hidden: bool, now: int
+    ) -> int:
         with self.transaction() as db:
             cursor = db.executemany(
                 "UPDATE items SET hidden = ? WHERE id = ? AND event_id = ?",
                 [(int(hidden), i, event_id) for i in item_ids],
             )
-            self._log(db, event_id, now, "facilitator", "items_hidden" if hidden else
-                      "items_shown", {"items": list(item_ids)})
+            self._log(
+                db,
+                event_id,
+                now,
+                "facilitator",
+                "items_hidden" if hidden else "items_shown",
+                {"items": list(item_ids)},
+            )
         return cursor.rowcount
 
     def merge_items(self, event_id: int, target: int, others: Sequence[int], now: int) -> int:
@@ -641,14 +659,26 @@ class Storage:
                 "UPDATE items SET merged_into = ? WHERE id = ? AND event_id = ? AND id != ?",
                 [(target, i, event_id, target) for i in others],
             )
-            self._log(db, event_id, now, "facilitator", "items_merged",
-                      {"into": target, "items": list(others)})
+            self._log(
+                db,
+                event_id,
+                now,
+                "facilitator",
+                "items_merged",
+                {"into": target, "items": list(others)},
+            )
         return cursor.rowcount
 
     # --- feedback on projects --------------------------------------------------------------
 
-    def put_feedback(self, event_id: int, project_id: str, participant_id: int,
-                     fields: Mapping[str, Any], now: int) -> None:
+    def put_feedback(
+        self,
+        event_id: int,
+        project_id: str,
+        participant_id: int,
+        fields: Mapping[str, Any],
+        now: int,
+    ) -> None:
         self.db.execute(
             "INSERT INTO feedback(event_id, project_id, participant_id, fields_json, updated_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id, project_id, participant_id)"
@@ -663,8 +693,10 @@ class Storage:
         if project_id is not None:
             query += " AND project_id = ?"
             params += (project_id,)
-        rows = [FeedbackRow(r["project_id"], json.loads(r["fields_json"]))
-                for r in self.db.execute(query, params)]
+        rows = [
+            FeedbackRow(r["project_id"], json.loads(r["fields_json"]))
+            for r in self.db.execute(query, params)
+        ]
         return sorted(rows, key=lambda r: (r.project_id, json.dumps(r.fields, sort_keys=True)))
 
     def feedback_of(self, event_id: int, participant_id: int) -> dict[str, dict[str, Any]]:
@@ -673,29 +705,44 @@ class Storage:
             r["project_id"]: json.loads(r["fields_json"])
             for r in self.db.execute(
                 "SELECT project_id, fields_json FROM feedback WHERE event_id = ?"
-                " AND participant_id = ?", (event_id, participant_id),
+                " AND participant_id = ?",
+                (event_id, participant_id),
             )
         }
 
     # --- seatings (groups, rounds, pass-around) and scores --------------------------------------
 
     def save_seatings(
-        self, event_id: int, step_id: str, plans: Mapping[int, Any], now: int, *,
+        self,
+        event_id: int,
+        step_id: str,
+        plans: Mapping[int, Any],
+        now: int,
+        *,
         replace: bool = False,
     ) -> None:
         """Store who sits where for each round (all rounds of a rotation at once)."""
         with self.transaction() as db:
             if replace:
-                db.execute("DELETE FROM seatings WHERE event_id = ? AND step_id = ?",
-                           (event_id, step_id))
+                db.execute(
+                    "DELETE FROM seatings WHERE event_id = ? AND step_id = ?", (event_id, step_id)
+                )
             db.executemany(
                 "INSERT OR REPLACE INTO seatings(event_id, step_id, round, plan_json,"
                 " created_at) VALUES (?, ?, ?, ?, ?)",
-                [(event_id, step_id, r, json.dumps(plan, ensure_ascii=False), now)
-                 for r, plan in plans.items()],
+                [
+                    (event_id, step_id, r, json.dumps(plan, ensure_ascii=False), now)
+                    for r, plan in plans.items()
+                ],
             )
-            self._log(db, event_id, now, "facilitator", "seating",
-                      {"step": step_id, "rounds": sorted(plans)})
+            self._log(
+                db,
+                event_id,
+                now,
+                "facilitator",
+                "seating",
+                {"step": step_id, "rounds": sorted(plans)},
+            )
 
     def seating(self, event_id: int, step_id: str, round_: int) -> Any:
         row = self.db.execute(
@@ -712,8 +759,15 @@ class Storage:
             )
         }
 
-    def put_score(self, event_id: int, step_id: str, round_: int, item_id: int,
-                  participant_id: int, score: int) -> None:
+    def put_score(
+        self,
+        event_id: int,
+        step_id: str,
+        round_: int,
+        item_id: int,
+        participant_id: int,
+        score: int,
+    ) -> None:
         self.db.execute(
             "INSERT INTO scores(event_id, step_id, round, item_id, participant_id, score)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(event_id, step_id, round, participant_id,"

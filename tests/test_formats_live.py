@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from facilitation.app import create_app
-from facilitation.formats import VoteStep
+from facilitation.formats import InputStep, PassStep, VoteStep, file_resolver
 from facilitation.live import LiveEvent
 from facilitation.rosters import load_roster_file
 from facilitation.settings import Settings
@@ -55,20 +55,22 @@ def test_shipped_format_runs_every_step(path: Path, tmp_path: Path) -> None:
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     live: LiveEvent = services.events.create(
         format_source=path.read_text(), format_name=str(path),
-        roster=load_roster_file(DEMO_ROSTER), params={},
+        roster=load_roster_file(DEMO_ROSTER), params={}, resolve=file_resolver(FORMATS),
     )
     with TestClient(app) as console:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")
         csrf = csrf_of(console.get(f"/e/{live.code}/console").text)
-        phones = [TestClient(app) for _ in range(4)]
+        phones = [TestClient(app) for _ in range(6)]
+        holders = [p for p in services.storage.invited(live.id) if p.role == "holder"]
         for index, phone in enumerate(phones):
-            role = "jury" if index == 0 and "jury" in live.format.roles else None
-            if role:
-                person = services.storage.invite(live.id, token=f"jury-token-{index}",
-                                                 role="jury", name="Juré", now=0)
+            special = {0: "jury", 1: "decider", 2: "holder"}.get(index)
+            if special in live.format.roles:
+                person = (holders[0] if special == "holder" else services.storage.invite(
+                    live.id, token=f"{special}-token", role=special, name=special.title(), now=0))
                 phone.get(f"/e/{live.code}/i/{person.token}")
             assert phone.get(f"/e/{live.code}").status_code == 200
         cast: dict[str, int] = {}
+        items = scored = 0
         for stage in live.plan.stages:
             if stage.index:
                 response = console.post(f"/e/{live.code}/console/act",
@@ -79,6 +81,32 @@ def test_shipped_format_runs_every_step(path: Path, tmp_path: Path) -> None:
             for page in (f"/e/{live.code}", f"/e/{live.code}/screen"):
                 assert phones[1].get(page).status_code == 200
             step = live.plan.step(stage)
+            if isinstance(step, InputStep):
+                for voter, phone in enumerate(phones):
+                    me = services.storage.participant_by_token(
+                        live.id, phone.cookies.get(f"p_{live.code}"))
+                    if me.role not in step.who:
+                        continue
+                    data = {"csrf": csrf_of(phone.get(f"/e/{live.code}").text),
+                            "step": stage.step_id}
+                    data.update({f.id: (str(f.scale[0]) if f.type == "rating" else f"{f.id} {voter}")
+                                 for f in step.fields})
+                    location = phone.post(f"/e/{live.code}/item", data=data,
+                                          follow_redirects=False).headers["location"]
+                    assert location.endswith("flash=sent"), location
+                    items += 1
+            if stage.kind in ("groups", "rotate", "pass"):
+                for phone in phones:
+                    seat = phone.get(f"/e/{live.code}/seat").text
+                    assert 'id="seat"' in seat
+                    card = re.search(r'name="card" value="(\d+)"', seat)
+                    if card:
+                        location = phone.post(f"/e/{live.code}/score", data={
+                            "csrf": csrf_of(phone.get(f"/e/{live.code}").text),
+                            "card": card.group(1), "score": "4"},
+                            follow_redirects=False).headers["location"]
+                        assert location.endswith("flash=sent"), location
+                        scored += 1
             if isinstance(step, VoteStep):
                 options = [o for o, _ in live.plan.vote_options(stage.step_id)]
                 for voter, phone in enumerate(phones):
@@ -86,8 +114,9 @@ def test_shipped_format_runs_every_step(path: Path, tmp_path: Path) -> None:
                         live.id, phone.cookies.get(f"p_{live.code}"))
                     if me.role not in step.who:
                         continue
+                    mine = [o for o in options if step.own_project or o != me.project_id]
                     data = {"csrf": csrf_of(phone.get(f"/e/{live.code}").text),
-                            "vote": stage.step_id, **vote_fields(step, options, voter)}
+                            "vote": stage.step_id, **vote_fields(step, mine, voter)}
                     location = phone.post(f"/e/{live.code}/vote", data=data,
                                           follow_redirects=False).headers["location"]
                     assert location.endswith("flash=voted"), (step.method, location)
@@ -99,12 +128,14 @@ def test_shipped_format_runs_every_step(path: Path, tmp_path: Path) -> None:
                                         headers={"HX-Request": "true"}).text
                     if "already" in html or 'class="flash error"' in html:
                         break
-                screen = phones[2].get(f"/e/{live.code}/screen").text
+                screen = phones[3].get(f"/e/{live.code}/screen").text
                 assert '<ol class="results' in screen, f"{path.stem}: nothing revealed"
         results = json.loads(console.get(f"/e/{live.code}/results.json").text)
         stored = {v["vote"]: v["ballots"] for v in results["votes"]}
         assert stored == {v: cast.get(v, 0) for v in live.format.vote_steps()}
         assert all(n > 0 for n in stored.values()), stored
+        if any(isinstance(s, PassStep) for s in live.format.steps):
+            assert scored > 0, "nobody had a card to score"
         for vote_id in live.format.vote_steps():
             ballots = console.get(f"/e/{live.code}/votes/{vote_id}/ballots.csv").text
             assert len(ballots.strip().splitlines()) == stored[vote_id] + 1

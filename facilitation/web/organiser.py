@@ -10,7 +10,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from facilitation.formats import Format, FormatError, localise, parse_format, read_text
+from facilitation.formats import (
+    Format,
+    FormatError,
+    file_resolver,
+    localise,
+    parse_format,
+    read_text,
+)
 from facilitation.rosters import RosterError, load_roster_file, parse_roster
 from facilitation.security import check_csrf, csrf_token, same_secret
 from facilitation.web.services import COOKIE_MAX_AGE, lang_of, remember_lang, services
@@ -30,7 +37,8 @@ def shipped_formats(formats_dir: Path) -> list[ShippedFormat]:
     found = []
     for path in sorted(formats_dir.glob("*.yaml")):
         try:
-            found.append(ShippedFormat(path.stem, path, parse_format(read_text(path), str(path))))
+            fmt = parse_format(read_text(path), str(path), None, file_resolver(formats_dir))
+            found.append(ShippedFormat(path.stem, path, fmt))
         except FormatError:
             continue  # `facilitation check` reports it; the home lists what can run
     return found
@@ -135,6 +143,7 @@ async def event_create(request: Request) -> Response:
             format_name=str(chosen.path),
             roster=roster,
             params=params,
+            resolve=file_resolver(chosen.path.parent, svc.settings.formats_dir),
         )
     except (FormatError, RosterError) as error:
         return await organiser_home(request, str(error), 400)
