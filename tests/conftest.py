@@ -8,11 +8,18 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+from playwright.async_api import Browser, async_playwright
+
+# CI machines are slower and busier than a laptop: judge properties, not speed.
+settings.register_profile("facilitation", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("facilitation")
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ROOT / "formats"
@@ -121,3 +128,16 @@ def server(tmp_path: Path) -> Iterator[Server]:
     running = Server(tmp_path / "live.sqlite3").start()
     yield running
     running.stop()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless, as the developers' guide says (no downloaded browser)."""
+    from tests.browsing import AXE, CHROMIUM, FLAGS
+
+    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (install Debian's chromium)"
+    assert AXE.exists(), f"axe-core not found at {AXE} (run: npm ci --prefix tests/e2e)"
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        await launched.close()

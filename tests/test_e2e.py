@@ -4,73 +4,15 @@ the first pitch and the vote and all see the same result; axe-core checks WCAG 2
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
+from playwright.async_api import Browser, expect
 
-from tests.conftest import ROOT, Server
+from tests.browsing import PHONE, axe_violations, shots_dir, watch_errors
+from tests.conftest import Server
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("FACILITATION_CHROMIUM", "/usr/bin/chromium")
-AXE = ROOT / "tests" / "e2e" / "node_modules" / "axe-core" / "axe.min.js"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
-
-
-def shots_dir(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("FACILITATION_SCREENSHOTS", tmp_path / "shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (install Debian's chromium)"
-    assert AXE.exists(), f"axe-core not found at {AXE} (run: npm ci --prefix tests/e2e)"
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        await launched.close()
-
-
-async def axe_violations(page: Page) -> list[dict[str, object]]:
-    """axe-core injected through the devtools protocol, so the page's CSP stays in force."""
-    await page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = await page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag', values:
-            ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']}})"""
-    )
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
-
-
-def watch_errors(page: Page, errors: list[str]) -> None:
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"{page.url}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
-
 
 async def test_pitch_evening_end_to_end(server: Server, browser: Browser, tmp_path: Path) -> None:
     shots = shots_dir(tmp_path)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, expect
 
+from tests.browsing import PHONE, axe_violations, shots_dir, watch_errors
 from tests.conftest import FORMATS, Server
-from tests.test_e2e import PHONE, axe_violations, browser, shots_dir, watch_errors  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
