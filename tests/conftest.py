@@ -23,7 +23,8 @@ settings.load_profile("facilitation")
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ROOT / "formats"
-SHARED = ROOT.parent / "shared" / "data"
+# A copy of the fictional rosters of shared/data, so that a clone of this repository is enough.
+SHARED = ROOT / "tests" / "data" / "sample"
 DEMO_ROSTER = FORMATS / "rosters" / "demo.yaml"
 CARREFOUR = FORMATS / "carrefour-des-possibles.yaml"
 

@@ -19,9 +19,8 @@ from facilitation.match_files import (
     read_wishes_csv,
 )
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-if not DATA.is_dir():  # the work tree may sit elsewhere; CI clones shared/ beside main
-    DATA = Path("/work/shared/data")
+# the fictional sample rosters of shared/data, copied into the repository
+DATA = Path(__file__).resolve().parent / "data" / "sample"
 PARTICIPANTS = DATA / "participants.csv"
 
 
