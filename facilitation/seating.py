@@ -75,6 +75,9 @@ class Seating:
         stage = live.stage
         if stage.kind not in SEATED_KINDS:
             return False
+        step = live.plan.step(stage)
+        if isinstance(step, GroupsStep) and step.mode == "self":
+            return False  # people choose first; the facilitator forms the groups when ready
         if self.storage.seating(live.id, stage.step_id, _round_of(stage)) is not None:
             return False
         self._seat(live, stage, present, salt=0)

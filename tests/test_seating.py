@@ -152,3 +152,44 @@ def test_groups_merges_troika_world_cafe_and_stations(
     # late arrivals and regrouping only from the console
     stranger = TestClient(console.app)
     assert stranger.post(f"/e/{live.code}/console/seating", data={"csrf": csrf, "action": "regroup"}).status_code == 403
+
+
+def test_self_selected_groups_follow_choices(tmp_path: Path) -> None:
+    source = """
+format: 1
+id: self-test
+version: 1.0.0
+title: Self
+steps:
+  - id: topics
+    kind: groups
+    mode: self
+    size: 3
+    choices: [{id: food, label: Food}, {id: mobility, label: Mobility}]
+"""
+    app = create_app(Settings(db_path=str(tmp_path / "self.sqlite3")))
+    services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
+    live = services.events.create(format_source=source, format_name="self.yaml", roster=(),
+                                  params={})
+    with TestClient(app) as console:
+        console.get(f"/e/{live.code}/console?key={live.row.secret}")
+        csrf = csrf_of(console.get(f"/e/{live.code}/console").text)
+        phones = [TestClient(app, headers={"Accept-Language": "en"}) for _ in range(6)]
+        for index, phone in enumerate(phones):
+            page = phone.get(f"/e/{live.code}").text
+            assert 'name="choice" value="food"' in page
+            choice = "food" if index < 4 else "mobility"
+            location = phone.post(f"/e/{live.code}/choose", data={
+                "csrf": csrf_of(page), "choice": choice}, follow_redirects=False).headers["location"]
+            assert location.endswith("flash=sent")
+        assert "Choose your table above" in seat(phones[0], live)
+        console.post(f"/e/{live.code}/console/seating", data={"csrf": csrf, "action": "regroup"})
+        tables = [int(re.search(r"Your table: (\d+)", seat(p, live)).group(1)) for p in phones]  # type: ignore[union-attr]
+        # four chose food (too many for groups of 3: split 2 + 2), two chose mobility
+        assert len({tables[4], tables[5]}) == 1
+        assert tables[4] not in tables[:4]
+        assert sorted(Counter(tables[:4]).values()) == [2, 2]
+        late = phones[0].post(f"/e/{live.code}/choose", data={
+            "csrf": csrf_of(phones[0].get(f"/e/{live.code}").text), "choice": "mobility"},
+            follow_redirects=False).headers["location"]
+        assert late.endswith("flash=groups_formed")

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from facilitation.formats import GroupsStep
 from facilitation.live import LiveEvent, RefusedError, now_ms
 from facilitation.messages import refusal_message
 from facilitation.realtime import clean_name, participant_cookie
@@ -157,12 +158,18 @@ async def seat_fragment(request: Request) -> Response:
     lang = lang_of(request, live)
     context = {
         "live": live,
-        "view": {"kind": live.stage.kind},
+        "view": {"kind": live.stage.kind, "choices": self_choices(live)},
         "participant": participant,
         "csrf": _csrf(request, participant) if participant else "",
         "seat": svc.hub.seating.seats(live, lang).get(participant.id) if participant else None,
     }
     return svc.pages.page(request, "_seat.html", lang, context)
+
+
+def self_choices(live: LiveEvent) -> bool:
+    """Whether the current step waits for people to choose their table."""
+    step = live.plan.step(live.stage)
+    return isinstance(step, GroupsStep) and step.mode == "self" and bool(step.choices)
 
 
 async def score_submit(request: Request) -> Response:
