@@ -40,12 +40,16 @@ class Phone:
     acks: dict[int, asyncio.Future[Any]] = field(default_factory=dict)
     next_ack: int = 0
     first_step: asyncio.Event = field(default_factory=asyncio.Event)
+    base: str = ""
+    code: str = ""
+    seat_fetches: int = 0
     revision_seen: asyncio.Condition = field(default_factory=asyncio.Condition)
 
 
 async def phone_connect(phone: Phone, base: str, code: str) -> float:
     """Load the page, open the socket; returns seconds until the first pushed step."""
     start = time.perf_counter()
+    phone.base, phone.code = base, code
     async with phone.session.get(f"{base}/e/{code}") as response:
         await response.read()
         response.raise_for_status()
@@ -74,15 +78,20 @@ async def phone_listen(phone: Phone) -> None:
         elif data.startswith("42"):
             event, payload = json.loads(data[2:])
             if event == "step":
-                received = time.time()
-                phone.revisions.setdefault(payload["revision"], received)
                 vote = payload.get("vote")
                 phone.vote_id = vote["id"] if vote and vote["status"] == "open" else None
                 if phone.vote_id:
                     phone.options = OPTION_RE.findall(payload["html"])
+                if payload.get("seated"):
+                    # like the page: a step with tables makes the phone fetch its own place,
+                    # and the phone is up to date only once that answer is in
+                    await phone_fetch_seat(phone)
+                phone.revisions.setdefault(payload["revision"], time.time())
                 phone.first_step.set()
                 async with phone.revision_seen:
                     phone.revision_seen.notify_all()
+            elif event == "seat_changed":
+                await phone_fetch_seat(phone)
         elif data.startswith("43"):
             match = re.match(r"43(\d+)(.*)", data, re.S)
             if match:
@@ -91,6 +100,12 @@ async def phone_listen(phone: Phone) -> None:
                     future.set_result(json.loads(match.group(2))[0])
         elif data.startswith("44"):
             raise RuntimeError(f"connection refused: {data}")
+
+
+async def phone_fetch_seat(phone: Phone) -> None:
+    async with phone.session.get(f"{phone.base}/e/{phone.code}/seat") as response:
+        await response.read()
+        phone.seat_fetches += 1
 
 
 async def phone_vote(phone: Phone, choice: str) -> tuple[float, bool]:
@@ -188,6 +203,13 @@ class Facilitator:
         if not match or (check and 'class="flash error"' in text):
             raise SystemExit(f"facilitation: console action {action} failed")
         return int(match.group(1))
+
+    async def current_kind(self) -> str:
+        async with self.session.get(f"{self.base}/e/{self.code}/console") as response:
+            text = await response.text()
+        match = re.search(r'class="current" aria-labelledby="current-title" data-kind="([a-z]+)"',
+                          text)
+        return match.group(1) if match else ""
 
     async def stored_ballots(self, vote_id: str) -> int:
         async with self.session.get(f"{self.base}/e/{self.code}/results.json") as response:
@@ -321,22 +343,40 @@ async def _loadtest(args: argparse.Namespace) -> int:
             f"connect: all {n} phones live in {connect_wall:.2f} s; per phone {spread(connected)}"
         )
 
-        fanouts, per_phone = [], []
+        fanouts, per_phone, seated = [], [], []
+        last = -1
         for _ in range(args.steps):
             clicked = time.time()
-            revision = await facilitator.act("next")
+            revision = await facilitator.act("next", check=False)
+            if revision == last:
+                break  # the last step: nothing more to click through
+            last = revision
             for q in commands:
                 q.put(("wait", revision))
             times = [t for item in await collect("received") for t in item[2]]
             latencies = [t - clicked for t in times]
             fanouts.append(max(latencies))
             per_phone += latencies
+            kind = await facilitator.current_kind()
+            if kind in ("groups", "rotate", "pass"):
+                seated.append(max(latencies))
         print(
             f"step fan-out over {args.steps} steps (click -> last phone updated): "
             f"{spread(fanouts)}; per phone {spread(per_phone)}"
         )
+        if seated:
+            print(f"  of which {len(seated)} steps with tables, each phone fetching its own "
+                  f"place after the push: {spread(seated)}")
 
-        vote_stage, vote_id = await _vote_stage(facilitator)
+        found = await _vote_stage(facilitator)
+        if found is None:
+            print("votes: this event has no vote step; no vote figures")
+            for q in commands:
+                q.put(("stop",))
+            for process in workers:
+                process.join(timeout=30)
+            return 0
+        vote_stage, vote_id = found
         await facilitator.act("jump", stage=str(vote_stage))
         # A second run on the same event finds its vote closed: reopen it (a logged action).
         await facilitator.act("vote_reopen", check=False)
@@ -379,12 +419,10 @@ async def _loadtest(args: argparse.Namespace) -> int:
     return 0 if accepted == stored == n else 1
 
 
-async def _vote_stage(facilitator: Facilitator) -> tuple[int, str]:
+async def _vote_stage(facilitator: Facilitator) -> tuple[int, str] | None:
     """The first stage whose step is a vote, read off the console's agenda."""
     url = f"{facilitator.base}/e/{facilitator.code}/console"
     async with facilitator.session.get(url) as response:
         text = await response.text()
     match = re.search(r'data-vote-stage="(\d+)" data-vote-id="([^"]+)"', text)
-    if not match:
-        raise SystemExit("facilitation: this event has no vote step to load-test")
-    return int(match.group(1)), match.group(2)
+    return (int(match.group(1)), match.group(2)) if match else None
