@@ -105,3 +105,94 @@ def vote_ballots_json(events: Events, live: LiveEvent, vote_id: str) -> str:
         "result": events.results(live, vote_id).to_json(),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+# --- the after-event report ----------------------------------------------------------------
+
+
+def report_data(events: Events, live: LiveEvent, now: int) -> dict[str, Any]:
+    """Everything the event produced, for the report page and its downloads."""
+    from facilitation.inputs import item_label, summarise
+    from facilitation.timeline import stage_runs
+    from facilitation.views import stage_label
+
+    storage = events.storage
+    lang = live.row.lang
+    runs = stage_runs([s.seconds for s in live.plan.stages], storage.log_entries(live.id),
+                      live.row.created_at, now)
+    agenda = [
+        {
+            "stage": run.index + 1,
+            "step": stage.step_id,
+            "kind": stage.kind,
+            "label": stage_label(live, stage, lang, "console"),
+            "planned_minutes": None if run.planned_seconds is None
+            else round(run.planned_seconds / 60, 2),
+            "real_minutes": round(run.seconds / 60, 2),
+            "overtime_minutes": round(run.overtime_seconds / 60, 2),
+            "visits": run.visits,
+        }
+        for run, stage in zip(runs, live.plan.stages, strict=True)
+    ]
+    items = []
+    for step_id, step in live.format.input_steps().items():
+        rows = storage.items(live.id, step_id)
+        shown = [i for i in rows if not i.hidden and i.merged_into is None]
+        items.append({
+            "step": step_id,
+            "prompt": localise(step.prompt, lang),
+            "count": len(shown),
+            "hidden": sum(1 for i in rows if i.hidden),
+            "merged": sum(1 for i in rows if i.merged_into is not None),
+            "items": [
+                {"text": item_label(step.fields, i.fields, 1000),
+                 "fields": i.fields,
+                 "similar": sum(1 for j in rows if j.merged_into == i.id),
+                 **({"author": i.author} if step.authorship == "attributed" and i.author else {})}
+                for i in shown
+            ],
+        })
+    feedback = []
+    for project in live.plan.projects:
+        spec = live.feedback_spec(project.id)
+        if spec is None:
+            continue
+        given = [r.fields for r in storage.feedback(live.id, project.id)]
+        ratings = {s.id: s.mean for s in summarise(spec.fields, given) if s.type == "rating"}
+        feedback.append({"project": project.id, "title": project.title, "count": len(given),
+                         "rating_means": ratings})
+    groups = [
+        {"step": step_id, "round": round_, "tables": len(plan),
+         "sizes": sorted((len(t["members"]) for t in plan), reverse=True)}
+        for (step_id, round_), plan in sorted(storage.seatings(live.id).items())
+        if round_ >= 0 and isinstance(plan, list)
+    ]
+    people = storage.participants(live.id)
+    return {
+        "event": {
+            "code": live.code,
+            "format": live.format.id,
+            "format_version": live.format.version,
+            "title": localise(live.format.title, lang),
+            "created_at_ms": live.row.created_at,
+            "participants": len(people),
+            "named_participants": sum(1 for p in people if p.name),
+        },
+        "agenda": agenda,
+        "votes": vote_results(events, live),
+        "items": items,
+        "feedback": feedback,
+        "groups": groups,
+    }
+
+
+def report_csv(report: dict[str, Any]) -> str:
+    """The agenda as run, one row per stage."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    columns = ["stage", "step", "kind", "label", "planned_minutes", "real_minutes",
+               "overtime_minutes", "visits"]
+    writer.writerow(columns)
+    for row in report["agenda"]:
+        writer.writerow([row[c] if row[c] is not None else "" for c in columns])
+    return out.getvalue()

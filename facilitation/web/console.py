@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from facilitation.engine import Action, EngineError
-from facilitation.exports import results_csv, results_json
+from facilitation.exports import report_csv, report_data, results_csv, results_json
 from facilitation.live import LiveEvent, now_ms
 from facilitation.messages import refusal_message
 from facilitation.realtime import facilitator_cookie
@@ -189,6 +191,30 @@ async def seating_act(request: Request) -> Response:
     return RedirectResponse(f"/e/{live.code}/console", status_code=303)
 
 
+async def report_page(request: Request) -> Response:
+    """After the event (or during it): the agenda as run, votes, contributions, feedback
+    counts and groups; printable, and as JSON or CSV."""
+    live = event_or_404(request)
+    lang = lang_of(request, live)
+    if not is_facilitator(request, live):
+        return forbidden_page(request, lang)
+    svc = services(request)
+    report = report_data(svc.events, live, now_ms())
+    fmt = request.path_params.get("fmt")
+    filename = f"{live.format.id}-{live.code}-report"
+    if fmt == "json":
+        return Response(json.dumps(report, ensure_ascii=False, indent=2),
+                        media_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}.json"'})
+    if fmt == "csv":
+        return Response(report_csv(report), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
+    if fmt is not None:
+        return Response("Not found", status_code=404)
+    return remember_lang(request, svc.pages.page(request, "event_report.html", lang,
+                                                 {"live": live, "report": report}))
+
+
 async def results_download(request: Request) -> Response:
     live = event_or_404(request)
     if not is_facilitator(request, live):
@@ -216,4 +242,6 @@ routes = [
     Route("/e/{code}/results.{fmt:str}", results_download, name="results"),
     Route("/e/{code}/console/items", items_moderate, methods=["POST"], name="items"),
     Route("/e/{code}/console/seating", seating_act, methods=["POST"], name="seating"),
+    Route("/e/{code}/report", report_page, name="report"),
+    Route("/e/{code}/report.{fmt:str}", report_page, name="report_download"),
 ]
