@@ -34,6 +34,11 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument("--new", action="store_true", help="start a new event, do not resume")
     p.add_argument("--lang", choices=["fr", "en"], help="default language of the pages")
+    p.add_argument(
+        "--formats-dir",
+        help="where the organiser's own formats are kept (default: facilitation-formats/ "
+        "next to the database)",
+    )
     p.set_defaults(run=_run_serve)
 
 

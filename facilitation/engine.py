@@ -103,6 +103,17 @@ def _seconds(minutes: float | None) -> int | None:
     return None if minutes is None else round(minutes * 60)
 
 
+def agenda_timings(plan: Plan) -> list[tuple[Stage, int, int]]:
+    """(stage, start, length) in seconds from the beginning, as planned: each stage starts when
+    the one before ends; stages without a timer take no planned time."""
+    out, start = [], 0
+    for stage in plan.stages:
+        length = stage.seconds or 0
+        out.append((stage, start, length))
+        start += length
+    return out
+
+
 def rounds_of(step: RotateStep | PassStep, projects: int) -> int:
     """Rounds of a rotation: as declared, else one per station (stations), 3 (Troika's groups
     of three) or 3."""

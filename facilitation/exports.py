@@ -125,7 +125,7 @@ def report_data(events: Events, live: LiveEvent, now: int) -> dict[str, Any]:
             "stage": run.index + 1,
             "step": stage.step_id,
             "kind": stage.kind,
-            "label": stage_label(live, stage, lang, "console"),
+            "label": stage_label(live.plan, live.state, stage, lang, "console"),
             "planned_minutes": None if run.planned_seconds is None
             else round(run.planned_seconds / 60, 2),
             "real_minutes": round(run.seconds / 60, 2),

@@ -75,6 +75,7 @@ def serve_command(args: argparse.Namespace) -> int:
     formats_dir = resource_dir("formats")
     public_url = (args.public_url or f"http://{lan_address()}:{args.port}").rstrip("/")
     settings = Settings(
+        user_formats_dir=Path(args.formats_dir) if args.formats_dir else None,
         db_path=args.db,
         public_url=public_url,
         default_lang=args.lang or "fr",

@@ -28,3 +28,10 @@ class Settings:
     templates_dir: Path = field(default_factory=lambda: resource_dir("templates"))
     static_dir: Path = field(default_factory=lambda: resource_dir("static"))
     formats_dir: Path = field(default_factory=lambda: resource_dir("formats"))
+    # The organiser's own formats (copies to adapt): next to the database unless told otherwise.
+    user_formats_dir: Path | None = None
+
+    def own_formats_dir(self) -> Path:
+        if self.user_formats_dir is not None:
+            return self.user_formats_dir
+        return Path(self.db_path).resolve().parent / "facilitation-formats"

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from facilitation.charts import chart_rows, combined_rows, pairwise_table
-from facilitation.engine import Stage, results_visible, reveal_progress, visible_projects
+from facilitation.engine import (
+    EventState,
+    Plan,
+    Stage,
+    results_visible,
+    reveal_progress,
+    visible_projects,
+)
 from facilitation.formats import (
     GroupsStep,
     InputField,
@@ -75,15 +82,18 @@ def tr(lang: str, message: str) -> str:
     return translations(lang).gettext(message)
 
 
-def stage_label(live: LiveEvent, stage: Stage, lang: str, audience: Audience) -> str:
-    """One line for the agenda: the step title, and for a pitch the project when it may be known."""
-    step = live.plan.step(stage)
-    title = localise(step.title, lang, live.format.lang) or untitled(stage.kind, lang)
+def stage_label(plan: Plan, state: EventState, stage: Stage, lang: str, audience: Audience) -> str:
+    """One line for the agenda: the step title, and for a pitch the project when it may be
+    known; rounds say which round."""
+    step = plan.step(stage)
+    title = localise(step.title, lang, plan.format.lang) or untitled(stage.kind, lang)
+    if stage.round is not None:
+        return f"{title} · " + tr(lang, "round %(n)d") % {"n": stage.round}
     if stage.project is None:
         return title
-    shown = audience == "console" or stage.project in visible_projects(live.plan, live.state)
+    shown = audience == "console" or stage.project in visible_projects(plan, state)
     name = (
-        live.plan.project(stage.project).title
+        plan.project(stage.project).title
         if shown
         else tr(lang, "Project %(n)d") % {"n": stage.project_number}
     )
@@ -96,7 +106,7 @@ def agenda(live: LiveEvent, lang: str, audience: Audience) -> list[dict[str, Any
     return [
         {
             "index": s.index,
-            "label": stage_label(live, s, lang, audience),
+            "label": stage_label(live.plan, live.state, s, lang, audience),
             "minutes": None if s.seconds is None else round(s.seconds / 60, 1),
             "current": s.index == cursor,
             "vote": s.step_id if s.kind == "vote" else None,
