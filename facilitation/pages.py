@@ -33,6 +33,7 @@ class Pages:
             env.globals["lang"] = lang
             env.globals["static"] = self.static_url
             env.filters["clock"] = clock
+            env.filters["num"] = number
             self.by_lang[lang] = Jinja2Templates(env=env)
 
     def static_url(self, path: str) -> str:
@@ -66,6 +67,13 @@ def _file_version(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
     except OSError:
         return "0"
+
+
+def number(value: float | int | None) -> str:
+    """2.0 -> "2", 2.5 -> "2.5": figures as people write them."""
+    if value is None:
+        return ""
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def clock(ms: int | None) -> str:
