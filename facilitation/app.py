@@ -19,7 +19,16 @@ from facilitation.realtime import Hub
 from facilitation.security import SecurityHeadersMiddleware
 from facilitation.settings import Settings
 from facilitation.storage import Storage
-from facilitation.web import ballots, console, holder, organiser, participant, people, screen
+from facilitation.web import (
+    ballots,
+    console,
+    holder,
+    matchmaking,
+    organiser,
+    participant,
+    people,
+    screen,
+)
 from facilitation.web.services import Services, lang_of, services
 
 log = logging.getLogger(__name__)
@@ -59,6 +68,7 @@ def create_app(settings: Settings) -> ASGIApp:
         *people.routes,
         *ballots.routes,
         *holder.routes,
+        *matchmaking.routes,
         *organiser.routes,
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]

@@ -15,6 +15,7 @@ from typing import Literal
 from facilitation.formats import (
     Format,
     ItemsRef,
+    MatchStep,
     PassStep,
     PitchStep,
     RevealStep,
@@ -154,6 +155,16 @@ def build_plan(fmt: Format, projects: Sequence[Project], seed: int = 0) -> Plan:
                             _seconds(minutes),
                         )
                     )
+        elif isinstance(step, MatchStep):
+            stages.append(
+                Stage(
+                    len(stages),
+                    step_index,
+                    sid,
+                    step.kind,
+                    seconds=_seconds(step.minutes or step.slots * step.slot_minutes),
+                )
+            )
         elif isinstance(step, RotateStep | PassStep):
             count = rounds_of(step, len(projects))
             minutes = step.round_minutes

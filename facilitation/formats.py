@@ -119,8 +119,10 @@ class InputField(Model):
     def _not_reserved(cls, value: str) -> str:
         # these names already travel in the same forms
         if value in RESERVED_FIELDS:
-            raise ValueError(f"{value!r} is reserved; name the field otherwise "
-                             f"(reserved: {', '.join(sorted(RESERVED_FIELDS))})")
+            raise ValueError(
+                f"{value!r} is reserved; name the field otherwise "
+                f"(reserved: {', '.join(sorted(RESERVED_FIELDS))})"
+            )
         return value
 
 
@@ -391,6 +393,52 @@ class PassStep(StepBase):
     scale: tuple[int, int] = (1, 5)
 
 
+class Tag(Model):
+    """An offer or a need people can declare (funding, mentoring, premises…)."""
+
+    id: Annotated[str, Field(pattern=SLUG)]
+    label: Text
+
+
+# The ESS vocabulary of the sample data: a format may declare its own `tags`.
+DEFAULT_TAGS: tuple[Tag, ...] = tuple(
+    Tag(id=i, label={"fr": fr, "en": en})
+    for i, fr, en in (
+        ("funding", "Financement", "Funding"),
+        ("mentoring", "Mentorat", "Mentoring"),
+        ("legal-advice", "Conseil juridique", "Legal advice"),
+        ("digital-skills", "Compétences numériques", "Digital skills"),
+        ("volunteers", "Bénévoles", "Volunteers"),
+        ("premises", "Locaux", "Premises"),
+        ("public-partnership", "Partenariat public", "Public partnership"),
+        ("distribution-network", "Réseau de distribution", "Distribution network"),
+        ("communication", "Communication", "Communication"),
+        ("impact-measurement", "Mesure d'impact", "Impact measurement"),
+        ("open-source-dev", "Développement logiciel libre", "Open-source development"),
+        ("local-anchoring", "Ancrage territorial", "Local anchoring"),
+    )
+)
+
+
+class MatchStep(StepBase):
+    """Scheduled one-to-one meetings between those who need and those who offer, from
+    people's wishes ("I want to meet this project") and complementary offers and needs."""
+
+    kind: Literal["match"]
+    slots: int = Field(default=6, ge=1, le=48, description="meeting slots")
+    slot_minutes: float = Field(default=10, gt=0, le=120)
+    start: Annotated[str, Field(pattern=r"^\d{1,2}:\d{2}$")] | None = Field(
+        default=None, description="time of the first slot (HH:MM), for agendas and calendars"
+    )
+    tables: int | None = Field(default=None, ge=1, le=2000, description="tables per slot")
+    min_meetings: int = Field(default=1, ge=0, le=48, description="per person, when possible")
+    max_meetings: int | None = Field(default=None, ge=1, le=48)
+    tags: list[Tag] | None = Field(default=None, description="offers/needs vocabulary")
+
+    def vocabulary(self) -> tuple[Tag, ...]:
+        return tuple(self.tags) if self.tags else DEFAULT_TAGS
+
+
 class UseStep(StepBase):
     """Runs another format's steps here, with its parameters set (TRIZ uses 1-2-4-All three
     times). Step ids of the nested format get this step's id as a prefix."""
@@ -461,6 +509,7 @@ Step = Annotated[
     | GroupsStep
     | RotateStep
     | PassStep
+    | MatchStep
     | UseStep,
     Field(discriminator="kind"),
 ]
@@ -475,6 +524,7 @@ STEP_KINDS = (
     "groups",
     "rotate",
     "pass",
+    "match",
     "use",
 )
 
@@ -563,6 +613,10 @@ class Format(Model):
                     f"'{key}' refers to {ref!r}, which is not a {kind} step id "
                     f"({kind} steps: {known})"
                 )
+
+    def match_step(self) -> MatchStep | None:
+        """The event's matchmaking (the first match step), if it has one."""
+        return next((s for s in self.steps if isinstance(s, MatchStep)), None)
 
     def input_steps(self) -> dict[str, InputStep]:
         return {step_id(s, i): s for i, s in enumerate(self.steps) if isinstance(s, InputStep)}
@@ -1054,12 +1108,16 @@ def _with_ref(prop: Any) -> Any:
     typed = {"integer", "number", "boolean"}
     if not isinstance(prop, dict):
         return prop
-    if prop.get("type") in typed:
+    def takes_value(branch: Any) -> bool:
+        # numbers and booleans, and strings with a pattern (a time, an id) that `$x` breaks
+        return isinstance(branch, dict) and (
+            branch.get("type") in typed or (branch.get("type") == "string" and "pattern" in branch)
+        )
+
+    if takes_value(prop):
         return {"anyOf": [prop, _REF_SCHEMA]}
     branches = prop.get("anyOf")
-    if isinstance(branches, list) and any(
-        isinstance(b, dict) and b.get("type") in typed for b in branches
-    ):
+    if isinstance(branches, list) and any(takes_value(b) for b in branches):
         return {**prop, "anyOf": [*branches, _REF_SCHEMA]}
     return prop
 

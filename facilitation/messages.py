@@ -57,6 +57,9 @@ REFUSALS: dict[str, str] = {
     "own_project": _("You cannot give feedback on your own project."),
     "nothing_selected": _("Select at least one contribution (two to merge)."),
     "not_your_card": _("This card is not yours this round."),
+    "no_matchmaking": _("This event has no meetings to arrange."),
+    "no_person": _("There is no such person."),
+    "no_draft": _("Make a draft first."),
     "no_choice": _("There is nothing to choose at this step."),
     "groups_formed": _("The groups are already formed."),
 }

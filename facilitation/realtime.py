@@ -24,6 +24,7 @@ from facilitation.engine import reveal_progress
 from facilitation.formats import RevealStep
 from facilitation.i18n import LANGUAGES, negotiate
 from facilitation.live import Events, LiveEvent, RefusedError, now_ms
+from facilitation.meetings import Meetings, MeetingsError
 from facilitation.messages import refusal_message
 from facilitation.pages import Pages
 from facilitation.seating import SEATED_KINDS, Seating
@@ -83,6 +84,7 @@ class Hub:
     ) -> None:
         self.events = events
         self.seating = Seating(events.storage)
+        self.meetings = Meetings(events.storage)
         self.csrf_key = csrf_key
         self.pages = pages
         self.max_payload = max_payload
@@ -106,6 +108,8 @@ class Hub:
         self.sio.on("item", self.on_item)
         self.sio.on("feedback", self.on_feedback)
         self.sio.on("score", self.on_score)
+        self.sio.on("wish", self.on_wish)
+        self.sio.on("profile", self.on_profile)
         self.sio.on("choose", self.on_choose)
         self.sio.on("*", self.on_unknown)
 
@@ -166,8 +170,11 @@ class Hub:
         for item in self.events.storage.items(live.id):
             if item.participant_id == participant.id and item.merged_into is None:
                 items.setdefault(item.step_id, []).append({"id": item.id, "fields": item.fields})
+        wishes = (self.meetings.own_wishes(live, participant)
+                   if live.format.match_step() else {})
         return {
             "name": participant.name,
+            "wishes": wishes,
             "fields": self.own_fields(live, participant),
             "items": items,
             "feedback": self.events.storage.feedback_of(live.id, participant.id),
@@ -281,6 +288,28 @@ class Hub:
             return {"ok": False, "code": code, "error": refusal_message(lang, code)}
         self.schedule_flush(live)
         return {"ok": True, "card": payload["card"], "score": score}
+
+    async def on_wish(self, sid: str, data: object = None) -> dict[str, Any]:
+        """"I want to meet…" (must / want / no, or None to take it back)."""
+        lang = self.connections[sid].lang if sid in self.connections else "en"
+        try:
+            connection, live, payload = self._checked(sid, data)
+            assert connection.participant is not None
+            result = self.meetings.wish(live, connection.participant, payload.get("target"),
+                                        payload.get("level"), payload.get("helps"))
+        except (PayloadError, MeetingsError) as error:
+            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
+        return {"ok": True, **result, "target": payload.get("target")}
+
+    async def on_profile(self, sid: str, data: object = None) -> dict[str, Any]:
+        lang = self.connections[sid].lang if sid in self.connections else "en"
+        try:
+            connection, live, payload = self._checked(sid, data)
+            assert connection.participant is not None
+            profile = self.meetings.set_profile(live, connection.participant, payload)
+        except (PayloadError, MeetingsError) as error:
+            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
+        return {"ok": True, "profile": profile}
 
     async def on_choose(self, sid: str, data: object = None) -> dict[str, Any]:
         """A table or topic chosen before self-selected groups are formed."""

@@ -110,6 +110,19 @@ CREATE TABLE IF NOT EXISTS scores (
     score INTEGER NOT NULL,
     PRIMARY KEY (event_id, step_id, round, participant_id, item_id)
 );
+CREATE TABLE IF NOT EXISTS wishes (
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    source INTEGER NOT NULL REFERENCES participants(id),
+    target INTEGER NOT NULL REFERENCES participants(id),
+    level TEXT NOT NULL CHECK (level IN ('must', 'want', 'no')),
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (event_id, source, target)     -- one wish per person per other person
+);
+CREATE TABLE IF NOT EXISTS match_drafts (
+    event_id INTEGER PRIMARY KEY REFERENCES events(id),
+    draft_json TEXT NOT NULL,        -- the organiser's draft, with what phones were last shown
+    updated_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY,
     event_id INTEGER NOT NULL REFERENCES events(id),
@@ -791,3 +804,47 @@ class Storage:
             "SELECT * FROM participants WHERE event_id = ? ORDER BY id", (event_id,)
         )
         return [self._participant(r) for r in rows]
+
+    # --- matchmaking: profiles, wishes, the draft -----------------------------------------------
+
+    def set_profile(self, participant_id: int, profile: Mapping[str, Any]) -> None:
+        self.db.execute("UPDATE participants SET profile_json = ? WHERE id = ?",
+                        (json.dumps(profile, ensure_ascii=False), participant_id))
+
+    def put_wish(self, event_id: int, source: int, target: int, level: str | None,
+                 now: int) -> None:
+        """Set (or, with level None, withdraw) what `source` wishes about meeting `target`."""
+        if level is None:
+            self.db.execute("DELETE FROM wishes WHERE event_id = ? AND source = ? AND target = ?",
+                            (event_id, source, target))
+            return
+        self.db.execute(
+            "INSERT INTO wishes(event_id, source, target, level, updated_at) VALUES"
+            " (?, ?, ?, ?, ?) ON CONFLICT(event_id, source, target) DO UPDATE SET"
+            " level = excluded.level, updated_at = excluded.updated_at",
+            (event_id, source, target, level, now),
+        )
+
+    def wishes(self, event_id: int) -> list[tuple[int, int, str]]:
+        return [
+            (r["source"], r["target"], r["level"])
+            for r in self.db.execute(
+                "SELECT source, target, level FROM wishes WHERE event_id = ?"
+                " ORDER BY source, target", (event_id,),
+            )
+        ]
+
+    def save_draft(self, event_id: int, draft: Mapping[str, Any], now: int, action: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO match_drafts(event_id, draft_json, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(event_id) DO UPDATE SET draft_json = excluded.draft_json,"
+                " updated_at = excluded.updated_at",
+                (event_id, json.dumps(draft, ensure_ascii=False), now),
+            )
+            self._log(db, event_id, now, "facilitator", f"match_{action}", {})
+
+    def load_draft(self, event_id: int) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT draft_json FROM match_drafts WHERE event_id = ?",
+                              (event_id,)).fetchone()
+        return json.loads(row["draft_json"]) if row else None

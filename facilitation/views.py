@@ -254,11 +254,13 @@ def stage_view(
         "total": len(live.plan.stages),
         "revision": live.state.revision,
         "timer": live.state.timer.to_json(now),
+        "match": match_view(live, lang),
         "event_title": localise(live.format.title, lang, fallback),
     }
     if isinstance(step, PitchStep) and stage.project is not None:
         project = live.plan.project(stage.project)
         view["project"] = {
+            "id": project.id,
             "title": project.title,
             "holder": project.holder,
             "pitch": project.pitch,
@@ -266,6 +268,7 @@ def stage_view(
             "city": project.city,
             "number": stage.project_number,
             "count": len(live.plan.lineup),
+            "needs": [{"id": n, "label": tag_labels(live, lang).get(n, n)} for n in project.needs],
         }
     view["input"] = None
     view["feedback"] = None
@@ -347,6 +350,28 @@ def input_view(
                 else "",
             }
             for i in visible
+        ],
+    }
+
+
+def tag_labels(live: LiveEvent, lang: str) -> dict[str, str]:
+    step = live.format.match_step()
+    tags = step.vocabulary() if step else ()
+    return {t.id: localise(t.label, lang, live.format.lang) for t in tags}
+
+
+def match_view(live: LiveEvent, lang: str) -> dict[str, Any] | None:
+    """The event's matchmaking as phones and screen present it (None without a match step)."""
+    step = live.format.match_step()
+    if step is None:
+        return None
+    return {
+        "slots": step.slots,
+        "slot_minutes": step.slot_minutes,
+        "start": step.start,
+        "tags": [
+            {"id": t.id, "label": localise(t.label, lang, live.format.lang)}
+            for t in step.vocabulary()
         ],
     }
 

@@ -53,7 +53,7 @@ def test_every_shipped_format_is_valid() -> None:
 def test_carrefour_has_the_evening_shape() -> None:
     fmt = load_format_file(CARREFOUR)
     kinds = [s.kind for s in fmt.steps]
-    assert kinds == ["info", "pitch", "vote", "reveal", "talk"]
+    assert kinds == ["info", "pitch", "vote", "reveal", "match"]
     pitch = fmt.steps[1]
     assert isinstance(pitch, PitchStep)
     assert (pitch.pitch_minutes, pitch.qa_minutes, pitch.lineup) == (6, 2, "hidden")

@@ -37,7 +37,7 @@ def test_library_lists_every_shipped_format_with_its_duration(
     home = client.get("/organiser").text
     for name in ("carrefour-des-possibles", "one-two-four-all", "world-cafe", "triz"):
         assert f'href="/organiser/formats/{name}"' in home
-    assert "about 140 min" in home  # Carrefour: 10 + 10 x (6 + 2) + 5 + 45 minutes, 10 projects
+    assert "about 135 min" in home  # Carrefour: 10 + 10 x (6 + 2) + 5 + 4 x 10 minutes, 10 projects
     assert client.get("/organiser/schema.json").json()["properties"]["steps"]
 
 

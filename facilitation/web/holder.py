@@ -44,7 +44,9 @@ async def holder_page(request: Request) -> Response:
     page = svc.pages.page(
         request, "holder.html", lang,
         {"live": live, "project": project, "holder": holder, "count": len(rows),
-         "summary": summary, "asked": spec is not None},
+         "summary": summary, "asked": spec is not None,
+         "wishers": svc.hub.meetings.wishers_of(live, holder)
+         if live.format.match_step() else ([], 0)},
     )
     return remember_lang(request, page)
 

@@ -14,6 +14,7 @@
   try { inputs = JSON.parse(body.dataset.mine || "{}"); } catch (e) { /* keep the default */ }
   inputs.items = inputs.items || {};
   inputs.feedback = inputs.feedback || {};
+  inputs.wishes = inputs.wishes || {};
 
   function quote(text) { return String(text).replace(/["\\]/g, "\\$&"); }
 
@@ -121,9 +122,39 @@
     }
   }
 
+  /* "I want to meet this project": pressed when this phone already said so. */
+  function showWishes() {
+    var forms = document.querySelectorAll("form.wish-form");
+    for (var i = 0; i < forms.length; i++) {
+      var level = inputs.wishes[forms[i].dataset.target];
+      var button = forms[i].querySelector(".wish-button");
+      if (button) { button.setAttribute("aria-pressed", level === "want" || level === "must" ? "true" : "false"); }
+      forms[i].classList.toggle("wished", level === "want" || level === "must");
+    }
+  }
+
+  function fetchAgenda() {
+    var box = document.getElementById("agenda-list");
+    if (!box) { return; }
+    fetch("/e/" + encodeURIComponent(body.dataset.event) + "/agenda", { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html === null) { return; }
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        var fresh = holder.querySelector("#agenda-list");
+        var target = document.getElementById("agenda-list");
+        if (fresh && target) { target.replaceWith(fresh); }
+      })
+      .catch(function () { /* the next push fetches it again */ });
+  }
+
+  F.socket.on("agenda_changed", fetchAgenda);
+
   function applyMine() {
     applyRole();
     markOwnProject();
+    showWishes();
     showOwnItems();
     showOwnFeedback();
     var fields = document.querySelectorAll(".csrf-field");
@@ -202,6 +233,11 @@
     if (form) { updateDots(form); }
   });
   document.addEventListener("change", function (event) {
+    var wishSelect = event.target.closest && event.target.closest("form.wish-select-form");
+    if (wishSelect && event.target.tagName === "SELECT" && F.socket.connected) {
+      wishSelect.requestSubmit();
+      return;
+    }
     if (event.target.tagName === "SELECT" && event.target.closest(".rank-list")) {
       sortRanking(event.target.closest("form"));
       event.target.focus();
@@ -212,6 +248,7 @@
     if (data && data.fields) { mine = data.fields; }
     if (data && data.items) { inputs.items = data.items; }
     if (data && data.feedback) { inputs.feedback = data.feedback; }
+    if (data && data.wishes) { inputs.wishes = data.wishes; }
     applyMine();
   });
 
@@ -317,6 +354,39 @@
         } else {
           inputs.feedback[ack.project] = ack.fields;
         }
+      });
+    } else if (form.classList.contains("wish-form") || form.classList.contains("wish-select-form")) {
+      event.preventDefault();
+      var toggle = form.classList.contains("wish-form");
+      var wishTarget = form.dataset.target;
+      var level = toggle ? (form.classList.contains("wished") ? null : "want")
+                         : (form.querySelector("select").value || null);
+      var helps = [];
+      var ticks = form.querySelectorAll("input[name=helps]:checked");
+      for (var h = 0; h < ticks.length; h++) { helps.push(ticks[h].value); }
+      var wishStatus = form.querySelector(".wish-status");
+      var message = { target: /^\d+$/.test(wishTarget) ? Number(wishTarget) : wishTarget, level: level };
+      if (toggle) { message.helps = helps; }
+      F.socket.timeout(10000).emit("wish", message, function (err, ack) {
+        if (err || !ack.ok) {
+          if (wishStatus) { wishStatus.textContent = err ? body.dataset.msgFailed : ack.error; }
+          return;
+        }
+        if (level) { inputs.wishes[wishTarget] = level; } else { delete inputs.wishes[wishTarget]; }
+        if (wishStatus) { wishStatus.textContent = body.dataset.msgSent; }
+        showWishes();
+      });
+    } else if (form.classList.contains("profile-form")) {
+      event.preventDefault();
+      var data = { organisation: "", side: "need", offers: [], needs: [], slots: [] };
+      new FormData(form).forEach(function (value, key) {
+        if (key === "organisation" || key === "side") { data[key] = value; }
+        else if (key === "offers" || key === "needs") { data[key].push(value); }
+        else if (key === "slots") { data.slots.push(Number(value)); }
+      });
+      var profileStatus = form.querySelector(".profile-status");
+      F.socket.timeout(10000).emit("profile", data, function (err, ack) {
+        if (profileStatus) { profileStatus.textContent = err ? body.dataset.msgFailed : (ack.ok ? body.dataset.msgSent : ack.error); }
       });
     } else if (form.classList.contains("score-form") || form.classList.contains("choose-form")) {
       event.preventDefault();

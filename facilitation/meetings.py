@@ -1,0 +1,461 @@
+"""Matchmaking during a live event: who can be matched, their wishes, the organiser's draft.
+
+The pipeline itself is `matchmaking` (pure); this module builds its inputs from the event
+(holders with their projects' needs, partners, participants who filled a profile or made a
+wish), keeps the draft in storage between edits, and says what each phone's agenda holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from facilitation import matchmaking as mm
+from facilitation.formats import MatchStep, localise
+from facilitation.live import LiveEvent, now_ms
+from facilitation.storage import ParticipantRow, Storage
+
+MAX_TAGS = 30
+WISH_LEVELS = ("must", "want", "no")
+
+
+class MeetingsError(ValueError):
+    """A request the matchmaking refuses; `code` selects the translated message."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(message or code)
+        self.code = code
+
+
+# --- the draft in storage --------------------------------------------------------------------
+
+
+def _candidate_json(c: mm.Candidate) -> dict[str, Any]:
+    return {
+        "a": c.a,
+        "b": c.b,
+        "score": c.score,
+        "reason": c.reason,
+        "a_wish": c.a_wish,
+        "b_wish": c.b_wish,
+        "a_gives": list(c.a_gives),
+        "b_gives": list(c.b_gives),
+    }
+
+
+def _meeting_json(m: mm.Meeting) -> dict[str, Any]:
+    return {
+        **_candidate_json(m),
+        "slot": m.slot,
+        "table": m.table,
+        "locked": m.locked,
+        "published": m.published,
+    }
+
+
+def _candidate(d: Mapping[str, Any]) -> mm.Candidate:
+    return mm.Candidate(
+        d["a"],
+        d["b"],
+        d["score"],
+        d["reason"],
+        d["a_wish"],
+        d["b_wish"],
+        tuple(d["a_gives"]),
+        tuple(d["b_gives"]),
+    )
+
+
+def _meeting(d: Mapping[str, Any]) -> mm.Meeting:
+    return mm.Meeting(
+        d["a"],
+        d["b"],
+        d["score"],
+        d["reason"],
+        d["a_wish"],
+        d["b_wish"],
+        tuple(d["a_gives"]),
+        tuple(d["b_gives"]),
+        d["slot"],
+        d["table"],
+        d["locked"],
+        d["published"],
+    )
+
+
+def draft_to_json(draft: mm.Draft) -> dict[str, Any]:
+    c = draft.config
+    return {
+        "config": {
+            "slots": c.slots,
+            "tables": c.tables,
+            "min_meetings": c.min_meetings,
+            "max_meetings": c.max_meetings,
+            "seed": c.seed,
+        },
+        "profiles": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "side": p.side,
+                "organisation": p.organisation,
+                "offers": sorted(p.offers),
+                "needs": sorted(p.needs),
+                "available_slots": sorted(p.available_slots),
+                "min_meetings": p.min_meetings,
+                "max_meetings": p.max_meetings,
+            }
+            for p in draft.profiles
+        ],
+        "wishes": [
+            {"source": w.source, "target": w.target, "level": w.level} for w in draft.wishes
+        ],
+        "meetings": [_meeting_json(m) for m in draft.meetings],
+        "unplaced": [
+            {"candidate": _candidate_json(u.candidate), "problem": u.problem}
+            for u in draft.unplaced
+        ],
+        "removed": [_meeting_json(m) for m in draft.removed],
+        "published": [_meeting_json(m) for m in draft.published],
+        "revision": draft.revision,
+        "published_revision": draft.published_revision,
+    }
+
+
+def draft_from_json(data: Mapping[str, Any]) -> mm.Draft:
+    return mm.Draft(
+        config=mm.MatchConfig(**data["config"]),
+        profiles=tuple(
+            mm.Profile(
+                p["id"],
+                p["name"],
+                p["side"],
+                p["organisation"],
+                frozenset(p["offers"]),
+                frozenset(p["needs"]),
+                frozenset(p["available_slots"]),
+                p["min_meetings"],
+                p["max_meetings"],
+            )
+            for p in data["profiles"]
+        ),
+        wishes=tuple(mm.Wish(w["source"], w["target"], w["level"]) for w in data["wishes"]),
+        meetings=tuple(_meeting(m) for m in data["meetings"]),
+        unplaced=tuple(
+            mm.Unplaced(_candidate(u["candidate"]), u["problem"]) for u in data["unplaced"]
+        ),
+        removed=tuple(_meeting(m) for m in data["removed"]),
+        published=tuple(_meeting(m) for m in data["published"]),
+        revision=data["revision"],
+        published_revision=data["published_revision"],
+    )
+
+
+# --- who can be matched ---------------------------------------------------------------------
+
+
+def _tags(values: object, known: set[str]) -> list[str]:
+    if not isinstance(values, list):
+        return []
+    return sorted({v for v in values if isinstance(v, str) and v in known})[:MAX_TAGS]
+
+
+class Meetings:
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    @staticmethod
+    def step(live: LiveEvent) -> MatchStep:
+        step = live.format.match_step()
+        if step is None:
+            raise MeetingsError("no_matchmaking", "this event has no matchmaking")
+        return step
+
+    def profiles(self, live: LiveEvent) -> list[mm.Profile]:
+        """Holders (their project's needs), partners, and participants who said what they
+        offer or need or made a wish; everyone else stays out of the matchmaking."""
+        step = self.step(live)
+        wishers = {source for source, _, _ in self.storage.wishes(live.id)}
+        wished = {target for _, target, _ in self.storage.wishes(live.id)}
+        out = []
+        for person in self.storage.participants(live.id):
+            data = person.profile
+            offers = set(data.get("offers", []))
+            needs = set(data.get("needs", []))
+            organisation = str(data.get("organisation", ""))
+            if person.role == "holder" and person.project_id in live.plan.lineup:
+                project = live.plan.project(person.project_id)
+                needs |= set(project.needs)
+                organisation = organisation or project.title
+            side: mm.Side = (
+                "offer" if (person.role == "partner" or data.get("side") == "offer") else "need"
+            )
+            involved = (
+                person.role in ("holder", "partner")
+                or offers
+                or needs
+                or person.id in wishers
+                or person.id in wished
+            )
+            if not involved:
+                continue
+            slots = frozenset(
+                s for s in data.get("slots", []) if isinstance(s, int) and 1 <= s <= step.slots
+            )
+            out.append(
+                mm.Profile(
+                    id=str(person.id),
+                    name=person.name or organisation or f"#{person.id}",
+                    side=side,
+                    organisation=organisation,
+                    offers=frozenset(offers),
+                    needs=frozenset(needs),
+                    available_slots=slots,
+                )
+            )
+        return out
+
+    def wishes(self, live: LiveEvent) -> list[mm.Wish]:
+        return [
+            mm.Wish(str(s), str(t), level)  # type: ignore[arg-type]
+            for s, t, level in self.storage.wishes(live.id)
+        ]
+
+    # --- what phones send -------------------------------------------------------------------
+
+    def set_profile(self, live: LiveEvent, person: ParticipantRow, raw: object) -> dict[str, Any]:
+        step = self.step(live)
+        if not isinstance(raw, Mapping):
+            raise MeetingsError("malformed")
+        known = {t.id for t in step.vocabulary()}
+        organisation = raw.get("organisation", "")
+        if not isinstance(organisation, str) or len(organisation) > 120:
+            raise MeetingsError("too_long")
+        side = raw.get("side", "need")
+        slots = raw.get("slots", [])
+        profile = {
+            "organisation": " ".join(organisation.split()),
+            "side": "offer" if side == "offer" else "need",
+            "offers": _tags(raw.get("offers"), known),
+            "needs": _tags(raw.get("needs"), known),
+            "slots": sorted({s for s in slots if isinstance(s, int) and 1 <= s <= step.slots})
+            if isinstance(slots, list)
+            else [],
+        }
+        self.storage.set_profile(person.id, profile)
+        return profile
+
+    def wish(
+        self,
+        live: LiveEvent,
+        person: ParticipantRow,
+        target: object,
+        level: object,
+        helps: object = None,
+    ) -> dict[str, Any]:
+        """`target` is a participant id or "project:<id>" (its holder); level must, want, no
+        or None to withdraw. `helps`: tags of the project's needs the person can help with."""
+        self.step(live)
+        if level is not None and level not in WISH_LEVELS:
+            raise MeetingsError("malformed")
+        other = self._target(live, target)
+        if other is None or other.id == person.id:
+            raise MeetingsError("no_person")
+        self.storage.put_wish(live.id, person.id, other.id, level, now_ms())
+        if helps is not None and other.project_id:
+            needs = set(live.plan.project(other.project_id).needs)
+            offered = set(_tags(helps, needs))
+            data = dict(person.profile)
+            data["offers"] = sorted(set(data.get("offers", [])) | offered)
+            self.storage.set_profile(person.id, data)
+        return {"target": other.id, "level": level}
+
+    def _target(self, live: LiveEvent, target: object) -> ParticipantRow | None:
+        people = self.storage.participants(live.id)
+        if isinstance(target, str) and target.startswith("project:"):
+            project = target.removeprefix("project:")
+            return next((p for p in people if p.role == "holder" and p.project_id == project), None)
+        if isinstance(target, int) and not isinstance(target, bool):
+            return next((p for p in people if p.id == target), None)
+        return None
+
+    def own_wishes(self, live: LiveEvent, person: ParticipantRow) -> dict[str, str]:
+        """A phone's wishes by target ("project:<id>" for holders, else the person's id)."""
+        holders = {
+            p.id: p.project_id
+            for p in self.storage.participants(live.id)
+            if p.role == "holder" and p.project_id
+        }
+        return {
+            (f"project:{holders[t]}" if t in holders else str(t)): level
+            for s, t, level in self.storage.wishes(live.id)
+            if s == person.id
+        }
+
+    def people_to_meet(self, live: LiveEvent, person: ParticipantRow) -> list[dict[str, Any]]:
+        """Projects already presented and partners, with this person's wish about each."""
+        from facilitation.engine import visible_projects
+
+        mine = self.own_wishes(live, person)
+        shown = set(visible_projects(live.plan, live.state))
+        out = []
+        for other in self.storage.participants(live.id):
+            if other.id == person.id:
+                continue
+            if other.role == "holder" and other.project_id in shown:
+                target = f"project:{other.project_id}"
+                out.append({"target": target, "name": live.plan.project(other.project_id).title,
+                            "organisation": other.name, "level": mine.get(target)})
+            elif other.role == "partner":
+                out.append({"target": str(other.id), "name": other.name,
+                            "organisation": other.profile.get("organisation", ""),
+                            "level": mine.get(str(other.id))})
+        return out
+
+    def wishers_of(self, live: LiveEvent, person: ParticipantRow) -> tuple[list[str], int]:
+        """Who wants to meet this person: the names they gave, and how many gave none."""
+        names = {p.id: p.name for p in self.storage.participants(live.id)}
+        sources = [
+            s
+            for s, t, level in self.storage.wishes(live.id)
+            if t == person.id and level in ("must", "want")
+        ]
+        named = sorted(names[s] for s in sources if names.get(s))
+        return named, len(sources) - len(named)
+
+    # --- the organiser's draft --------------------------------------------------------------
+
+    def config(
+        self, live: LiveEvent, overrides: Mapping[str, int | None] | None = None
+    ) -> mm.MatchConfig:
+        step = self.step(live)
+        values: dict[str, Any] = {
+            "slots": step.slots,
+            "tables": step.tables,
+            "min_meetings": step.min_meetings,
+            "max_meetings": step.max_meetings,
+            "seed": live.row.seed,
+        }
+        values.update({k: v for k, v in (overrides or {}).items() if k in values})
+        return mm.MatchConfig(**values)
+
+    def draft(self, live: LiveEvent) -> mm.Draft | None:
+        data = self.storage.load_draft(live.id)
+        return draft_from_json(data) if data else None
+
+    def _save(self, live: LiveEvent, draft: mm.Draft, action: str) -> mm.Draft:
+        self.storage.save_draft(live.id, draft_to_json(draft), now_ms(), action)
+        return draft
+
+    def run(self, live: LiveEvent, overrides: Mapping[str, int | None] | None = None) -> mm.Draft:
+        draft = mm.run_draft(self.profiles(live), self.wishes(live), self.config(live, overrides))
+        previous = self.draft(live)
+        if previous is not None:  # a new draft keeps what phones were shown until published
+            draft = mm.Draft(
+                draft.config,
+                draft.profiles,
+                draft.wishes,
+                draft.meetings,
+                draft.unplaced,
+                previous.removed,
+                previous.published,
+                previous.revision + 1,
+                previous.published_revision,
+            )
+        return self._save(live, draft, "run")
+
+    def refill(self, live: LiveEvent) -> mm.Draft:
+        draft = self._existing(live)
+        return self._save(
+            live, mm.refill_draft(draft, self.profiles(live), self.wishes(live)), "refill"
+        )
+
+    def edit(
+        self,
+        live: LiveEvent,
+        action: str,
+        first: mm.Pair | None,
+        second: mm.Pair | None = None,
+        slot: int | None = None,
+    ) -> mm.Draft:
+        draft = self._existing(live)
+        if action == "publish":
+            return self._save(live, mm.publish_draft(draft), "publish")
+        if first is None:
+            raise MeetingsError("nothing_selected")
+        match action:
+            case "lock":
+                draft = mm.lock_meeting(draft, first)
+            case "unlock":
+                draft = mm.unlock_meeting(draft, first)
+            case "remove":
+                draft = mm.remove_meeting(draft, first)
+            case "move" if slot is not None:
+                draft = mm.move_meeting(draft, first, slot)
+            case "swap" if second is not None:
+                draft = mm.swap_meetings(draft, first, second)
+            case _:
+                raise MeetingsError("malformed")
+        return self._save(live, draft, action)
+
+    def _existing(self, live: LiveEvent) -> mm.Draft:
+        draft = self.draft(live)
+        if draft is None:
+            raise MeetingsError("no_draft", "make a draft first")
+        return draft
+
+    # --- agendas ----------------------------------------------------------------------------
+
+    def start(self, live: LiveEvent) -> datetime | None:
+        """The first slot's time on the event's day (from the match step's `start`)."""
+        step = self.step(live)
+        if not step.start:
+            return None
+        hours, minutes = (int(x) for x in step.start.split(":"))
+        day = datetime.fromtimestamp(live.row.created_at / 1000)
+        return day.replace(hour=hours % 24, minute=minutes, second=0, microsecond=0)
+
+    def slot_length(self, live: LiveEvent) -> timedelta:
+        return timedelta(minutes=self.step(live).slot_minutes)
+
+    def agenda(self, live: LiveEvent, person: ParticipantRow, lang: str) -> list[dict[str, Any]]:
+        """A person's published meetings, in slot order: when, where, with whom and why."""
+        draft = self.draft(live)
+        if draft is None or not draft.published:
+            return []
+        shown = mm.published_view(draft)
+        me = str(person.id)
+        start = self.start(live)
+        length = self.slot_length(live)
+        out = []
+        for meeting in shown.meetings_of(me):
+            other = shown.people.get(meeting.other(me))
+            begins = start + (meeting.slot - 1) * length if start else None
+            out.append(
+                {
+                    "slot": meeting.slot,
+                    "table": meeting.table,
+                    "time": begins.strftime("%H:%M") if begins else None,
+                    "with": other.name if other else meeting.other(me),
+                    "organisation": other.organisation if other else "",
+                    "why": mm.reason_for(meeting, me),
+                }
+            )
+        return out
+
+    def labels(self, live: LiveEvent, lang: str) -> dict[str, str]:
+        return {
+            t.id: localise(t.label, lang, live.format.lang) for t in self.step(live).vocabulary()
+        }
+
+    def statistics(self, draft: mm.Draft) -> mm.Statistics:
+        return mm.draft_statistics(draft)
+
+
+def pair_of(text: object) -> mm.Pair | None:
+    """ "12-34" (two participant ids) as a meeting's pair."""
+    if not isinstance(text, str) or text.count("-") != 1:
+        return None
+    a, b = text.split("-")
+    return (a, b) if a.isdigit() and b.isdigit() else None

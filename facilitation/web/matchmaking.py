@@ -1,0 +1,291 @@
+"""Meetings in a live event: the organiser's draft (run, edit, publish, refill), each phone's
+agenda, and the downloads (CSV, XLSX, JSON, printable agendas, calendars)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from facilitation import agendas
+from facilitation import matchmaking as mm
+from facilitation.formats import localise
+from facilitation.live import LiveEvent
+from facilitation.meetings import MeetingsError, pair_of
+from facilitation.messages import refusal_message
+from facilitation.realtime import participant_cookie
+from facilitation.security import check_csrf, facilitator_subject
+from facilitation.storage import ParticipantRow
+from facilitation.web.console import forbidden_page
+from facilitation.web.services import (
+    event_or_404,
+    facilitator_csrf,
+    is_facilitator,
+    lang_of,
+    remember_lang,
+    services,
+)
+
+EDITS = ("run", "refill", "publish", "lock", "unlock", "remove", "move", "swap")
+
+
+def _person(request: Request, live: LiveEvent) -> ParticipantRow | None:
+    token = request.cookies.get(participant_cookie(live.code))
+    return services(request).storage.participant_by_token(live.id, token) if token else None
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+async def match_console(request: Request) -> Response:
+    live = event_or_404(request)
+    lang = lang_of(request, live)
+    if not is_facilitator(request, live):
+        return forbidden_page(request, lang)
+    svc = services(request)
+    meetings = svc.hub.meetings
+    error = request.query_params.get("error")
+    if live.format.match_step() is None:
+        return svc.pages.page(request, "not_found.html", lang, {"live": None}, 404)
+    draft = meetings.draft(live)
+    stats = meetings.statistics(draft) if draft else None
+    profiles = meetings.profiles(live)
+    start = meetings.start(live)
+    length = meetings.slot_length(live)
+    rows = []
+    if draft:
+        for m in draft.meetings:
+            begins = start + (m.slot - 1) * length if start else None
+            rows.append(
+                {
+                    "pair": f"{m.a}-{m.b}",
+                    "slot": m.slot,
+                    "table": m.table,
+                    "time": begins.strftime("%H:%M") if begins else "",
+                    "a": draft.name(m.a),
+                    "b": draft.name(m.b),
+                    "score": m.score,
+                    "reason": m.reason,
+                    "locked": m.locked,
+                    "published": m.published,
+                }
+            )
+    context = {
+        "live": live,
+        "csrf": facilitator_csrf(request, live),
+        "draft": draft,
+        "stats": stats,
+        "rows": rows,
+        "profiles": len(profiles),
+        "wishes": len(meetings.wishes(live)),
+        "config": meetings.config(live),
+        "names": {p.id: p.name for p in profiles},
+        "error": refusal_message(lang, error) if error and error.isidentifier() else error,
+        "unplaced": [
+            {"a": draft.name(u.candidate.a), "b": draft.name(u.candidate.b), "problem": u.problem}
+            for u in draft.unplaced
+        ]
+        if draft
+        else [],
+        "slots": list(range(1, meetings.config(live).slots + 1)),
+    }
+    return remember_lang(request, svc.pages.page(request, "match_console.html", lang, context))
+
+
+async def match_act(request: Request) -> Response:
+    live = event_or_404(request)
+    lang = lang_of(request, live)
+    if not is_facilitator(request, live):
+        return forbidden_page(request, lang)
+    svc = services(request)
+    form = await request.form()
+    back = f"/e/{live.code}/console/match"
+    csrf = form.get("csrf")
+    if not check_csrf(
+        svc.csrf_key,
+        facilitator_subject(live.code, live.row.secret),
+        csrf if isinstance(csrf, str) else None,
+    ):
+        return RedirectResponse(f"{back}?error=csrf", status_code=303)
+    action = form.get("action")
+    if action not in EDITS:
+        return RedirectResponse(f"{back}?error=malformed", status_code=303)
+    meetings = svc.hub.meetings
+    selected = [p for p in (pair_of(v) for v in form.getlist("meeting")) if p]
+    try:
+        if action == "run":
+            overrides = {
+                key: _int(form.get(key))
+                for key in ("slots", "tables", "min_meetings", "max_meetings")
+                if _int(form.get(key)) is not None
+            }
+            meetings.run(live, overrides)
+        elif action == "refill":
+            meetings.refill(live)
+        else:
+            meetings.edit(
+                live,
+                str(action),
+                selected[0] if selected else None,
+                selected[1] if len(selected) > 1 else None,
+                _int(form.get("slot")),
+            )
+    except MeetingsError as error:
+        return RedirectResponse(f"{back}?error={error.code}", status_code=303)
+    except mm.MatchError as error:
+        # the pipeline's sentences name people and slots: shown as they are
+        return RedirectResponse(f"{back}?{_query(str(error))}", status_code=303)
+    if action in ("publish",):
+        await svc.hub.to_participants(live, "agenda_changed", {})
+        await svc.hub.push(live, ("screen",))
+    return RedirectResponse(back, status_code=303)
+
+
+def _query(message: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({"error": message})
+
+
+async def match_download(request: Request) -> Response:
+    live = event_or_404(request)
+    if not is_facilitator(request, live):
+        return forbidden_page(request, lang_of(request, live))
+    svc = services(request)
+    meetings = svc.hub.meetings
+    draft = meetings.draft(live) if live.format.match_step() else None
+    fmt = request.path_params["fmt"]
+    if draft is None or fmt not in ("csv", "xlsx", "json", "html"):
+        return Response("Not found", status_code=404)
+    start, length = meetings.start(live), meetings.slot_length(live)
+    title = localise(live.format.title, live.row.lang)
+    body: str | bytes
+    if fmt == "csv":
+        body, media = agendas.meetings_csv(draft, start, length), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body = agendas.meetings_xlsx(draft, start, length)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "json":
+        body, media = agendas.draft_json(draft, start, length), "application/json"
+    else:
+        shown = mm.published_view(draft) if draft.published else draft
+        return Response(
+            agendas.agendas_html(shown, start, length, title=title),
+            media_type="text/html; charset=utf-8",
+        )
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{live.code}-meetings.{fmt}"'},
+    )
+
+
+async def agenda_fragment(request: Request) -> Response:
+    """This phone's published meetings (fetched again when the organiser publishes)."""
+    live = event_or_404(request)
+    svc = services(request)
+    lang = lang_of(request, live)
+    person = _person(request, live)
+    rows = (
+        svc.hub.meetings.agenda(live, person, lang) if person and live.format.match_step() else []
+    )
+    return svc.pages.page(
+        request,
+        "_agenda.html",
+        lang,
+        {"live": live, "agenda": rows, "has_match": bool(live.format.match_step())},
+    )
+
+
+async def agenda_calendar(request: Request) -> Response:
+    """This phone's meetings as an iCalendar file (stable ids: a new download updates them)."""
+    live = event_or_404(request)
+    svc = services(request)
+    person = _person(request, live)
+    meetings = svc.hub.meetings
+    draft = meetings.draft(live) if live.format.match_step() else None
+    start = meetings.start(live) if draft else None
+    if person is None or draft is None or not draft.published or start is None:
+        return Response("Not found", status_code=404)
+    body = agendas.agenda_ics(
+        mm.published_view(draft),
+        str(person.id),
+        start,
+        meetings.slot_length(live),
+        event_id=live.code,
+        title=localise(live.format.title, live.row.lang),
+        stamp=datetime.now(),
+    )
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{live.code}-my-meetings.ics"'},
+    )
+
+
+async def wish_submit(request: Request) -> Response:
+    """The no-JavaScript way to say "I want to meet this project" (or must / no)."""
+    live = event_or_404(request)
+    svc = services(request)
+    person = _person(request, live)
+    form = await request.form()
+    back = f"/e/{live.code}"
+    token = form.get("csrf")
+    if person is None or not check_csrf(
+        svc.csrf_key, f"participant:{person.token}", token if isinstance(token, str) else None
+    ):
+        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
+    target: object = form.get("target")
+    if isinstance(target, str) and target.isdigit():
+        target = int(target)
+    level = form.get("level") or None
+    try:
+        svc.hub.meetings.wish(
+            live,
+            person,
+            target,
+            level,
+            [h for h in form.getlist("helps") if isinstance(h, str)] or None,
+        )
+    except MeetingsError as error:
+        return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
+    return RedirectResponse(f"{back}?flash=sent", status_code=303)
+
+
+async def profile_submit(request: Request) -> Response:
+    live = event_or_404(request)
+    svc = services(request)
+    person = _person(request, live)
+    form = await request.form()
+    back = f"/e/{live.code}"
+    token = form.get("csrf")
+    if person is None or not check_csrf(
+        svc.csrf_key, f"participant:{person.token}", token if isinstance(token, str) else None
+    ):
+        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
+    raw = {
+        "organisation": form.get("organisation") or "",
+        "side": form.get("side") or "need",
+        "offers": [v for v in form.getlist("offers") if isinstance(v, str)],
+        "needs": [v for v in form.getlist("needs") if isinstance(v, str)],
+        "slots": [int(v) for v in form.getlist("slots") if isinstance(v, str) and v.isdigit()],
+    }
+    try:
+        svc.hub.meetings.set_profile(live, person, raw)
+    except MeetingsError as error:
+        return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
+    return RedirectResponse(f"{back}?flash=sent", status_code=303)
+
+
+routes = [
+    Route("/e/{code}/console/match", match_console, name="match_console"),
+    Route("/e/{code}/console/match", match_act, methods=["POST"], name="match_act"),
+    Route("/e/{code}/match/meetings.{fmt:str}", match_download, name="match_download"),
+    Route("/e/{code}/agenda", agenda_fragment, name="agenda"),
+    Route("/e/{code}/agenda.ics", agenda_calendar, name="agenda_ics"),
+    Route("/e/{code}/wish", wish_submit, methods=["POST"], name="wish"),
+    Route("/e/{code}/profile", profile_submit, methods=["POST"], name="profile"),
+]
