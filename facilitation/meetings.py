@@ -176,8 +176,12 @@ class Meetings:
         """Holders (their project's needs), partners, and participants who said what they
         offer or need or made a wish; everyone else stays out of the matchmaking."""
         step = self.step(live)
-        wishers = {source for source, _, _ in self.storage.wishes(live.id)}
-        wished = {target for _, target, _ in self.storage.wishes(live.id)}
+        wishes = self.storage.wishes(live.id)
+        wishers = {source for source, _, _ in wishes}
+        wished = {target for _, target, _ in wishes}
+        holders = {p.id for p in self.storage.participants(live.id) if p.role == "holder"}
+        # someone from the audience who asks to meet a project comes to it as a possible help
+        towards_projects = {s for s, t, level in wishes if t in holders and level != "no"}
         out = []
         for person in self.storage.participants(live.id):
             data = person.profile
@@ -188,9 +192,13 @@ class Meetings:
                 project = live.plan.project(person.project_id)
                 needs |= set(project.needs)
                 organisation = organisation or project.title
-            side: mm.Side = (
-                "offer" if (person.role == "partner" or data.get("side") == "offer") else "need"
-            )
+            side: mm.Side = "need"
+            if person.role == "partner" or data.get("side") == "offer" or (
+                person.role == "participant"
+                and "side" not in data
+                and person.id in towards_projects
+            ):
+                side = "offer"
             involved = (
                 person.role in ("holder", "partner")
                 or offers
@@ -305,12 +313,23 @@ class Meetings:
                 continue
             if other.role == "holder" and other.project_id in shown:
                 target = f"project:{other.project_id}"
-                out.append({"target": target, "name": live.plan.project(other.project_id).title,
-                            "organisation": other.name, "level": mine.get(target)})
+                out.append(
+                    {
+                        "target": target,
+                        "name": live.plan.project(other.project_id).title,
+                        "organisation": other.name,
+                        "level": mine.get(target),
+                    }
+                )
             elif other.role == "partner":
-                out.append({"target": str(other.id), "name": other.name,
-                            "organisation": other.profile.get("organisation", ""),
-                            "level": mine.get(str(other.id))})
+                out.append(
+                    {
+                        "target": str(other.id),
+                        "name": other.name,
+                        "organisation": other.profile.get("organisation", ""),
+                        "level": mine.get(str(other.id)),
+                    }
+                )
         return out
 
     def wishers_of(self, live: LiveEvent, person: ParticipantRow) -> tuple[list[str], int]:
