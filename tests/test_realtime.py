@@ -75,6 +75,23 @@ async def test_bad_payloads_get_error_replies_not_crashes(server: Server) -> Non
     assert ack == {"ok": False, "code": "unknown_message", "error": ack["error"]}
     name = await phone.sio.call("name", {"name": 42}, timeout=30)
     assert name["ok"] is False
+    for message, payload in [
+        ("wish", {"target": None, "level": "want"}),
+        ("wish", {"target": "project:nope", "level": "want"}),
+        ("wish", {"target": 1, "level": "maybe"}),
+        ("profile", {"organisation": "x" * 500}),
+        ("profile", "not a profile"),
+        ("item", {"step": "nope", "fields": {}}),
+        ("feedback", {"project": 3, "fields": []}),
+        ("score", {"card": "x", "score": 99}),
+        ("choose", {"choice": {"a": 1}}),
+    ]:
+        ack = await phone.sio.call(message, payload, timeout=30)
+        assert ack["ok"] is False and ack["error"], (message, payload, ack)
+    good = await phone.sio.call("profile", {"organisation": "Asso", "side": "offer",
+                                            "offers": ["funding", 3, "bogus"]}, timeout=30)
+    assert good == {"ok": True, "profile": {"organisation": "Asso", "side": "offer",
+                                            "offers": ["funding"], "needs": [], "slots": []}}
     # the connection survived all of it, and a good ballot still works
     html = phone.events["step"][-1]["html"]
     choice = re.findall(r'name="choice" value="([a-z0-9-]+)"', html)[0]
