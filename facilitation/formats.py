@@ -77,6 +77,14 @@ class Headcount(Model):
     max: int | None = Field(default=None, ge=1)
 
 
+class At(ValueError):
+    """A check across steps that fails at a known place of the file (steps, 3, 'groups')."""
+
+    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class StepBase(Model):
     id: Annotated[str, Field(pattern=SLUG)] | None = None
     title: Text | None = None
@@ -172,10 +180,16 @@ class InputStep(StepBase):
     prompt: Text
     fields: list[InputField] = Field(min_length=1, max_length=6)
     per_person: int | None = Field(default=1, ge=1, description="items per person (null: any)")
-    visibility: Literal["own", "all", "facilitator"] = Field(
+    visibility: Literal["own", "group", "all", "facilitator"] = Field(
         default="all",
-        description="who sees submitted items: their author, everyone, or "
-        "the facilitator only (the screen shows them when visibility is all)",
+        description="who sees submitted items: their author, their group (the tables of "
+        "`groups`), everyone, or the facilitator only (the screen shows them when "
+        "visibility is all)",
+    )
+    groups: str | None = Field(
+        default=None,
+        description="visibility group: id of the groups step whose tables share their items "
+        "(default: the last groups step before this one)",
     )
     authorship: Literal["anonymous", "attributed"] = "anonymous"
     who: list[Role] = Field(default_factory=lambda: list(VOTERS))
@@ -559,38 +573,41 @@ class Format(Model):
         for index, step in enumerate(self.steps):
             sid = step_id(step, index)
             if sid in seen:
-                raise ValueError(
+                raise At(
+                    ("steps", index, "id"),
                     f"steps {seen[sid] + 1} and {index + 1} have the same id {sid!r}; "
-                    "give each step a distinct id"
+                    "give each step a distinct id",
                 )
             seen[sid] = index
         votes = {step_id(s, i) for i, s in enumerate(self.steps) if isinstance(s, VoteStep)}
         inputs = {step_id(s, i) for i, s in enumerate(self.steps) if isinstance(s, InputStep)}
-        for step in self.steps:
-            self._check_step_refs(step, inputs)
+        for index, step in enumerate(self.steps):
+            self._check_step_refs(step, index)
             refs = step.options if isinstance(step, VoteStep) else None
             if isinstance(refs, ItemsRef) and refs.items not in inputs:
                 known = ", ".join(sorted(inputs)) or "none"
-                raise ValueError(
+                raise At(
+                    ("steps", index, "options", "items"),
                     f"vote options refer to input step {refs.items!r}, which is "
-                    f"not an input step id (input steps: {known})"
+                    f"not an input step id (input steps: {known})",
                 )
-        for step in self.steps:
+        for index, step in enumerate(self.steps):
             if not isinstance(step, RevealStep):
                 continue
             for vote in step.votes():
                 if vote not in votes:
                     known = ", ".join(sorted(votes)) or "none"
-                    raise ValueError(
+                    raise At(
+                        ("steps", index, "vote" if step.vote else "combine"),
                         f"reveal step refers to vote {vote!r}, which is not a vote step id "
-                        f"(vote steps: {known})"
+                        f"(vote steps: {known})",
                     )
         return self
 
     def step_ids(self) -> list[str]:
         return [step_id(s, i) for i, s in enumerate(self.steps)]
 
-    def _check_step_refs(self, step: Step, inputs: set[str]) -> None:
+    def _check_step_refs(self, step: Step, index: int) -> None:
         """Steps that build on earlier ones must name steps of the right kind."""
         kinds = {step_id(s, i): s.kind for i, s in enumerate(self.steps)}
         refs: list[tuple[str, str | None, str]] = []
@@ -599,20 +616,47 @@ class Format(Model):
         if isinstance(step, RotateStep):
             refs.append(("groups", step.groups, "groups"))
             if step.scheme == "stations" and step.stations is None:
-                raise ValueError("a stations rotation needs 'stations' (projects or a list)")
+                raise At(
+                    ("steps", index, "scheme"),
+                    "a stations rotation needs 'stations' (projects or a list)",
+                )
             if step.scheme in ("stations", "troika") and step.groups is None:
-                raise ValueError(f"a {step.scheme} rotation needs 'groups' (a groups step id)")
+                raise At(
+                    ("steps", index, "scheme"),
+                    f"a {step.scheme} rotation needs 'groups' (a groups step id)",
+                )
         if isinstance(step, PassStep):
             refs.append(("items", step.items, "input"))
+        if isinstance(step, InputStep):
+            refs.append(("groups", step.groups, "groups"))
+            if step.visibility == "group" and self.group_source(step) is None:
+                raise At(
+                    ("steps", index, "visibility"),
+                    "visibility 'group' needs a groups step before this one "
+                    "(or 'groups: <id of a groups step>')",
+                )
         if isinstance(step, RevealStep):
             refs.append(("scores", step.scores, "pass"))
         for key, ref, kind in refs:
             if ref is not None and kinds.get(ref) != kind:
                 known = ", ".join(sorted(k for k, v in kinds.items() if v == kind)) or "none"
-                raise ValueError(
+                raise At(
+                    ("steps", index, key),
                     f"'{key}' refers to {ref!r}, which is not a {kind} step id "
                     f"({kind} steps: {known})"
                 )
+
+    def group_source(self, step: InputStep) -> str | None:
+        """The groups step whose tables see each other's items in a `visibility: group` step."""
+        if step.groups is not None:
+            return step.groups
+        source = None
+        for index, other in enumerate(self.steps):
+            if other is step:
+                return source
+            if isinstance(other, GroupsStep):
+                source = step_id(other, index)
+        return None
 
     def match_step(self) -> MatchStep | None:
         """The event's matchmaking (the first match step), if it has one."""
@@ -826,7 +870,9 @@ def _problems_from_validation(
 ) -> list[Problem]:
     problems = []
     for item in error.errors():
-        path = _data_path(located.data, base, tuple(item["loc"]))
+        cause = item.get("ctx", {}).get("error")
+        loc = tuple(item["loc"]) + cause.path if isinstance(cause, At) else tuple(item["loc"])
+        path = _data_path(located.data, base, loc)
         pos = located.position(path)
         message = _humanise(item)
         problems.append(Problem(name, pos.line, pos.column, message, path))
@@ -987,6 +1033,7 @@ _REFERENCES = {
     "groups": ("merge",),
     "rotate": ("groups",),
     "pass": ("items",),
+    "input": ("groups",),
     "reveal": ("vote", "scores"),
 }
 

@@ -280,7 +280,7 @@ class Meetings:
         return {"target": other.id, "level": level}
 
     def _target(self, live: LiveEvent, target: object) -> ParticipantRow | None:
-        people = self.storage.participants(live.id)
+        people = self.storage.invited(live.id)
         if isinstance(target, str) and target.startswith("project:"):
             project = target.removeprefix("project:")
             return next((p for p in people if p.role == "holder" and p.project_id == project), None)
@@ -290,15 +290,16 @@ class Meetings:
 
     def own_wishes(self, live: LiveEvent, person: ParticipantRow) -> dict[str, str]:
         """A phone's wishes by target ("project:<id>" for holders, else the person's id)."""
+        # holders are always invited: reading only the invited keeps a page load from
+        # scanning the whole audience
         holders = {
             p.id: p.project_id
-            for p in self.storage.participants(live.id)
+            for p in self.storage.invited(live.id)
             if p.role == "holder" and p.project_id
         }
         return {
             (f"project:{holders[t]}" if t in holders else str(t)): level
-            for s, t, level in self.storage.wishes(live.id)
-            if s == person.id
+            for t, level in self.storage.wishes_from(live.id, person.id)
         }
 
     def people_to_meet(self, live: LiveEvent, person: ParticipantRow) -> list[dict[str, Any]]:
@@ -308,7 +309,7 @@ class Meetings:
         mine = self.own_wishes(live, person)
         shown = set(visible_projects(live.plan, live.state))
         out = []
-        for other in self.storage.participants(live.id):
+        for other in sorted(self.storage.invited(live.id), key=lambda p: p.id):
             if other.id == person.id:
                 continue
             if other.role == "holder" and other.project_id in shown:

@@ -30,7 +30,7 @@ from facilitation.pages import Pages
 from facilitation.seating import SEATED_KINDS, Seating
 from facilitation.security import csrf_token, facilitator_subject, same_secret
 from facilitation.storage import ParticipantRow
-from facilitation.views import Audience, Counts, agenda, reveal_view, stage_view
+from facilitation.views import Audience, Counts, agenda, input_view, reveal_view, stage_view
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,11 @@ class Hub:
         # event code -> participant id -> open sockets (a person with two tabs counts once)
         self.online: dict[str, Counter[int]] = defaultdict(Counter)
         self._flush_pending: set[str] = set()
+        # (event code, participant id) -> that person's sockets: lists shared by a group only
+        # go to the group's phones
+        self.sids: dict[tuple[str, int], set[str]] = defaultdict(set)
+        # event code -> authors whose group's list changed since the last flush
+        self._group_dirty: dict[str, set[int]] = defaultdict(set)
         self.sio.on("connect", self.on_connect)
         self.sio.on("disconnect", self.on_disconnect)
         self.sio.on("vote", self.on_vote)
@@ -152,6 +157,7 @@ class Hub:
         self.room_sizes[name] += 1
         if participant is not None:
             self.online[code][participant.id] += 1
+            self.sids[(code, participant.id)].add(sid)
             self.schedule_flush(live)
             await self.sio.emit(
                 "me",
@@ -163,12 +169,15 @@ class Hub:
             self.render(live, connection.audience, lang),
             to=sid,
         )
+        shared = self.group_input(live, participant, lang) if participant else None
+        if shared is not None:
+            await self.sio.emit("items", self._items_payload(live, shared, lang), to=sid)
 
     def own_inputs(self, live: LiveEvent, participant: ParticipantRow) -> dict[str, Any]:
         """Everything a phone shows again after a reload: ballots, items, feedback, name."""
         items: dict[str, list[dict[str, Any]]] = {}
-        for item in self.events.storage.items(live.id):
-            if item.participant_id == participant.id and item.merged_into is None:
+        for item in self.events.storage.items(live.id, author=participant.id):
+            if item.merged_into is None:
                 items.setdefault(item.step_id, []).append({"id": item.id, "fields": item.fields})
         wishes = (self.meetings.own_wishes(live, participant)
                    if live.format.match_step() else {})
@@ -195,6 +204,10 @@ class Hub:
             online[connection.participant.id] -= 1
             if online[connection.participant.id] <= 0:
                 del online[connection.participant.id]
+            key = (connection.code, connection.participant.id)
+            self.sids[key].discard(sid)
+            if not self.sids[key]:
+                del self.sids[key]
             live = self.events.get(connection.code)
             if live is not None:
                 self.schedule_flush(live)
@@ -257,7 +270,7 @@ class Hub:
             )
         except (PayloadError, RefusedError) as error:
             return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
-        self.schedule_flush(live)
+        self.items_changed(live, connection.participant.id)
         return {"ok": True, "item": {"id": item.id, "step": item.step_id, "fields": item.fields}}
 
     async def on_feedback(self, sid: str, data: object = None) -> dict[str, Any]:
@@ -376,6 +389,14 @@ class Hub:
             if audience == "console" or shown:
                 totals = self.seating.totals(live, reveal.scores)
                 view["reveal"] = reveal_view(live, reveal, lang, audience, totals, counts)
+        source = self._groups_step(live)
+        if audience == "console" and source and items and view.get("input"):
+            # the facilitator reads each table's notes: say which table wrote what
+            tables = self.seating.tables_of(live, source)
+            authors = {i.id: i.participant_id for i in items}
+            for entry in view["input"]["items"]:
+                author = authors.get(entry["id"])
+                entry["table"] = tables[author][0] if author in tables else None
         if audience == "console":
             context["agenda"] = agenda(live, lang, "console")
             context["csrf"] = csrf_token(
@@ -423,6 +444,7 @@ class Hub:
         step to every room (a seated step tells phones to fetch their own place)."""
         self.seating.ensure(live, list(self.online[live.code]))
         await self.push(live)
+        await self.push_group_items(live, None)
 
     async def push_seats(self, live: LiveEvent) -> None:
         """Tables or cards changed: one small message per room; each phone then fetches its
@@ -439,16 +461,87 @@ class Hub:
             self.interval, lambda: asyncio.ensure_future(self._flush(live))
         )
 
+    def items_changed(self, live: LiveEvent, author: int) -> None:
+        """An item came in: its author's group (if the step shares by group) gets the new list
+        with the next flush."""
+        self._group_dirty[live.code].add(author)
+        self.schedule_flush(live)
+
     async def _flush(self, live: LiveEvent) -> None:
         self._flush_pending.discard(live.code)
         await self.push(live, ("screen", "console"))
-        await self.push_items(live)
+        authors = self._group_dirty.pop(live.code, set())
+        await self.push_items(live, authors)
 
-    async def push_items(self, live: LiveEvent) -> None:
-        """A public input step's item list, rendered once per language, to every phone (the
-        whole step is not re-sent, so nobody loses what they are typing)."""
+    def _groups_step(self, live: LiveEvent) -> str | None:
         step = live.format.input_steps().get(live.stage.step_id)
-        if step is None or step.visibility != "all":
+        if step is None or step.visibility != "group":
+            return None
+        return live.format.group_source(step)
+
+    def group_input(
+        self, live: LiveEvent, participant: ParticipantRow, lang: str
+    ) -> dict[str, Any] | None:
+        """The current input step as this person's group sees it, if the step shares by group
+        (a person seated nowhere sees what they sent themselves)."""
+        source = self._groups_step(live)
+        if source is None:
+            return None
+        table, members = self.seating.tables_of(live, source).get(
+            participant.id, (0, frozenset({participant.id}))
+        )
+        items = self.events.storage.items(live.id, live.stage.step_id)
+        view = input_view(live, live.stage.step_id, lang, "participant", items, group=members)
+        view["table"] = table
+        return view
+
+    def _items_payload(self, live: LiveEvent, view: dict[str, Any], lang: str) -> dict[str, Any]:
+        html = self.pages.fragment("_items_list.html", lang, {"view": {"input": view}})
+        return {"step": live.stage.step_id, "html": html}
+
+    async def push_group_items(self, live: LiveEvent, authors: set[int] | None) -> None:
+        """Each group's own list to its members' phones: one render per group and language;
+        `authors` None means every group (after moderation or a step change)."""
+        source = self._groups_step(live)
+        if source is None:
+            return
+        tables = self.seating.tables_of(live, source)
+        items = self.events.storage.items(live.id, live.stage.step_id)
+        if authors is None:
+            if not items:
+                return  # a step just begun: the shared fragment already shows an empty list
+            groups = set(tables.values())
+        else:
+            groups = {tables.get(a, (0, frozenset({a}))) for a in authors}
+        sends = []
+        for table, members in groups:
+            payloads: dict[str, dict[str, Any]] = {}
+            for person in members:
+                for sid in self.sids.get((live.code, person), ()):
+                    connection = self.connections.get(sid)
+                    if connection is None:
+                        continue
+                    lang = connection.lang
+                    if lang not in payloads:
+                        view = input_view(
+                            live, live.stage.step_id, lang, "participant", items, group=members
+                        )
+                        view["table"] = table
+                        payloads[lang] = self._items_payload(live, view, lang)
+                    sends.append(self.sio.emit("items", payloads[lang], to=sid))
+        await asyncio.gather(*sends)
+
+    async def push_items(self, live: LiveEvent, authors: set[int] | None = None) -> None:
+        """An input step's item list: rendered once per language to every phone when everyone
+        sees it, once per group when groups do (the whole step is not re-sent, so nobody
+        loses what they are typing)."""
+        step = live.format.input_steps().get(live.stage.step_id)
+        if step is None:
+            return
+        if step.visibility == "group":
+            await self.push_group_items(live, authors)
+            return
+        if step.visibility != "all":
             return
         sends = []
         for lang in LANGUAGES:

@@ -57,6 +57,7 @@ class Seating:
         # Every phone fetches its place after a push: compute everyone's once per change.
         self._version = 0
         self._cache: dict[tuple[str, str], tuple[tuple[int, ...], dict[int, dict[str, Any]]]] = {}
+        self._tables: dict[tuple[str, str], tuple[int, dict[int, tuple[int, frozenset[int]]]]] = {}
 
     def _rng(self, live: LiveEvent, step_id: str, salt: int = 0) -> random.Random:
         return random.Random(f"{live.row.seed}:{step_id}:{salt}")
@@ -361,6 +362,22 @@ class Seating:
             if person.project_id in visiting and person.id not in out:
                 out[person.id] = {**base, "stand": True, "visitors": visiting[person.project_id]}
         return {p.id: out.get(p.id, {**base, "table": None}) for p in people}
+
+    def tables_of(
+        self, live: LiveEvent, groups_step: str
+    ) -> dict[int, tuple[int, frozenset[int]]]:
+        """Who sat with whom at a groups step: person id -> (table, the table's members)."""
+        key = (live.code, groups_step)
+        cached = self._tables.get(key)
+        if cached is not None and cached[0] == self._version:
+            return cached[1]
+        out: dict[int, tuple[int, frozenset[int]]] = {}
+        for table in self.storage.seating(live.id, groups_step, 0) or []:
+            members = frozenset(int(m) for m in table["members"])
+            for member in members:
+                out[member] = (int(table["table"]), members)
+        self._tables[key] = (self._version, out)
+        return out
 
     def seat_of(
         self, live: LiveEvent, participant: ParticipantRow, lang: str

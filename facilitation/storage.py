@@ -53,6 +53,8 @@ CREATE TABLE IF NOT EXISTS participants (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS participants_event ON participants(event_id);
+-- holders and partners are read on every page load: a few rows among thousands of phones
+CREATE INDEX IF NOT EXISTS participants_invited ON participants(event_id) WHERE invited = 1;
 CREATE TABLE IF NOT EXISTS votes (
     event_id INTEGER NOT NULL REFERENCES events(id),
     vote_id TEXT NOT NULL,
@@ -93,6 +95,7 @@ CREATE TABLE IF NOT EXISTS items (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS items_step ON items(event_id, step_id);
+CREATE INDEX IF NOT EXISTS items_author ON items(event_id, participant_id);
 CREATE TABLE IF NOT EXISTS seatings (
     event_id INTEGER NOT NULL REFERENCES events(id),
     step_id TEXT NOT NULL,
@@ -638,13 +641,18 @@ class Storage:
         found = self.db.execute(_ITEMS + " AND i.id = ?", (event_id, item_id)).fetchone()
         return self._item(found)
 
-    def items(self, event_id: int, step_id: str | None = None) -> list[ItemRow]:
+    def items(
+        self, event_id: int, step_id: str | None = None, author: int | None = None
+    ) -> list[ItemRow]:
         """Items in submission order, with the display name of their author."""
         query = _ITEMS
         params: tuple[Any, ...] = (event_id,)
         if step_id is not None:
             query += " AND i.step_id = ?"
             params += (step_id,)
+        if author is not None:
+            query += " AND i.participant_id = ?"
+            params += (author,)
         return [self._item(r) for r in self.db.execute(query + " ORDER BY i.id", params)]
 
     def set_items_hidden(
@@ -831,6 +839,15 @@ class Storage:
             for r in self.db.execute(
                 "SELECT source, target, level FROM wishes WHERE event_id = ?"
                 " ORDER BY source, target", (event_id,),
+            )
+        ]
+
+    def wishes_from(self, event_id: int, source: int) -> list[tuple[int, str]]:
+        return [
+            (r["target"], r["level"])
+            for r in self.db.execute(
+                "SELECT target, level FROM wishes WHERE event_id = ? AND source = ?"
+                " ORDER BY target", (event_id, source),
             )
         ]
 

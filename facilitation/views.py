@@ -6,7 +6,7 @@ may be shown, what the screen reader announces when the step changes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -318,26 +318,38 @@ def fields_view(fields: Sequence[InputField], lang: str, fallback: str) -> list[
 
 
 def input_view(
-    live: LiveEvent, step_id: str, lang: str, audience: Audience, items: Sequence[ItemRow]
+    live: LiveEvent,
+    step_id: str,
+    lang: str,
+    audience: Audience,
+    items: Sequence[ItemRow],
+    group: Collection[int] | None = None,
 ) -> dict[str, Any]:
-    """An input step: the form, and the items this audience may see."""
+    """An input step: the form, and the items this audience may see (`group`: the
+    participants whose items a phone sees in a step shared by group)."""
     step = live.format.input_steps()[step_id]
     fallback = live.format.lang
     shown = [i for i in items if i.merged_into is None]
     merged = {i.id: sum(1 for j in items if j.merged_into == i.id) for i in shown}
-    public = step.visibility == "all"
-    visible = (
-        shown if audience == "console" else ([i for i in shown if not i.hidden] if public else [])
-    )
+    if audience == "console":
+        visible = shown
+    elif step.visibility == "all":
+        visible = [i for i in shown if not i.hidden]
+    elif step.visibility == "group" and group is not None and audience == "participant":
+        visible = [i for i in shown if not i.hidden and i.participant_id in group]
+    else:
+        visible = []
     return {
         "id": step_id,
         "prompt": localise(step.prompt, lang, fallback),
         "fields": fields_view(step.fields, lang, fallback),
         "per_person": step.per_person,
         "visibility": step.visibility,
+        # a phone's own group's list (the shared fragment has none: it is sent to each group)
+        "group": group is not None,
         "who": list(step.who),
         "who_label": ", ".join(tr(lang, ROLE_NAMES.get(r, r)) for r in step.who),
-        "count": len([i for i in shown if not i.hidden]),
+        "count": len(visible) if group is not None else len([i for i in shown if not i.hidden]),
         "items": [
             {
                 "id": i.id,

@@ -19,7 +19,7 @@ class Client:
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: dict[str, list[Any]] = {}
         self._arrived = asyncio.Condition()
-        for name in ("step", "screen", "console", "me"):
+        for name in ("step", "screen", "console", "me", "items", "seat_changed"):
             self.sio.on(name, self._recorder(name))
 
     def _recorder(self, name: str):  # type: ignore[no-untyped-def]

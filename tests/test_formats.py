@@ -208,3 +208,34 @@ def test_schema_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
     schema = json.loads(capsys.readouterr().out)
     assert schema["$schema"].endswith("2020-12/schema")
     assert "steps" in schema["properties"]
+
+
+GROUP_NOTES = """\
+  - kind: input
+    id: notes
+    prompt: Notes
+    fields: [{id: note, label: Note}]
+    visibility: group
+"""
+
+
+def test_group_visibility_needs_groups_and_errors_point_at_the_key() -> None:
+    [(line, column, message, _)] = problems_of(MINIMAL + GROUP_NOTES)
+    assert (line, column) == (12, 5)
+    assert "visibility 'group' needs a groups step" in message
+    [(line, column, message, rendered)] = problems_of(MINIMAL + GROUP_NOTES + "    groups: step-1\n")
+    assert (line, column) == (13, 5) and rendered.endswith("(steps[1].groups)")
+    assert "'groups' refers to 'step-1', which is not a groups step id" in message
+    grouped = MINIMAL + "  - {kind: groups, id: tables, size: 3}\n" + GROUP_NOTES
+    fmt = parse_format(grouped, "f.yaml")
+    notes = fmt.input_steps()["notes"]
+    assert fmt.group_source(notes) == "tables"
+
+
+def test_group_visibility_follows_a_nested_format_with_prefixed_ids() -> None:
+    inner = MINIMAL.replace("id: tiny", "id: inner") + "  - {kind: groups, id: tables, size: 3}\n"
+    inner += GROUP_NOTES + "    groups: tables\n"
+    outer = MINIMAL + "  - {kind: use, id: round, format: inner}\n"
+    fmt = parse_format(outer, "outer.yaml", None, lambda ref: (inner, f"{ref}.yaml"))
+    notes = fmt.input_steps()["round-notes"]
+    assert fmt.group_source(notes) == "round-tables"

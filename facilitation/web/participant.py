@@ -77,6 +77,9 @@ async def event_page(request: Request) -> Response:
         voted=flash == "voted",
         sent=flash == "sent",
     )
+    shared = svc.hub.group_input(live, participant, lang)
+    if shared is not None:
+        context["view"]["input"] = shared
     response = svc.pages.page(request, "participant.html", lang, context)
     if new_token:
         response.set_cookie(
@@ -137,7 +140,7 @@ async def item_submit(request: Request) -> Response:
         services(request).events.submit_item(live, participant, values.get("step"), fields)
     except RefusedError as error:
         return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
-    services(request).hub.schedule_flush(live)
+    services(request).hub.items_changed(live, participant.id)
     return RedirectResponse(f"{back}?flash=sent", status_code=303)
 
 
