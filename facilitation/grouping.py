@@ -11,10 +11,11 @@ Rules, stated once:
   possible (sizes differ by at most one).
 - Pairs in rounds use the circle method: with n people (n even) no pair meets twice in the first
   n - 1 rounds; with n odd one person sits out each round, in turn.
-- Larger groups in rounds are built greedily (each person joins the table where they know the
-  fewest) and improved by swaps; a few repeats are unavoidable once rounds exceed what a perfect
-  design allows. The number of repeat encounters is always reported (`count_repeats`), and the
-  tests check it stays at or below what random regrouping gives.
+- Larger groups in rounds are seated one person at a time by the method of conditional
+  expectations, then improved by swaps. Bound (proved in `_seat_round`, checked by the tests):
+  the schedule never has more repeat encounters (`count_repeats`) than random regrouping into
+  the same tables has on average (`expected_random_repeats`); a few repeats are unavoidable once
+  rounds exceed what a perfect design allows.
 - Pass-around: every round each item goes to one reader who is not its author and has not read
   it before, readers get as equal a share as possible (at most ceil(items / readers) a round).
 """
@@ -265,32 +266,15 @@ def mixing_rounds(
         if hosts
         else group_sizes(len(people), size=size, else_size=else_size)
     )
-    met: Counter[tuple[str, str]] = Counter()
-    known: Counter[str] = Counter()  # how many encounters each person already had
+    met: dict[str, set[str]] = defaultdict(set)  # who each person has already sat with
     out: list[Round] = []
     for _ in range(rounds):
-        tables: list[list[str]] = [[h] for h in hosts] if hosts else [[] for _ in sizes]
-        order = list(travellers)
-        rng.shuffle(order)
-        # the most-connected people choose first, while tables still have room
-        order.sort(key=lambda p: -known[p])
-        for person in order:
-            open_tables = [t for t in range(len(sizes)) if len(tables[t]) < sizes[t]]
-            best = min(
-                open_tables,
-                key=lambda t: (
-                    sum(met[_pair(person, q)] for q in tables[t]),
-                    len(tables[t]),
-                    rng.random(),
-                ),
-            )
-            tables[best].append(person)
+        tables = _seat_round(travellers, hosts, sizes, met, rng)
         _improve(tables, met, fixed=set(hosts))
         for members in tables:
             for a, b in combinations(members, 2):
-                met[_pair(a, b)] += 1
-                known[a] += 1
-                known[b] += 1
+                met[a].add(b)
+                met[b].add(a)
         out.append(
             tuple(
                 Group(t, tuple(m), {m[0]: "host"} if hosts else {})
@@ -300,18 +284,93 @@ def mixing_rounds(
     return out
 
 
+def _seat_round(
+    travellers: Sequence[str],
+    hosts: Sequence[str],
+    sizes: Sequence[int],
+    met: Mapping[str, set[str]],
+    rng: random.Random,
+) -> list[list[str]]:
+    """One round's tables, seating people one at a time by the method of conditional
+    expectations: each person takes the open seat that keeps lowest the expected number of
+    pairs meeting again if everyone still standing sat at random. That expectation never rises,
+    so the round ends with at most the repeats of a random seating given the same history,
+    and, round after round, the schedule with at most the expected repeats of random
+    regrouping (the bound `expected_random_repeats` states, and the tests check)."""
+    tables: list[list[str]] = [[h] for h in hosts] if hosts else [[] for _ in sizes]
+    where: dict[str, int] = {h: t for t, h in enumerate(hosts)}
+    standing = set(travellers)
+    free = [size - len(table) for size, table in zip(sizes, tables, strict=True)]
+    # for everyone: how many people they already met are still standing
+    waiting = {p: sum(1 for q in met.get(p, ()) if q in standing) for p in [*hosts, *travellers]}
+    # per table: pairs (seated there, standing) that met before; and such pairs among the standing
+    across = [sum(waiting[m] for m in table) for table in tables]
+    among = sum(waiting[p] for p in standing) // 2
+    order = list(travellers)
+    rng.shuffle(order)
+    # the most-connected first, while their tables still have room
+    order.sort(key=lambda p: -len(met.get(p, ())))
+    for person in order:
+        seats = sum(free)
+        own = waiting[person]  # standing people this person met
+        others = among - own  # met pairs among the other standing people
+        known_at = Counter(where[q] for q in met.get(person, ()) if q in where)
+        after = seats - 1
+
+        best, best_key = -1, (math.inf, 0, 0.0)
+        for t in range(len(sizes)):
+            if free[t] == 0:
+                continue
+            # the part of the conditional expectation that depends on the table chosen
+            cost = float(known_at[t])
+            if after > 0:
+                cost += own * (free[t] - 1) / after
+                cost -= (across[t] - known_at[t]) / after
+            if after > 1:
+                cost -= 2 * others * (free[t] - 1) / (after * (after - 1))
+            key = (round(cost, 9), len(tables[t]), rng.random())
+            if key < best_key:
+                best, best_key = t, key
+        tables[best].append(person)
+        where[person] = best
+        free[best] -= 1
+        standing.discard(person)
+        for other in met.get(person, ()):
+            if other in waiting:
+                waiting[other] -= 1
+                if other in where:
+                    across[where[other]] -= 1
+        among -= own
+        across[best] += own  # now seated there, with the standing people it met
+    return tables
+
+
+def expected_random_repeats(sizes: Sequence[int], rounds: int) -> float:
+    """Repeat encounters expected when every round seats everyone at random in tables of
+    `sizes`: a pair shares a table in a round with probability P, so it meets k times with
+    binomial odds and repeats k - 1 of them."""
+    people = sum(sizes)
+    pairs = people * (people - 1) / 2
+    if pairs == 0:
+        return 0.0
+    per_round = sum(s * (s - 1) / 2 for s in sizes)
+    chance = per_round / pairs
+    return rounds * per_round - pairs * (1 - (1 - chance) ** rounds)
+
+
 def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
 def _improve(
-    tables: list[list[str]], met: Counter[tuple[str, str]], fixed: set[str], passes: int = 3
+    tables: list[list[str]], met: Mapping[str, set[str]], fixed: set[str], passes: int = 3
 ) -> None:
     """Swap people who would meet someone again with people elsewhere, while that lowers the
     repeats of this round. Only people with a repeat are tried, which keeps it fast."""
 
     def cost(person: str, table: list[str], without: str | None = None) -> int:
-        return sum(met[_pair(person, q)] for q in table if q != person and q != without)
+        known = met.get(person, set())
+        return sum(1 for q in table if q in known and q != without)
 
     for _ in range(passes):
         improved = False

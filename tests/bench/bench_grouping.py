@@ -8,7 +8,13 @@ from __future__ import annotations
 import random
 import time
 
-from facilitation.grouping import count_repeats, form_groups, mixing_rounds, pass_around
+from facilitation.grouping import (
+    count_repeats,
+    expected_random_repeats,
+    form_groups,
+    mixing_rounds,
+    pass_around,
+)
 
 
 def main() -> None:
@@ -19,8 +25,10 @@ def main() -> None:
         elapsed = time.perf_counter() - start
         rng = random.Random(1)
         chance = count_repeats([form_groups(people, rng=rng, size=size) for _ in range(10)])
+        expected = expected_random_repeats([len(g.members) for g in schedule[0]], 10)
         print(f"300 people x 10 rounds, {label:12} {elapsed * 1000:8.1f} ms, "
-              f"repeat encounters {count_repeats(schedule)} (random regrouping: {chance})")
+              f"repeat encounters {count_repeats(schedule)} (random regrouping: {chance} in one "
+              f"draw, {expected:.1f} on average)")
     readers = [f"p{i:03d}" for i in range(500)]
     items = {f"card{i:03d}": readers[i] for i in range(500)}
     start = time.perf_counter()
