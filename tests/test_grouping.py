@@ -152,7 +152,7 @@ def test_mixing_rounds_place_everyone_and_repeat_no_more_than_chance(
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(6, 30), st.integers(2, 5), st.integers(2, 6), st.integers(0, 10_000))
+@given(st.integers(8, 30), st.integers(2, 5), st.integers(2, 6), st.integers(0, 10_000))
 def test_world_cafe_rounds_repeat_no_more_than_random_moves(
     n: int, tables: int, rounds: int, seed: int
 ) -> None:
