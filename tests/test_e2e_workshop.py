@@ -108,3 +108,74 @@ async def test_one_two_four_all_with_six_phones(
     assert errors == []
     for ctx in (console_ctx, screen_ctx, *contexts):
         await ctx.close()
+
+
+@pytest.fixture
+def acceleration(tmp_path: Path) -> Iterator[Server]:
+    running = Server(
+        tmp_path / "acc.sqlite3", format=FORMATS / "acceleration-workshop.yaml"
+    ).start()
+    yield running
+    running.stop()
+
+
+async def test_table_notes_are_seen_by_the_table_only(
+    acceleration: Server, browser: Browser, tmp_path: Path
+) -> None:
+    """Two phone pages in Chromium among eight people at two tables: each page shows its own
+    table's notes, live, and sends its own through the page's form."""
+    from tests.realtime_clients import Console, Phone
+
+    server = acceleration
+    shots = shots_dir(tmp_path)
+    errors: list[str] = []
+    pages = []
+    for _ in range(2):
+        ctx = await browser.new_context(**PHONE, locale="en-GB")  # type: ignore[arg-type]
+        page = await ctx.new_page()
+        watch_errors(page, errors)
+        await page.goto(f"{server.base}/e/{server.code}")
+        pages.append(page)
+    sockets = [await Phone(server.base, server.code).join() for _ in range(6)]
+    console = await Console(server.base, server.code).login(server.console_url)
+    await console.wait_for("console", lambda d: "8 connect" in d["html"])
+    await console.act("next")
+    await console.act("next")  # tables: two tables of four
+    tables = []
+    for page in pages:
+        await expect(page.locator("#seat .seat-title")).to_be_visible()
+        tables.append(await table_of(page))
+    socket_tables = []
+    for phone in sockets:
+        html = (await phone.http.get(f"/e/{server.code}/seat")).text
+        found = re.search(r'data-table="(\d+)"', html)
+        assert found
+        socket_tables.append(int(found.group(1)))
+    await console.act("next")  # table-notes
+    page = pages[0]
+    mine = tables[0]
+    same = next(p for p, t in zip(sockets, socket_tables, strict=True) if t == mine)
+    other = next(p for p, t in zip(sockets, socket_tables, strict=True) if t != mine)
+    await expect(page.locator("form.item-form[data-step=table-notes]")).to_be_visible()
+    for phone, text in ((other, "A note from the other table"), (same, "A note from my table")):
+        ack = await phone.sio.call(
+            "item", {"step": "table-notes", "fields": {"note": text}}, timeout=30
+        )
+        assert ack["ok"], ack
+    wall = page.locator("#items-table-notes .item-card")
+    await expect(wall).to_have_count(1)
+    await expect(wall).to_have_text("A note from my table")
+    await page.locator("#item-table-notes-note").fill("Ask the town hall for a stand")
+    await page.locator("form.item-form button[type=submit]").click()
+    await expect(wall).to_have_count(2)
+    await expect(page.locator("#items-table-notes h2")).to_contain_text(f"Your table ({mine})")
+    if tables[1] != mine:
+        await expect(pages[1].locator("#items-table-notes .item-card")).to_have_count(1)
+        await expect(pages[1].locator("#items-table-notes")).to_contain_text("other table")
+    else:
+        await expect(pages[1].locator("#items-table-notes .item-card")).to_have_count(2)
+    await page.screenshot(path=str(shots / "phone-table-notes.png"), full_page=True)
+    assert await axe_violations(page) == []
+    assert errors == []
+    for client in (console, *sockets):
+        await client.close()
