@@ -29,7 +29,7 @@ from facilitation.messages import refusal_message
 from facilitation.pages import Pages
 from facilitation.seating import SEATED_KINDS, Seating
 from facilitation.security import csrf_token, facilitator_subject, same_secret
-from facilitation.storage import ParticipantRow
+from facilitation.storage import ItemRow, ParticipantRow
 from facilitation.views import Audience, Counts, agenda, input_view, reveal_view, stage_view
 
 log = logging.getLogger(__name__)
@@ -487,10 +487,18 @@ class Hub:
         source = self._groups_step(live)
         if source is None:
             return None
-        table, members = self.seating.tables_of(live, source).get(
-            participant.id, (0, frozenset({participant.id}))
-        )
+        tables = self.seating.tables_of(live, source)
         items = self.events.storage.items(live.id, live.stage.step_id)
+        return self._group_view(live, lang, items, _table_of(tables, participant.id))
+
+    @staticmethod
+    def _group_view(
+        live: LiveEvent,
+        lang: str,
+        items: list[ItemRow],
+        seat: tuple[int, frozenset[int]],
+    ) -> dict[str, Any]:
+        table, members = seat
         view = input_view(live, live.stage.step_id, lang, "participant", items, group=members)
         view["table"] = table
         return view
@@ -503,7 +511,7 @@ class Hub:
         """Each group's own list to its members' phones: one render per group and language;
         `authors` None means every group (after moderation or a step change)."""
         source = self._groups_step(live)
-        if source is None:
+        if source is None or authors == set():
             return
         tables = self.seating.tables_of(live, source)
         items = self.events.storage.items(live.id, live.stage.step_id)
@@ -512,21 +520,18 @@ class Hub:
                 return  # a step just begun: the shared fragment already shows an empty list
             groups = set(tables.values())
         else:
-            groups = {tables.get(a, (0, frozenset({a}))) for a in authors}
+            groups = {_table_of(tables, a) for a in authors}
         sends = []
-        for table, members in groups:
+        for seat in groups:
             payloads: dict[str, dict[str, Any]] = {}
-            for person in members:
+            for person in seat[1]:
                 for sid in self.sids.get((live.code, person), ()):
                     connection = self.connections.get(sid)
                     if connection is None:
                         continue
                     lang = connection.lang
                     if lang not in payloads:
-                        view = input_view(
-                            live, live.stage.step_id, lang, "participant", items, group=members
-                        )
-                        view["table"] = table
+                        view = self._group_view(live, lang, items, seat)
                         payloads[lang] = self._items_payload(live, view, lang)
                     sends.append(self.sio.emit("items", payloads[lang], to=sid))
         await asyncio.gather(*sends)
@@ -560,6 +565,13 @@ FRAGMENT_EVENT: dict[Audience, str] = {
     "screen": "screen",
     "console": "console",
 }
+
+
+def _table_of(
+    tables: dict[int, tuple[int, frozenset[int]]], person: int
+) -> tuple[int, frozenset[int]]:
+    """A person's table and tablemates; someone seated nowhere sits alone (table 0)."""
+    return tables.get(person, (0, frozenset({person})))
 
 
 class PayloadError(Exception):

@@ -281,7 +281,7 @@ class Seating:
         return [
             {
                 "table": t["table"],
-                "names": [names.get(m) or "·" for m in t["members"]],
+                "names": [names[m] for m in t["members"] if names.get(m)],
                 "size": len(t["members"]),
                 "roles": {names.get(int(k)) or "·": v for k, v in t.get("roles", {}).items()},
                 "station": localise(t.get("station_label"), lang, fallback) or None,
