@@ -13,12 +13,12 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from facilitation.live import Events
-from facilitation.pages import Pages
-from facilitation.realtime import Hub
+from facilitation.presenters.pages import Pages
+from facilitation.realtime.hub import Hub
 from facilitation.security import SecurityHeadersMiddleware
+from facilitation.services.events import Events
 from facilitation.settings import Settings
-from facilitation.storage import Storage
+from facilitation.storage.sqlite import Storage
 from facilitation.web import (
     ballots,
     console,

@@ -55,7 +55,7 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from facilitation.formats import FormatError, load_format_file
+    from facilitation.core.formats import FormatError, load_format_file
     from facilitation.settings import resource_dir
 
     status = 0
@@ -79,7 +79,7 @@ def _add_schema(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def _run_schema(args: argparse.Namespace) -> int:
     import json
 
-    from facilitation.formats import format_json_schema
+    from facilitation.core.formats import format_json_schema
 
     print(json.dumps(format_json_schema(), indent=2, ensure_ascii=False))
     return 0
@@ -140,8 +140,9 @@ def _run_match(args: argparse.Namespace) -> int:
     from datetime import datetime, timedelta
     from pathlib import Path
 
-    from facilitation import agendas
-    from facilitation.match_files import (
+    from facilitation.core.matchmaking import MatchConfig, MatchError, run_draft
+    from facilitation.exports import schedules as agendas
+    from facilitation.readers.matchmaking import (
         MatchFileError,
         merge_profiles,
         read_participants_csv,
@@ -149,7 +150,6 @@ def _run_match(args: argparse.Namespace) -> int:
         read_tags_yaml,
         read_wishes_csv,
     )
-    from facilitation.matchmaking import MatchConfig, MatchError, run_draft
 
     def fail(message: str) -> int:
         print(f"facilitation match: error: {message}", file=sys.stderr)
@@ -254,8 +254,8 @@ def _run_tally(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from facilitation.ballot_files import BallotFileError, read_ballots_csv
-    from facilitation.voting import DEFAULT_GRADES, VoteSpec, tally
+    from facilitation.core.voting import DEFAULT_GRADES, VoteSpec, tally
+    from facilitation.exports.ballot_files import BallotFileError, read_ballots_csv
 
     method = {
         "borda": "ranking",

@@ -7,12 +7,12 @@ import socket
 import sys
 from pathlib import Path
 
-from facilitation.formats import FormatError, file_resolver, localise, parse_format, read_text
-from facilitation.live import Events
+from facilitation.core.formats import FormatError, file_resolver, localise, parse_format, read_text
+from facilitation.core.rosters import RosterError, load_roster_file
 from facilitation.qrcodes import qr_text
-from facilitation.rosters import RosterError, load_roster_file
+from facilitation.services.events import Events
 from facilitation.settings import Settings, resource_dir
-from facilitation.storage import Storage, StorageError
+from facilitation.storage.sqlite import Storage, StorageError
 
 
 def lan_address() -> str:

@@ -11,7 +11,17 @@ import icalendar
 import openpyxl
 import pytest
 
-from facilitation.agendas import (
+from facilitation.core.matchmaking import (
+    Draft,
+    MatchConfig,
+    Profile,
+    Wish,
+    move_meeting,
+    publish_draft,
+    remove_meeting,
+    run_draft,
+)
+from facilitation.exports.schedules import (
     MEETING_COLUMNS,
     agenda_ics,
     agendas_html,
@@ -21,16 +31,6 @@ from facilitation.agendas import (
     meetings_csv,
     meetings_xlsx,
     statistics_text,
-)
-from facilitation.matchmaking import (
-    Draft,
-    MatchConfig,
-    Profile,
-    Wish,
-    move_meeting,
-    publish_draft,
-    remove_meeting,
-    run_draft,
 )
 
 START = datetime(2026, 6, 12, 18, 0)

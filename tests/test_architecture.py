@@ -26,12 +26,12 @@ FORBIDDEN = {
     "pathlib",
     "asyncio",
     "requests",
-    "facilitation.storage",
-    "facilitation.realtime",
+    "facilitation.storage.sqlite",
+    "facilitation.realtime.hub",
     "facilitation.web",
     "facilitation.app",
-    "facilitation.live",
-    "facilitation.pages",
+    "facilitation.services.events",
+    "facilitation.presenters.pages",
 }
 
 
@@ -48,7 +48,7 @@ def imported_modules(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("module", PURE)
 def test_pure_core_modules_import_no_io(module: str) -> None:
-    path = PACKAGE / f"{module}.py"
+    path = PACKAGE / "core" / f"{module}.py"
     assert path.exists(), f"{module}.py is missing"
     bad = {
         name
@@ -59,7 +59,7 @@ def test_pure_core_modules_import_no_io(module: str) -> None:
 
 
 def test_formats_parsing_does_not_touch_the_web() -> None:
-    names = imported_modules(PACKAGE / "formats.py")
+    names = imported_modules(PACKAGE / "core" / "formats.py")
     assert not {
         n for n in names if n.split(".")[0] in {"starlette", "socketio", "jinja2", "sqlite3"}
     }
@@ -67,7 +67,7 @@ def test_formats_parsing_does_not_touch_the_web() -> None:
 
 def test_only_storage_touches_the_database() -> None:
     users = sorted(p.name for p in PACKAGE.rglob("*.py") if "sqlite3" in imported_modules(p))
-    assert users == ["storage.py"]
+    assert users == ["sqlite.py"]
 
 
 def test_no_catch_all_modules() -> None:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from facilitation.ballot_forms import FormError, ballot_from_fields, fields_from_ballot
-from facilitation.voting import Criterion, VoteSpec, validate_ballot
+from facilitation.core.ballot_forms import FormError, ballot_from_fields, fields_from_ballot
+from facilitation.core.voting import Criterion, VoteSpec, validate_ballot
 
 OPTIONS = ("a", "b", "c", "d")
 CRITERIA = ("impact", "team")

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from facilitation.engine import (
+from facilitation.core.engine import (
     Action,
     EngineError,
     Plan,
@@ -16,8 +16,8 @@ from facilitation.engine import (
     results_visible,
     visible_projects,
 )
-from facilitation.formats import load_format_file, parse_format
-from facilitation.rosters import load_roster_file
+from facilitation.core.formats import load_format_file, parse_format
+from facilitation.core.rosters import load_roster_file
 from tests.conftest import CARREFOUR, DEMO_ROSTER
 
 T0 = 1_700_000_000_000

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from facilitation.cli import main
-from facilitation.formats import (
+from facilitation.core.formats import (
     FormatError,
     Parameter,
     PitchStep,

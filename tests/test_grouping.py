@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from facilitation.grouping import (
+from facilitation.core.grouping import (
     Group,
     GroupingError,
     count_repeats,

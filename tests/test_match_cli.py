@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from facilitation.cli import main
-from facilitation.match_files import (
+from facilitation.readers.matchmaking import (
     MatchFileError,
     read_participants_csv,
     read_profiles_yaml,

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from facilitation import matchmaking
-from facilitation.matchmaking import (
+from facilitation.core import matchmaking
+from facilitation.core.matchmaking import (
     MUST_SCORE,
     MUTUAL_BONUS,
     SHORTFALL_PENALTY,

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from facilitation.app import create_app
-from facilitation.rosters import load_roster_file
+from facilitation.core.rosters import load_roster_file
+from facilitation.core.timeline import stage_runs
 from facilitation.settings import Settings
-from facilitation.timeline import stage_runs
 from tests.conftest import DEMO_ROSTER, ROOT
 
 IDEAS = ROOT / "tests" / "data" / "formats" / "ideas.yaml"

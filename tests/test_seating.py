@@ -11,8 +11,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from facilitation.app import create_app
-from facilitation.live import LiveEvent
-from facilitation.rosters import load_roster_file
+from facilitation.core.rosters import load_roster_file
+from facilitation.services.events import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import DEMO_ROSTER, ROOT
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from facilitation.engine import EventState, Timer, VoteState
-from facilitation.storage import Storage, StorageError, state_from_json, state_to_json
+from facilitation.core.engine import EventState, Timer, VoteState
+from facilitation.storage.sqlite import Storage, StorageError, state_from_json, state_to_json
 
 
 def make_event(storage: Storage, votes: dict[str, VoteState] | None = None) -> int:

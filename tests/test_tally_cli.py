@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from facilitation.ballot_files import ballots_csv, read_ballots_csv
 from facilitation.cli import main
-from facilitation.voting import VoteSpec, tally, validate_ballot
+from facilitation.core.voting import VoteSpec, tally, validate_ballot
+from facilitation.exports.ballot_files import ballots_csv, read_ballots_csv
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data" / "ballots"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from facilitation.voting import (
+from facilitation.core.voting import (
     BallotError,
     Criterion,
     VoteResult,

@@ -6,14 +6,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from facilitation.ballot_files import ballot_cells, ballot_columns
-from facilitation.ballot_forms import FormError, ballot_from_fields
-from facilitation.exports import vote_ballots_csv, vote_ballots_json
-from facilitation.live import LiveEvent, now_ms
+from facilitation.core.ballot_forms import FormError, ballot_from_fields
+from facilitation.core.voting import BallotError, validate_ballot
+from facilitation.exports.ballot_files import ballot_cells, ballot_columns
+from facilitation.exports.results import vote_ballots_csv, vote_ballots_json
 from facilitation.messages import refusal_message
+from facilitation.presenters.views import Counts, vote_view
 from facilitation.security import check_csrf, facilitator_subject
-from facilitation.views import Counts, vote_view
-from facilitation.voting import BallotError, validate_ballot
+from facilitation.services.events import LiveEvent, now_ms
 from facilitation.web.console import forbidden_page
 from facilitation.web.services import (
     event_or_404,

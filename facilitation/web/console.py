@@ -8,12 +8,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from facilitation.engine import Action, EngineError
-from facilitation.exports import report_csv, report_data, results_csv, results_json
-from facilitation.live import LiveEvent, now_ms
+from facilitation.core.engine import Action, EngineError
+from facilitation.exports.results import report_csv, report_data, results_csv, results_json
 from facilitation.messages import refusal_message
-from facilitation.realtime import facilitator_cookie
+from facilitation.realtime.hub import facilitator_cookie
 from facilitation.security import check_csrf, facilitator_subject, same_secret
+from facilitation.services.events import LiveEvent, now_ms
 from facilitation.web.services import (
     COOKIE_MAX_AGE,
     event_or_404,

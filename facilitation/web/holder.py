@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from facilitation.formats import localise
-from facilitation.inputs import summarise
-from facilitation.live import LiveEvent
-from facilitation.realtime import participant_cookie
-from facilitation.storage import ParticipantRow
+from facilitation.core.formats import localise
+from facilitation.core.inputs import summarise
+from facilitation.realtime.hub import participant_cookie
+from facilitation.services.events import LiveEvent
+from facilitation.storage.sqlite import ParticipantRow
 from facilitation.web.console import forbidden_page
 from facilitation.web.services import event_or_404, lang_of, remember_lang, services
 

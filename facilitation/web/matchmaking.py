@@ -9,15 +9,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from facilitation import agendas
-from facilitation import matchmaking as mm
-from facilitation.formats import localise
-from facilitation.live import LiveEvent
-from facilitation.meetings import MeetingsError, pair_of
+from facilitation.core import matchmaking as mm
+from facilitation.core.formats import localise
+from facilitation.exports import schedules as agendas
 from facilitation.messages import refusal_message
-from facilitation.realtime import participant_cookie
+from facilitation.realtime.hub import participant_cookie
 from facilitation.security import check_csrf, facilitator_subject
-from facilitation.storage import ParticipantRow
+from facilitation.services.events import LiveEvent
+from facilitation.services.meetings import MeetingsError, pair_of
+from facilitation.storage.sqlite import ParticipantRow
 from facilitation.web.console import forbidden_page
 from facilitation.web.services import (
     event_or_404,

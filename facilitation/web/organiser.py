@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from facilitation.engine import EventState, agenda_timings, build_plan
-from facilitation.formats import (
+from facilitation.core.engine import EventState, agenda_timings, build_plan
+from facilitation.core.formats import (
     SLUG,
     Format,
     FormatError,
@@ -30,9 +30,9 @@ from facilitation.formats import (
     parse_format,
     read_text,
 )
-from facilitation.rosters import RosterError, load_roster_file, parse_roster
+from facilitation.core.rosters import RosterError, load_roster_file, parse_roster
+from facilitation.presenters.views import stage_label
 from facilitation.security import check_csrf, csrf_token, same_secret
-from facilitation.views import stage_label
 from facilitation.web.services import COOKIE_MAX_AGE, lang_of, remember_lang, services
 
 ORGANISER_COOKIE = "organiser"
@@ -137,7 +137,7 @@ def summary(entry: LibraryFormat, lang: str, projects: int) -> dict[str, Any]:
 
 
 def _placeholder_projects(count: int) -> tuple[Any, ...]:
-    from facilitation.rosters import Project
+    from facilitation.core.rosters import Project
 
     return tuple(Project(id=f"project-{i}", title=f"#{i}") for i in range(1, count + 1))
 

@@ -6,11 +6,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from facilitation.formats import Role
-from facilitation.live import now_ms
+from facilitation.core.formats import Role
 from facilitation.qrcodes import qr_svg
-from facilitation.realtime import clean_name, participant_cookie
+from facilitation.realtime.hub import clean_name, participant_cookie
 from facilitation.security import check_csrf, facilitator_subject, new_participant_token
+from facilitation.services.events import now_ms
 from facilitation.web.console import forbidden_page
 from facilitation.web.services import (
     COOKIE_MAX_AGE,

@@ -9,12 +9,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from facilitation.live import Events, LiveEvent
-from facilitation.pages import Pages, request_lang
-from facilitation.realtime import Hub, facilitator_cookie
+from facilitation.presenters.pages import Pages, request_lang
+from facilitation.realtime.hub import Hub, facilitator_cookie
 from facilitation.security import csrf_token, facilitator_subject, same_secret
+from facilitation.services.events import Events, LiveEvent
 from facilitation.settings import Settings
-from facilitation.storage import Storage
+from facilitation.storage.sqlite import Storage
 
 COOKIE_MAX_AGE = 30 * 24 * 3600
 

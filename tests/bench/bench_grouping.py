@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import time
 
-from facilitation.grouping import (
+from facilitation.core.grouping import (
     count_repeats,
     expected_random_repeats,
     form_groups,

@@ -22,8 +22,7 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from facilitation import agendas
-from facilitation.matchmaking import (
+from facilitation.core.matchmaking import (
     Draft,
     MatchConfig,
     Profile,
@@ -34,6 +33,7 @@ from facilitation.matchmaking import (
     score_profiles,
     select_meetings,
 )
+from facilitation.exports import schedules as agendas
 
 TAGS = [
     "funding",

@@ -10,7 +10,7 @@ import random
 import time
 from typing import Any
 
-from facilitation.voting import Criterion, VoteSpec, tally
+from facilitation.core.voting import Criterion, VoteSpec, tally
 
 
 def ballots_for(spec: VoteSpec, n: int, rng: random.Random) -> list[dict[str, Any]]:

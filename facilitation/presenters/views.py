@@ -10,8 +10,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from facilitation.charts import chart_rows, combined_rows, pairwise_table
-from facilitation.engine import (
+from facilitation.core.engine import (
     EventState,
     Plan,
     Stage,
@@ -19,7 +18,7 @@ from facilitation.engine import (
     reveal_progress,
     visible_projects,
 )
-from facilitation.formats import (
+from facilitation.core.formats import (
     GroupsStep,
     InputField,
     InputStep,
@@ -29,13 +28,14 @@ from facilitation.formats import (
     VoteStep,
     localise,
 )
-from facilitation.grouping import top_k
+from facilitation.core.grouping import top_k
+from facilitation.core.inputs import item_label
+from facilitation.core.voting import CombinedResult, VoteResult
 from facilitation.i18n import translations
-from facilitation.inputs import item_label
-from facilitation.live import LiveEvent
-from facilitation.seating import ScoreTotals
-from facilitation.storage import ItemRow
-from facilitation.voting import CombinedResult, VoteResult
+from facilitation.presenters.charts import chart_rows, combined_rows, pairwise_table
+from facilitation.services.events import LiveEvent
+from facilitation.services.seating import ScoreTotals
+from facilitation.storage.sqlite import ItemRow
 
 Shown = VoteResult | CombinedResult
 

@@ -12,9 +12,9 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from facilitation import voting
-from facilitation.ballot_forms import FormError, ballot_from_fields
-from facilitation.engine import (
+from facilitation.core import voting
+from facilitation.core.ballot_forms import FormError, ballot_from_fields
+from facilitation.core.engine import (
     Action,
     EventState,
     Plan,
@@ -27,7 +27,7 @@ from facilitation.engine import (
     reveal_progress,
     visible_projects,
 )
-from facilitation.formats import (
+from facilitation.core.formats import (
     Feedback,
     Format,
     FormatError,
@@ -40,10 +40,10 @@ from facilitation.formats import (
     localise,
     parse_format,
 )
-from facilitation.inputs import InputError, clean_submission, item_label
-from facilitation.rosters import Project, Roster
+from facilitation.core.inputs import InputError, clean_submission, item_label
+from facilitation.core.rosters import Project, Roster
 from facilitation.security import new_event_code, new_participant_token, new_secret
-from facilitation.storage import EventRow, ItemRow, ParticipantRow, Storage
+from facilitation.storage.sqlite import EventRow, ItemRow, ParticipantRow, Storage
 
 
 def now_ms() -> int:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from facilitation.matchmaking import (
+from facilitation.core.matchmaking import (
     Draft,
     Meeting,
     Pair,

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from facilitation.formats import (
+from facilitation.core.formats import (
     Format,
     ItemsRef,
     MatchStep,
@@ -25,7 +25,7 @@ from facilitation.formats import (
     VoteStep,
     step_id,
 )
-from facilitation.rosters import Project
+from facilitation.core.rosters import Project
 
 Phase = Literal["main", "pitch", "qa", "round"]
 VoteStatus = Literal["pending", "open", "closed"]

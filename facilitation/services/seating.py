@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from facilitation import grouping
-from facilitation.engine import Stage
-from facilitation.formats import VOTERS, GroupsStep, PassStep, RotateStep, localise
-from facilitation.inputs import item_label
-from facilitation.live import LiveEvent, now_ms
-from facilitation.storage import ParticipantRow, Storage
+from facilitation.core import grouping
+from facilitation.core.engine import Stage
+from facilitation.core.formats import VOTERS, GroupsStep, PassStep, RotateStep, localise
+from facilitation.core.inputs import item_label
+from facilitation.services.events import LiveEvent, now_ms
+from facilitation.storage.sqlite import ParticipantRow, Storage
 
 SEATED_KINDS = ("groups", "rotate", "pass")
 

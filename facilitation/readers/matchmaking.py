@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from facilitation.matchmaking import WISH_LEVELS, Profile, Side, Wish, WishLevel
+from facilitation.core.matchmaking import WISH_LEVELS, Profile, Side, Wish, WishLevel
 
 OFFER_ROLES = frozenset({"partner"})
 NEED_ROLES = frozenset({"participant", "holder", ""})

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from statistics import mean
 from typing import Any
 
-from facilitation.formats import InputField
+from facilitation.core.formats import InputField
 
 
 class InputError(ValueError):

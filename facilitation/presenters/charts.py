@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from facilitation.voting import CombinedResult, VoteResult
+from facilitation.core.voting import CombinedResult, VoteResult
 
 Translate = Callable[[str], str]
 

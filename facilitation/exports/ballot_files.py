@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from facilitation.voting import BallotError, VoteSpec, validate_ballot
+from facilitation.core.voting import BallotError, VoteSpec, validate_ballot
 
 
 class BallotFileError(ValueError):

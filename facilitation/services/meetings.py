@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from facilitation import matchmaking as mm
-from facilitation.formats import MatchStep, localise
-from facilitation.live import LiveEvent, now_ms
-from facilitation.storage import ParticipantRow, Storage
+from facilitation.core import matchmaking as mm
+from facilitation.core.formats import MatchStep, localise
+from facilitation.services.events import LiveEvent, now_ms
+from facilitation.storage.sqlite import ParticipantRow, Storage
 
 MAX_TAGS = 30
 WISH_LEVELS = ("must", "want", "no")
@@ -304,7 +304,7 @@ class Meetings:
 
     def people_to_meet(self, live: LiveEvent, person: ParticipantRow) -> list[dict[str, Any]]:
         """Projects already presented and partners, with this person's wish about each."""
-        from facilitation.engine import visible_projects
+        from facilitation.core.engine import visible_projects
 
         mine = self.own_wishes(live, person)
         shown = set(visible_projects(live.plan, live.state))

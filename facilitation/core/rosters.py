@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationError, field_validator
 
-from facilitation.formats import (
+from facilitation.core.formats import (
     SLUG,
     FormatError,
     Model,

@@ -19,18 +19,25 @@ from urllib.parse import parse_qs
 
 import socketio
 
-from facilitation.ballot_forms import fields_from_ballot
-from facilitation.engine import reveal_progress
-from facilitation.formats import RevealStep
+from facilitation.core.ballot_forms import fields_from_ballot
+from facilitation.core.engine import reveal_progress
+from facilitation.core.formats import RevealStep
 from facilitation.i18n import LANGUAGES, negotiate
-from facilitation.live import Events, LiveEvent, RefusedError, now_ms
-from facilitation.meetings import Meetings, MeetingsError
 from facilitation.messages import refusal_message
-from facilitation.pages import Pages
-from facilitation.seating import SEATED_KINDS, Seating
+from facilitation.presenters.pages import Pages
+from facilitation.presenters.views import (
+    Audience,
+    Counts,
+    agenda,
+    input_view,
+    reveal_view,
+    stage_view,
+)
 from facilitation.security import csrf_token, facilitator_subject, same_secret
-from facilitation.storage import ItemRow, ParticipantRow
-from facilitation.views import Audience, Counts, agenda, input_view, reveal_view, stage_view
+from facilitation.services.events import Events, LiveEvent, RefusedError, now_ms
+from facilitation.services.meetings import Meetings, MeetingsError
+from facilitation.services.seating import SEATED_KINDS, Seating
+from facilitation.storage.sqlite import ItemRow, ParticipantRow
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from facilitation.engine import EventState, Timer, VoteState
+from facilitation.core.engine import EventState, Timer, VoteState
 
 SCHEMA_VERSION = 1
 

@@ -7,9 +7,9 @@ import io
 import json
 from typing import Any
 
-from facilitation.ballot_files import ballots_csv, ballots_json
-from facilitation.formats import localise
-from facilitation.live import Events, LiveEvent
+from facilitation.core.formats import localise
+from facilitation.exports.ballot_files import ballots_csv, ballots_json
+from facilitation.services.events import Events, LiveEvent
 
 
 def vote_results(events: Events, live: LiveEvent) -> list[dict[str, Any]]:
@@ -112,9 +112,9 @@ def vote_ballots_json(events: Events, live: LiveEvent, vote_id: str) -> str:
 
 def report_data(events: Events, live: LiveEvent, now: int) -> dict[str, Any]:
     """Everything the event produced, for the report page and its downloads."""
-    from facilitation.inputs import item_label, summarise
-    from facilitation.timeline import stage_runs
-    from facilitation.views import stage_label
+    from facilitation.core.inputs import item_label, summarise
+    from facilitation.core.timeline import stage_runs
+    from facilitation.presenters.views import stage_label
 
     storage = events.storage
     lang = live.row.lang
