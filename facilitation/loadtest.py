@@ -207,8 +207,9 @@ class Facilitator:
     async def current_kind(self) -> str:
         async with self.session.get(f"{self.base}/e/{self.code}/console") as response:
             text = await response.text()
-        match = re.search(r'class="current" aria-labelledby="current-title" data-kind="([a-z]+)"',
-                          text)
+        match = re.search(
+            r'class="current" aria-labelledby="current-title" data-kind="([a-z]+)"', text
+        )
         return match.group(1) if match else ""
 
     async def stored_ballots(self, vote_id: str) -> int:
@@ -365,8 +366,10 @@ async def _loadtest(args: argparse.Namespace) -> int:
             f"{spread(fanouts)}; per phone {spread(per_phone)}"
         )
         if seated:
-            print(f"  of which {len(seated)} steps with tables, each phone fetching its own "
-                  f"place after the push: {spread(seated)}")
+            print(
+                f"  of which {len(seated)} steps with tables, each phone fetching its own "
+                f"place after the push: {spread(seated)}"
+            )
 
         found = await _vote_stage(facilitator)
         if found is None:

@@ -54,5 +54,3 @@ def watch_errors(page: Page, errors: list[str]) -> None:
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
-
-

@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, settings
 from playwright.async_api import Browser, async_playwright
 
 # CI machines are slower and busier than a laptop: judge properties, not speed.
-settings.register_profile("facilitation", deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "facilitation", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("facilitation")
 
 ROOT = Path(__file__).resolve().parent.parent

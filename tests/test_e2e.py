@@ -14,6 +14,7 @@ from tests.conftest import Server
 
 pytestmark = pytest.mark.browser
 
+
 async def test_pitch_evening_end_to_end(server: Server, browser: Browser, tmp_path: Path) -> None:
     shots = shots_dir(tmp_path)
     errors: list[str] = []

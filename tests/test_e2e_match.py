@@ -14,7 +14,9 @@ from tests.conftest import Server
 pytestmark = pytest.mark.browser
 
 
-async def test_wishes_draft_publish_agendas(server: Server, browser: Browser, tmp_path: Path) -> None:
+async def test_wishes_draft_publish_agendas(
+    server: Server, browser: Browser, tmp_path: Path
+) -> None:
     shots = shots_dir(tmp_path)
     errors: list[str] = []
     console_ctx = await browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
@@ -44,7 +46,9 @@ async def test_wishes_draft_publish_agendas(server: Server, browser: Browser, tm
     await phones[0].screenshot(path=str(shots / "phone-wish.png"), full_page=True)
     # a push (timer start) keeps the pressed state on the phone
     await console.locator("body").press(" ")
-    await expect(phones[0].locator("form.wish-form .wish-button")).to_have_attribute("aria-pressed", "true")
+    await expect(phones[0].locator("form.wish-form .wish-button")).to_have_attribute(
+        "aria-pressed", "true"
+    )
 
     # the organiser makes a draft and publishes it
     match = await console_ctx.new_page()

@@ -24,8 +24,9 @@ def priorisation(tmp_path: Path) -> Iterator[Server]:
 
 @pytest.fixture
 def carrefour_mj(tmp_path: Path) -> Iterator[Server]:
-    running = Server(tmp_path / "mj.sqlite3",
-                     format=FORMATS / "carrefour-jugement-majoritaire.yaml").start()
+    running = Server(
+        tmp_path / "mj.sqlite3", format=FORMATS / "carrefour-jugement-majoritaire.yaml"
+    ).start()
     yield running
     running.stop()
 
@@ -100,7 +101,9 @@ async def test_majority_judgment_grades_and_merit_profiles(
     screen = await screen_ctx.new_page()
     watch_errors(screen, errors)
     await screen.goto(f"{carrefour_mj.base}/e/{carrefour_mj.code}/screen")
-    phone_ctxs = [await browser.new_context(**PHONE, locale=loc) for loc in ("fr-FR", "en-GB", "fr-FR")]  # type: ignore[arg-type]
+    phone_ctxs = [
+        await browser.new_context(**PHONE, locale=loc) for loc in ("fr-FR", "en-GB", "fr-FR")
+    ]  # type: ignore[arg-type]
     phones = []
     for ctx in phone_ctxs:
         page = await ctx.new_page()
@@ -130,7 +133,9 @@ async def test_majority_judgment_grades_and_merit_profiles(
     winner = await screen.locator(".result.winner .result-label").first.inner_text()
     first_title = await console.locator(".agenda li").nth(1).inner_text()
     assert winner.split(". ", 1)[1] in first_title
-    await expect(screen.locator(".result").first.locator(".result-value")).to_contain_text("Excellent")
+    await expect(screen.locator(".result").first.locator(".result-value")).to_contain_text(
+        "Excellent"
+    )
     assert await screen.locator(".result").first.locator("rect.grade-fill").count() >= 1
     await screen.screenshot(path=str(shots / "screen-mj.png"))
     await phones[0].screenshot(path=str(shots / "phone-mj-results.png"), full_page=True)

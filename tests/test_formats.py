@@ -223,7 +223,9 @@ def test_group_visibility_needs_groups_and_errors_point_at_the_key() -> None:
     [(line, column, message, _)] = problems_of(MINIMAL + GROUP_NOTES)
     assert (line, column) == (12, 5)
     assert "visibility 'group' needs a groups step" in message
-    [(line, column, message, rendered)] = problems_of(MINIMAL + GROUP_NOTES + "    groups: step-1\n")
+    [(line, column, message, rendered)] = problems_of(
+        MINIMAL + GROUP_NOTES + "    groups: step-1\n"
+    )
     assert (line, column) == (13, 5) and rendered.endswith("(steps[1].groups)")
     assert "'groups' refers to 'step-1', which is not a groups step id" in message
     grouped = MINIMAL + "  - {kind: groups, id: tables, size: 3}\n" + GROUP_NOTES

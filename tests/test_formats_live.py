@@ -37,16 +37,21 @@ def vote_fields(step: VoteStep, options: list[str], voter: int) -> dict[str, obj
             return {f"points.{first}": "2", f"points.{second}": "1"}
         case "rating":
             low, high = step.scale or (1, 5)
-            return {f"score.{o}": str(low + (i + voter) % (high - low + 1))
-                    for i, o in enumerate(options)}
+            return {
+                f"score.{o}": str(low + (i + voter) % (high - low + 1))
+                for i, o in enumerate(options)
+            }
         case "ranking":
-            order = options[voter % len(options):] + options[: voter % len(options)]
+            order = options[voter % len(options) :] + options[: voter % len(options)]
             return {f"rank.{o}": str(i + 1) for i, o in enumerate(order)}
         case "majority_judgment":
             return {f"grade.{o}": str((i + voter) % 7) for i, o in enumerate(options)}
         case _:
-            return {f"score.{o}.{c.id}": str(1 + (i + voter) % 5)
-                    for i, o in enumerate(options) for c in step.criteria or []}
+            return {
+                f"score.{o}.{c.id}": str(1 + (i + voter) % 5)
+                for i, o in enumerate(options)
+                for c in step.criteria or []
+            }
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
@@ -54,8 +59,11 @@ def test_shipped_format_runs_every_step(path: Path, tmp_path: Path) -> None:
     app = create_app(Settings(db_path=str(tmp_path / "walk.sqlite3")))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     live: LiveEvent = services.events.create(
-        format_source=path.read_text(), format_name=str(path),
-        roster=load_roster_file(DEMO_ROSTER), params={}, resolve=file_resolver(FORMATS),
+        format_source=path.read_text(),
+        format_name=str(path),
+        roster=load_roster_file(DEMO_ROSTER),
+        params={},
+        resolve=file_resolver(FORMATS),
     )
     with TestClient(app) as console:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")
@@ -65,17 +73,24 @@ def test_shipped_format_runs_every_step(path: Path, tmp_path: Path) -> None:
         for index, phone in enumerate(phones):
             special = {0: "jury", 1: "decider", 2: "holder"}.get(index)
             if special in live.format.roles:
-                person = (holders[0] if special == "holder" else services.storage.invite(
-                    live.id, token=f"{special}-token", role=special, name=special.title(), now=0))
+                person = (
+                    holders[0]
+                    if special == "holder"
+                    else services.storage.invite(
+                        live.id, token=f"{special}-token", role=special, name=special.title(), now=0
+                    )
+                )
                 phone.get(f"/e/{live.code}/i/{person.token}")
             assert phone.get(f"/e/{live.code}").status_code == 200
         cast: dict[str, int] = {}
         items = scored = 0
         for stage in live.plan.stages:
             if stage.index:
-                response = console.post(f"/e/{live.code}/console/act",
-                                        data={"csrf": csrf, "action": "next"},
-                                        headers={"HX-Request": "true"})
+                response = console.post(
+                    f"/e/{live.code}/console/act",
+                    data={"csrf": csrf, "action": "next"},
+                    headers={"HX-Request": "true"},
+                )
                 assert 'class="flash error"' not in response.text, response.text[:400]
             assert live.state.cursor == stage.index
             for page in (f"/e/{live.code}", f"/e/{live.code}/screen"):
@@ -84,15 +99,23 @@ def test_shipped_format_runs_every_step(path: Path, tmp_path: Path) -> None:
             if isinstance(step, InputStep):
                 for voter, phone in enumerate(phones):
                     me = services.storage.participant_by_token(
-                        live.id, phone.cookies.get(f"p_{live.code}"))
+                        live.id, phone.cookies.get(f"p_{live.code}")
+                    )
                     if me.role not in step.who:
                         continue
-                    data = {"csrf": csrf_of(phone.get(f"/e/{live.code}").text),
-                            "step": stage.step_id}
-                    data.update({f.id: (str(f.scale[0]) if f.type == "rating" else f"{f.id} {voter}")
-                                 for f in step.fields})
-                    location = phone.post(f"/e/{live.code}/item", data=data,
-                                          follow_redirects=False).headers["location"]
+                    data = {
+                        "csrf": csrf_of(phone.get(f"/e/{live.code}").text),
+                        "step": stage.step_id,
+                    }
+                    data.update(
+                        {
+                            f.id: (str(f.scale[0]) if f.type == "rating" else f"{f.id} {voter}")
+                            for f in step.fields
+                        }
+                    )
+                    location = phone.post(
+                        f"/e/{live.code}/item", data=data, follow_redirects=False
+                    ).headers["location"]
                     assert location.endswith("flash=sent"), location
                     items += 1
             if stage.kind in ("groups", "rotate", "pass"):
@@ -101,31 +124,43 @@ def test_shipped_format_runs_every_step(path: Path, tmp_path: Path) -> None:
                     assert 'id="seat"' in seat
                     card = re.search(r'name="card" value="(\d+)"', seat)
                     if card:
-                        location = phone.post(f"/e/{live.code}/score", data={
-                            "csrf": csrf_of(phone.get(f"/e/{live.code}").text),
-                            "card": card.group(1), "score": "4"},
-                            follow_redirects=False).headers["location"]
+                        location = phone.post(
+                            f"/e/{live.code}/score",
+                            data={
+                                "csrf": csrf_of(phone.get(f"/e/{live.code}").text),
+                                "card": card.group(1),
+                                "score": "4",
+                            },
+                            follow_redirects=False,
+                        ).headers["location"]
                         assert location.endswith("flash=sent"), location
                         scored += 1
             if isinstance(step, VoteStep):
                 options = [o for o, _ in live.plan.vote_options(stage.step_id)]
                 for voter, phone in enumerate(phones):
                     me = services.storage.participant_by_token(
-                        live.id, phone.cookies.get(f"p_{live.code}"))
+                        live.id, phone.cookies.get(f"p_{live.code}")
+                    )
                     if me.role not in step.who:
                         continue
                     mine = [o for o in options if step.own_project or o != me.project_id]
-                    data = {"csrf": csrf_of(phone.get(f"/e/{live.code}").text),
-                            "vote": stage.step_id, **vote_fields(step, mine, voter)}
-                    location = phone.post(f"/e/{live.code}/vote", data=data,
-                                          follow_redirects=False).headers["location"]
+                    data = {
+                        "csrf": csrf_of(phone.get(f"/e/{live.code}").text),
+                        "vote": stage.step_id,
+                        **vote_fields(step, mine, voter),
+                    }
+                    location = phone.post(
+                        f"/e/{live.code}/vote", data=data, follow_redirects=False
+                    ).headers["location"]
                     assert location.endswith("flash=voted"), (step.method, location)
                     cast[stage.step_id] = cast.get(stage.step_id, 0) + 1
             if stage.kind == "reveal":
                 for _ in range(20):
-                    html = console.post(f"/e/{live.code}/console/act",
-                                        data={"csrf": csrf, "action": "reveal"},
-                                        headers={"HX-Request": "true"}).text
+                    html = console.post(
+                        f"/e/{live.code}/console/act",
+                        data={"csrf": csrf, "action": "reveal"},
+                        headers={"HX-Request": "true"},
+                    ).text
                     if "already" in html or 'class="flash error"' in html:
                         break
                 screen = phones[3].get(f"/e/{live.code}/screen").text

@@ -48,21 +48,37 @@ def test_sizes_add_up_and_follow_the_rule(n: int, size: int, else_size: int) -> 
     assert group_sizes(5, size=3, else_size=4) == [3, 2]
 
 
-@given(people_lists, st.integers(2, 6), st.integers(0, 10**6), st.sampled_from(["random", "balanced", "self"]))
-def test_everyone_is_placed_exactly_once(people: list[str], size: int, seed: int, mode: str) -> None:
+@given(
+    people_lists,
+    st.integers(2, 6),
+    st.integers(0, 10**6),
+    st.sampled_from(["random", "balanced", "self"]),
+)
+def test_everyone_is_placed_exactly_once(
+    people: list[str], size: int, seed: int, mode: str
+) -> None:
     rng = random.Random(seed)
     attribute = {p: "abc"[i % 3] for i, p in enumerate(people)}
     choices = {p: f"table{i % 4}" for i, p in enumerate(people) if i % 3}
-    groups = form_groups(people, rng=rng, size=size, mode=mode,  # type: ignore[arg-type]
-                         attribute=attribute, choices=choices)
+    groups = form_groups(
+        people,
+        rng=rng,
+        size=size,
+        mode=mode,  # type: ignore[arg-type]
+        attribute=attribute,
+        choices=choices,
+    )
     everyone_once(groups, people)
 
 
 @given(people_lists, st.integers(2, 6), st.integers(0, 10**6))
-def test_balanced_groups_spread_each_value_within_one(people: list[str], count: int, seed: int) -> None:
+def test_balanced_groups_spread_each_value_within_one(
+    people: list[str], count: int, seed: int
+) -> None:
     attribute = {p: "xyz"[i % 3] for i, p in enumerate(people)}
-    groups = form_groups(people, rng=random.Random(seed), count=count, mode="balanced",
-                         attribute=attribute)
+    groups = form_groups(
+        people, rng=random.Random(seed), count=count, mode="balanced", attribute=attribute
+    )
     for value in "xyz":
         per_group = [sum(1 for m in g.members if attribute[m] == value) for g in groups]
         assert max(per_group) - min(per_group) <= 1
@@ -192,13 +208,17 @@ def test_world_cafe_hosts_stay_and_first_round_has_no_repeat() -> None:
 def test_troika_everyone_is_client_exactly_once(people: list[str], seed: int) -> None:
     groups = form_groups(people, rng=random.Random(seed), size=3, else_size=4)
     rounds = troika_rounds(groups)
-    clients = Counter(p for r in rounds for g in r for p, role in g.roles.items() if role == "client")
+    clients = Counter(
+        p for r in rounds for g in r for p, role in g.roles.items() if role == "client"
+    )
     assert sorted(clients) == sorted(people) and set(clients.values()) == {1}
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(2, 40), st.integers(0, 40), st.integers(1, 6), st.integers(0, 10**6))
-def test_pass_around_never_own_never_twice(readers: int, items: int, rounds: int, seed: int) -> None:
+def test_pass_around_never_own_never_twice(
+    readers: int, items: int, rounds: int, seed: int
+) -> None:
     people = [f"p{i}" for i in range(readers)]
     authors = {f"i{k}": people[k % readers] for k in range(items)}
     try:

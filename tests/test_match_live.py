@@ -32,35 +32,46 @@ def csrf_of(html: str) -> str:
 def evening(tmp_path: Path) -> Iterator[tuple[TestClient, LiveEvent, str, list[TestClient]]]:
     app = create_app(Settings(db_path=str(tmp_path / "m.sqlite3")))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    live = services.events.create(format_source=CARREFOUR.read_text(), format_name=str(CARREFOUR),
-                                  roster=load_roster_file(DEMO_ROSTER)[:4],
-                                  params={"meeting_slots": "3"})
+    live = services.events.create(
+        format_source=CARREFOUR.read_text(),
+        format_name=str(CARREFOUR),
+        roster=load_roster_file(DEMO_ROSTER)[:4],
+        params={"meeting_slots": "3"},
+    )
     with TestClient(app, headers={"Accept-Language": "en"}) as console:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")
         csrf = csrf_of(console.get(f"/e/{live.code}/console").text)
         # every stage of the pitches, so that all projects have presented
         pitch_end = max(s.index for s in live.plan.stages if s.kind == "pitch")
-        console.post(f"/e/{live.code}/console/act", data={"csrf": csrf, "action": "jump",
-                                                          "stage": str(pitch_end)})
+        console.post(
+            f"/e/{live.code}/console/act",
+            data={"csrf": csrf, "action": "jump", "stage": str(pitch_end)},
+        )
         phones = []
         for index in range(6):
             phone = TestClient(app, headers={"Accept-Language": "en"})
             page = phone.get(f"/e/{live.code}").text
-            phone.post(f"/e/{live.code}/name", data={"csrf": csrf_of(page), "name": f"Guest {index}"})
+            phone.post(
+                f"/e/{live.code}/name", data={"csrf": csrf_of(page), "name": f"Guest {index}"}
+            )
             phones.append(phone)
         yield console, live, csrf, phones
 
 
 def post(phone: TestClient, live: LiveEvent, path: str, data: dict[str, object]) -> str:
     page = phone.get(f"/e/{live.code}").text
-    response = phone.post(f"/e/{live.code}/{path}", data={"csrf": csrf_of(page), **data},
-                          follow_redirects=False)
+    response = phone.post(
+        f"/e/{live.code}/{path}", data={"csrf": csrf_of(page), **data}, follow_redirects=False
+    )
     return str(response.headers["location"])
 
 
 def match(console: TestClient, live: LiveEvent, csrf: str, action: str, **data: object) -> str:
-    response = console.post(f"/e/{live.code}/console/match",
-                            data={"csrf": csrf, "action": action, **data}, follow_redirects=False)
+    response = console.post(
+        f"/e/{live.code}/console/match",
+        data={"csrf": csrf, "action": action, **data},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     return str(response.headers["location"])
 
@@ -71,27 +82,50 @@ def test_wishes_draft_edits_publish_and_agendas(
     console, live, csrf, phones = evening
     first, second, third, fourth = live.plan.lineup
     # phone 0 wants to meet the first project and can help with its premises need
-    assert post(phones[0], live, "wish", {"target": f"project:{first}", "level": "want",
-                                          "helps": "premises"}).endswith("flash=sent")
-    assert post(phones[1], live, "wish", {"target": f"project:{first}", "level": "must"}).endswith("flash=sent")
-    assert post(phones[2], live, "wish", {"target": f"project:{second}", "level": "no"}).endswith("flash=sent")
-    assert post(phones[2], live, "profile", {"organisation": "Fondation <b>X</b>", "side": "offer",
-                                             "offers": ["funding", "not-a-tag"]}).endswith("flash=sent")
-    assert post(phones[3], live, "wish", {"target": "999999", "level": "want"}).endswith("flash=no_person")
-    assert post(phones[3], live, "wish", {"target": f"project:{third}", "level": "maybe"}).endswith("flash=malformed")
+    assert post(
+        phones[0],
+        live,
+        "wish",
+        {"target": f"project:{first}", "level": "want", "helps": "premises"},
+    ).endswith("flash=sent")
+    assert post(phones[1], live, "wish", {"target": f"project:{first}", "level": "must"}).endswith(
+        "flash=sent"
+    )
+    assert post(phones[2], live, "wish", {"target": f"project:{second}", "level": "no"}).endswith(
+        "flash=sent"
+    )
+    assert post(
+        phones[2],
+        live,
+        "profile",
+        {"organisation": "Fondation <b>X</b>", "side": "offer", "offers": ["funding", "not-a-tag"]},
+    ).endswith("flash=sent")
+    assert post(phones[3], live, "wish", {"target": "999999", "level": "want"}).endswith(
+        "flash=no_person"
+    )
+    assert post(phones[3], live, "wish", {"target": f"project:{third}", "level": "maybe"}).endswith(
+        "flash=malformed"
+    )
     # nothing to publish before a draft; only the facilitator runs it
     assert match(console, live, csrf, "publish").endswith("error=no_draft")
-    assert TestClient(console.app).post(f"/e/{live.code}/console/match",
-                                        data={"csrf": csrf, "action": "run"}).status_code == 403
+    assert (
+        TestClient(console.app)
+        .post(f"/e/{live.code}/console/match", data={"csrf": csrf, "action": "run"})
+        .status_code
+        == 403
+    )
     assert match(console, live, csrf, "run") == f"/e/{live.code}/console/match"
     page = console.get(f"/e/{live.code}/console/match").text
     assert "Fondation &lt;b&gt;X&lt;/b&gt;" in page or "Guest 2" in page
     services = console.app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     draft = services.hub.meetings.draft(live)
-    holders = {p.project_id: str(p.id) for p in services.storage.invited(live.id)
-               if p.role == "holder"}
-    me = {i: services.storage.participant_by_token(live.id, phones[i].cookies.get(f"p_{live.code}"))
-          for i in range(6)}
+    holders = {
+        p.project_id: str(p.id) for p in services.storage.invited(live.id) if p.role == "holder"
+    }
+    me = {
+        i: services.storage.participant_by_token(live.id, phones[i].cookies.get(f"p_{live.code}"))
+        for i in range(6)
+    }
     pairs = {frozenset(m.pair) for m in draft.meetings}
     assert frozenset({str(me[1].id), holders[first]}) in pairs, "a must wish was not met"
     assert frozenset({str(me[2].id), holders[second]}) not in pairs, "a 'no' was scheduled"
@@ -117,13 +151,21 @@ def test_wishes_draft_edits_publish_and_agendas(
     for m in after.meetings:
         if m.pair in before:
             assert (m.slot, m.table) == before[m.pair], "a meeting moved on refill"
-    late_id = str(services.storage.participant_by_token(live.id, late.cookies.get(f"p_{live.code}")).id)
+    late_id = str(
+        services.storage.participant_by_token(live.id, late.cookies.get(f"p_{live.code}")).id
+    )
     assert any(late_id in m.pair for m in after.meetings)
     # a move that double-books someone is refused with a sentence
     clash = [m for m in after.meetings if holders[first] in m.pair]
     if len(clash) > 1:
-        where = match(console, live, csrf, "move", meeting=f"{clash[0].a}-{clash[0].b}",
-                      slot=str(clash[1].slot))
+        where = match(
+            console,
+            live,
+            csrf,
+            "move",
+            meeting=f"{clash[0].a}-{clash[0].b}",
+            slot=str(clash[1].slot),
+        )
         assert "error=" in where
 
 
@@ -138,7 +180,9 @@ def test_downloads_open_in_their_tools(
     match(console, live, csrf, "publish")
     rows = list(csv.DictReader(io.StringIO(console.get(f"/e/{live.code}/match/meetings.csv").text)))
     assert rows and {"slot", "table", "a", "b", "score", "reason"} <= set(rows[0])
-    workbook = openpyxl.load_workbook(io.BytesIO(console.get(f"/e/{live.code}/match/meetings.xlsx").content))
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(console.get(f"/e/{live.code}/match/meetings.xlsx").content)
+    )
     assert "Meetings" in workbook.sheetnames and workbook["Meetings"].max_row == len(rows) + 1
     data = json.loads(console.get(f"/e/{live.code}/match/meetings.json").text)
     assert len(data["meetings"]) == len(rows)
@@ -148,7 +192,9 @@ def test_downloads_open_in_their_tools(
     events = [c for c in calendar.walk() if c.name == "VEVENT"]
     assert events and all(e.get("UID") for e in events)
     again = icalendar.Calendar.from_ical(phones[0].get(f"/e/{live.code}/agenda.ics").content)
-    assert [e.get("UID") for e in again.walk() if e.name == "VEVENT"] == [e.get("UID") for e in events]
+    assert [e.get("UID") for e in again.walk() if e.name == "VEVENT"] == [
+        e.get("UID") for e in events
+    ]
     assert TestClient(console.app).get(f"/e/{live.code}/match/meetings.csv").status_code == 403
 
 

@@ -43,8 +43,9 @@ def test_library_lists_every_shipped_format_with_its_duration(
 
 def test_preview_computes_the_timings(organiser: tuple[TestClient, Path]) -> None:
     client, _ = organiser
-    page = client.get("/organiser/formats/carrefour-des-possibles?start=18:30&projects=3"
-                      "&param_pitch_minutes=4").text
+    page = client.get(
+        "/organiser/formats/carrefour-des-possibles?start=18:30&projects=3&param_pitch_minutes=4"
+    ).text
     times = re.findall(r"<tr><td>(\d\d:\d\d)</td><td>([^<]+)</td>", page)
     assert times[0] == ("18:30", "Welcome!")
     assert times[1][0] == "18:40"  # after 10 minutes of welcome
@@ -57,31 +58,47 @@ def test_preview_computes_the_timings(organiser: tuple[TestClient, Path]) -> Non
 def test_copy_edit_with_errors_fix_and_run(organiser: tuple[TestClient, Path]) -> None:
     client, own = organiser
     csrf = csrf_of(client.get("/organiser").text)
-    copied = client.post("/organiser/formats/carrefour-des-possibles/copy", data={"csrf": csrf},
-                         follow_redirects=False)
+    copied = client.post(
+        "/organiser/formats/carrefour-des-possibles/copy",
+        data={"csrf": csrf},
+        follow_redirects=False,
+    )
     assert copied.headers["location"] == "/organiser/formats/carrefour-des-possibles-copy/edit"
     path = own / "carrefour-des-possibles-copy.yaml"
     assert path.read_text().count("id: carrefour-des-possibles-copy") == 1
     editor = client.get("/organiser/formats/carrefour-des-possibles-copy/edit").text
     source = path.read_text()
     broken = source.replace("    default: 6\n", "    default: 6\n    defualt: 7\n", 1)
-    response = client.post("/organiser/formats/carrefour-des-possibles-copy/edit",
-                           data={"csrf": csrf_of(editor), "source": broken, "action": "save"})
+    response = client.post(
+        "/organiser/formats/carrefour-des-possibles-copy/edit",
+        data={"csrf": csrf_of(editor), "source": broken, "action": "save"},
+    )
     assert response.status_code == 400
     line = broken.splitlines().index("    defualt: 7") + 1
-    assert f"carrefour-des-possibles-copy.yaml:{line}:5: unknown key &#39;defualt&#39;" in response.text
+    assert (
+        f"carrefour-des-possibles-copy.yaml:{line}:5: unknown key &#39;defualt&#39;"
+        in response.text
+    )
     assert "defualt: 7" in response.text, "the typed text must be kept"
     assert path.read_text() == source, "nothing saved while invalid"
     fixed = source.replace("    default: 6\n", "    default: 4\n", 1)
-    saved = client.post("/organiser/formats/carrefour-des-possibles-copy/edit",
-                        data={"csrf": csrf_of(editor), "source": fixed, "action": "save"},
-                        follow_redirects=False)
+    saved = client.post(
+        "/organiser/formats/carrefour-des-possibles-copy/edit",
+        data={"csrf": csrf_of(editor), "source": fixed, "action": "save"},
+        follow_redirects=False,
+    )
     assert saved.status_code == 303 and "default: 4" in path.read_text()
     home = client.get("/organiser").text
     assert "your copy" in home
-    started = client.post("/organiser/events", data={
-        "csrf": csrf_of(home), "format": "carrefour-des-possibles-copy", "param_qa_minutes": "1"},
-        follow_redirects=False)
+    started = client.post(
+        "/organiser/events",
+        data={
+            "csrf": csrf_of(home),
+            "format": "carrefour-des-possibles-copy",
+            "param_qa_minutes": "1",
+        },
+        follow_redirects=False,
+    )
     assert started.status_code == 303
     console = client.get(started.headers["location"]).text
     assert "4 min" in console and "1 min" in console and "6 min" not in console
@@ -93,12 +110,19 @@ def test_only_copies_are_editable_and_names_are_safe(organiser: tuple[TestClient
     assert client.get("/organiser/formats/..%2F..%2Fetc%2Fpasswd/edit").status_code == 404
     assert client.get("/organiser/formats/nope").status_code == 404
     csrf = csrf_of(client.get("/organiser").text)
-    assert client.post("/organiser/formats/world-cafe/copy", data={"csrf": "forged"}).status_code == 400
+    assert (
+        client.post("/organiser/formats/world-cafe/copy", data={"csrf": "forged"}).status_code
+        == 400
+    )
     assert not own.exists() or not list(own.glob("*.yaml"))
     client.post("/organiser/formats/world-cafe/copy", data={"csrf": csrf})
     client.post("/organiser/formats/world-cafe/copy", data={"csrf": csrf})
-    assert sorted(p.name for p in own.glob("*.yaml")) == ["world-cafe-copy-2.yaml",
-                                                           "world-cafe-copy.yaml"]
+    assert sorted(p.name for p in own.glob("*.yaml")) == [
+        "world-cafe-copy-2.yaml",
+        "world-cafe-copy.yaml",
+    ]
     stranger = TestClient(client.app)
     assert stranger.get("/organiser/formats/world-cafe-copy/edit").status_code == 403
-    assert stranger.post("/organiser/formats/world-cafe/copy", data={"csrf": csrf}).status_code == 403
+    assert (
+        stranger.post("/organiser/formats/world-cafe/copy", data={"csrf": csrf}).status_code == 403
+    )

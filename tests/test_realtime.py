@@ -88,10 +88,21 @@ async def test_bad_payloads_get_error_replies_not_crashes(server: Server) -> Non
     ]:
         ack = await phone.sio.call(message, payload, timeout=30)
         assert ack["ok"] is False and ack["error"], (message, payload, ack)
-    good = await phone.sio.call("profile", {"organisation": "Asso", "side": "offer",
-                                            "offers": ["funding", 3, "bogus"]}, timeout=30)
-    assert good == {"ok": True, "profile": {"organisation": "Asso", "side": "offer",
-                                            "offers": ["funding"], "needs": [], "slots": []}}
+    good = await phone.sio.call(
+        "profile",
+        {"organisation": "Asso", "side": "offer", "offers": ["funding", 3, "bogus"]},
+        timeout=30,
+    )
+    assert good == {
+        "ok": True,
+        "profile": {
+            "organisation": "Asso",
+            "side": "offer",
+            "offers": ["funding"],
+            "needs": [],
+            "slots": [],
+        },
+    }
     # the connection survived all of it, and a good ballot still works
     html = phone.events["step"][-1]["html"]
     choice = re.findall(r'name="choice" value="([a-z0-9-]+)"', html)[0]

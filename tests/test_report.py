@@ -41,8 +41,12 @@ def test_time_adds_up_and_never_goes_negative(
 
 
 def test_stages_revisited_add_up() -> None:
-    log = [{"at": 61_000, "detail": {"stage": 1}}, {"at": 91_000, "detail": {"stage": 0}},
-           {"at": 121_000, "detail": {"stage": 1}}, {"at": 181_000, "detail": {}}]
+    log = [
+        {"at": 61_000, "detail": {"stage": 1}},
+        {"at": 91_000, "detail": {"stage": 0}},
+        {"at": 121_000, "detail": {"stage": 1}},
+        {"at": 181_000, "detail": {}},
+    ]
     runs = stage_runs([60, 60], log, 1_000)
     assert [r.seconds for r in runs] == [90.0, 90.0]
     assert runs[1].visits == 2 and runs[1].overtime_seconds == 30.0
@@ -57,8 +61,12 @@ def csrf_of(html: str) -> str:
 def test_report_page_and_downloads(tmp_path: Path) -> None:
     app = create_app(Settings(db_path=str(tmp_path / "r.sqlite3")))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    live = services.events.create(format_source=IDEAS.read_text(), format_name=str(IDEAS),
-                                  roster=load_roster_file(DEMO_ROSTER)[:2], params={})
+    live = services.events.create(
+        format_source=IDEAS.read_text(),
+        format_name=str(IDEAS),
+        roster=load_roster_file(DEMO_ROSTER)[:2],
+        params={},
+    )
     with TestClient(app) as console:
         assert console.get(f"/e/{live.code}/report").status_code == 403
         console.get(f"/e/{live.code}/console?key={live.row.secret}")
@@ -84,9 +92,12 @@ def test_report_page_and_downloads(tmp_path: Path) -> None:
         assert [row["visits"] for row in data["agenda"]] == [1, 1, 1, 1, 0]
         assert data["votes"][0]["ballots"] == 1
         assert data["items"][0]["count"] == 1
-        assert data["feedback"][0] == {"project": live.plan.lineup[0], "title":
-                                       live.plan.project(live.plan.lineup[0]).title,
-                                       "count": 1, "rating_means": {"rating": 4}}
+        assert data["feedback"][0] == {
+            "project": live.plan.lineup[0],
+            "title": live.plan.project(live.plan.lineup[0]).title,
+            "count": 1,
+            "rating_means": {"rating": 4},
+        }
         assert "comment" not in json.dumps(data["feedback"])
         rows = list(csv.DictReader(io.StringIO(console.get(f"/e/{live.code}/report.csv").text)))
         assert [r["kind"] for r in rows] == ["pitch", "pitch", "input", "vote", "reveal"]

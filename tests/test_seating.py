@@ -29,8 +29,12 @@ def csrf_of(html: str) -> str:
 def workshop(tmp_path: Path) -> Iterator[tuple[TestClient, LiveEvent, str, list[TestClient]]]:
     app = create_app(Settings(db_path=str(tmp_path / "w.sqlite3")))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    live = services.events.create(format_source=WORKSHOP.read_text(), format_name=str(WORKSHOP),
-                                  roster=load_roster_file(DEMO_ROSTER)[:3], params={})
+    live = services.events.create(
+        format_source=WORKSHOP.read_text(),
+        format_name=str(WORKSHOP),
+        roster=load_roster_file(DEMO_ROSTER)[:3],
+        params={},
+    )
     with TestClient(app) as console:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")
         csrf = csrf_of(console.get(f"/e/{live.code}/console").text)
@@ -38,14 +42,19 @@ def workshop(tmp_path: Path) -> Iterator[tuple[TestClient, LiveEvent, str, list[
         for index in range(10):
             phone = TestClient(app, headers={"Accept-Language": "en"})
             page = phone.get(f"/e/{live.code}").text
-            phone.post(f"/e/{live.code}/name", data={"csrf": csrf_of(page), "name": f"Person {index}"})
+            phone.post(
+                f"/e/{live.code}/name", data={"csrf": csrf_of(page), "name": f"Person {index}"}
+            )
             phones.append(phone)
         yield console, live, csrf, phones
 
 
 def act(console: TestClient, live: LiveEvent, csrf: str, action: str, **fields: str) -> str:
-    html = console.post(f"/e/{live.code}/console/act", data={"csrf": csrf, "action": action, **fields},
-                        headers={"HX-Request": "true"}).text
+    html = console.post(
+        f"/e/{live.code}/console/act",
+        data={"csrf": csrf, "action": action, **fields},
+        headers={"HX-Request": "true"},
+    ).text
     assert 'class="flash error"' not in html, html[:300]
     return html
 
@@ -54,13 +63,17 @@ def seat(phone: TestClient, live: LiveEvent) -> str:
     return phone.get(f"/e/{live.code}/seat").text
 
 
-def test_pass_around_scores_and_countdown(workshop: tuple[TestClient, LiveEvent, str, list[TestClient]]) -> None:
+def test_pass_around_scores_and_countdown(
+    workshop: tuple[TestClient, LiveEvent, str, list[TestClient]],
+) -> None:
     console, live, csrf, phones = workshop
     for index, phone in enumerate(phones):
         page = phone.get(f"/e/{live.code}").text
-        location = phone.post(f"/e/{live.code}/item", data={
-            "csrf": csrf_of(page), "step": "cards", "idea": f"Idea number {index}"},
-            follow_redirects=False).headers["location"]
+        location = phone.post(
+            f"/e/{live.code}/item",
+            data={"csrf": csrf_of(page), "step": "cards", "idea": f"Idea number {index}"},
+            follow_redirects=False,
+        ).headers["location"]
         assert location.endswith("flash=sent")
     cards_seen: dict[int, set[str]] = {}
     for round_ in (1, 2, 3):
@@ -75,14 +88,26 @@ def test_pass_around_scores_and_countdown(workshop: tuple[TestClient, LiveEvent,
             assert index not in {int(t) for t in cards_seen.get(int(card.group(1)), set())}
             cards_seen.setdefault(int(card.group(1)), set()).add(str(index))
             score = 5 if text == "Idea number 3" else 1 + (index % 3)
-            location = phone.post(f"/e/{live.code}/score", data={
-                "csrf": csrf_of(phone.get(f"/e/{live.code}").text), "card": card.group(1),
-                "score": str(score)}, follow_redirects=False).headers["location"]
+            location = phone.post(
+                f"/e/{live.code}/score",
+                data={
+                    "csrf": csrf_of(phone.get(f"/e/{live.code}").text),
+                    "card": card.group(1),
+                    "score": str(score),
+                },
+                follow_redirects=False,
+            ).headers["location"]
             assert location.endswith("flash=sent")
         # a card that is not yours this round is refused
-        other = phones[0].post(f"/e/{live.code}/score", data={
-            "csrf": csrf_of(phones[0].get(f"/e/{live.code}").text), "card": "999", "score": "3"},
-            follow_redirects=False)
+        other = phones[0].post(
+            f"/e/{live.code}/score",
+            data={
+                "csrf": csrf_of(phones[0].get(f"/e/{live.code}").text),
+                "card": "999",
+                "score": "3",
+            },
+            follow_redirects=False,
+        )
         assert other.headers["location"].endswith("flash=not_your_card")
     act(console, live, csrf, "next")  # the countdown reveal of the best cards
     viewer = TestClient(console.app)
@@ -124,8 +149,10 @@ def test_groups_merges_troika_world_cafe_and_stations(
     for index, phone in enumerate(phones):
         pairs[index] = re.search(r"Your table: (\d+)", seat(phone, live)).group(1)  # type: ignore[union-attr]
     act(console, live, csrf, "next")
-    fours = {index: re.search(r"Your table: (\d+)", seat(phone, live)).group(1)  # type: ignore[union-attr]
-             for index, phone in enumerate(phones)}
+    fours = {
+        index: re.search(r"Your table: (\d+)", seat(phone, live)).group(1)  # type: ignore[union-attr]
+        for index, phone in enumerate(phones)
+    }
     for a in pairs:
         for b in pairs:
             if pairs[a] == pairs[b]:
@@ -142,16 +169,25 @@ def test_groups_merges_troika_world_cafe_and_stations(
         assert "You host this table" in html
     # demo fair: the groups of "tables" visit the two stands, one after the other
     act(console, live, csrf, "jump", stage=str(stage["fair"]))
-    visits = {index: re.search(r"Station: ([^<]+)<", seat(phone, live)).group(1)  # type: ignore[union-attr]
-              for index, phone in enumerate(phones)}
+    visits = {
+        index: re.search(r"Station: ([^<]+)<", seat(phone, live)).group(1)  # type: ignore[union-attr]
+        for index, phone in enumerate(phones)
+    }
     act(console, live, csrf, "next")
-    again = {index: re.search(r"Station: ([^<]+)<", seat(phone, live)).group(1)  # type: ignore[union-attr]
-             for index, phone in enumerate(phones)}
+    again = {
+        index: re.search(r"Station: ([^<]+)<", seat(phone, live)).group(1)  # type: ignore[union-attr]
+        for index, phone in enumerate(phones)
+    }
     assert set(visits.values()) == {"Stand A", "Stand B"}
     assert all(visits[i] != again[i] for i in visits), "a group stayed at the same stand"
     # late arrivals and regrouping only from the console
     stranger = TestClient(console.app)
-    assert stranger.post(f"/e/{live.code}/console/seating", data={"csrf": csrf, "action": "regroup"}).status_code == 403
+    assert (
+        stranger.post(
+            f"/e/{live.code}/console/seating", data={"csrf": csrf, "action": "regroup"}
+        ).status_code
+        == 403
+    )
 
 
 def test_self_selected_groups_follow_choices(tmp_path: Path) -> None:
@@ -169,8 +205,9 @@ steps:
 """
     app = create_app(Settings(db_path=str(tmp_path / "self.sqlite3")))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    live = services.events.create(format_source=source, format_name="self.yaml", roster=(),
-                                  params={})
+    live = services.events.create(
+        format_source=source, format_name="self.yaml", roster=(), params={}
+    )
     with TestClient(app) as console:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")
         csrf = csrf_of(console.get(f"/e/{live.code}/console").text)
@@ -179,8 +216,11 @@ steps:
             page = phone.get(f"/e/{live.code}").text
             assert 'name="choice" value="food"' in page
             choice = "food" if index < 4 else "mobility"
-            location = phone.post(f"/e/{live.code}/choose", data={
-                "csrf": csrf_of(page), "choice": choice}, follow_redirects=False).headers["location"]
+            location = phone.post(
+                f"/e/{live.code}/choose",
+                data={"csrf": csrf_of(page), "choice": choice},
+                follow_redirects=False,
+            ).headers["location"]
             assert location.endswith("flash=sent")
         assert "Choose your table above" in seat(phones[0], live)
         console.post(f"/e/{live.code}/console/seating", data={"csrf": csrf, "action": "regroup"})
@@ -189,7 +229,13 @@ steps:
         assert len({tables[4], tables[5]}) == 1
         assert tables[4] not in tables[:4]
         assert sorted(Counter(tables[:4]).values()) == [2, 2]
-        late = phones[0].post(f"/e/{live.code}/choose", data={
-            "csrf": csrf_of(phones[0].get(f"/e/{live.code}").text), "choice": "mobility"},
-            follow_redirects=False).headers["location"]
+        late = (
+            phones[0]
+            .post(
+                f"/e/{live.code}/choose",
+                data={"csrf": csrf_of(phones[0].get(f"/e/{live.code}").text), "choice": "mobility"},
+                follow_redirects=False,
+            )
+            .headers["location"]
+        )
         assert late.endswith("flash=groups_formed")

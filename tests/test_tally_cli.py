@@ -85,8 +85,18 @@ def test_missing_file_and_bad_scale_are_one_line(capsys: pytest.CaptureFixture[s
 
 def test_runs_as_a_subprocess() -> None:
     run_ = subprocess.run(
-        [sys.executable, "-m", "facilitation", "tally", "--method", "copeland",
-         str(DATA / "ranking.csv")], capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "facilitation",
+            "tally",
+            "--method",
+            "copeland",
+            str(DATA / "ranking.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert json.loads(run_.stdout)["ranking"][0] == "nashville"
 
@@ -97,5 +107,7 @@ def test_downloaded_ballots_tally_back_to_the_same_result(tmp_path: Path) -> Non
     text = ballots_csv(spec, [(b, False, "") for b in ballots], names=False)
     # the download has paper/abstain columns first: drop them to get the tally layout
     lines = [",".join(line.split(",")[2:]) for line in text.splitlines()]
-    _, again = read_ballots_csv("\n".join(lines), "d.csv", "borda", lambda o: VoteSpec("ranking", o))
+    _, again = read_ballots_csv(
+        "\n".join(lines), "d.csv", "borda", lambda o: VoteSpec("ranking", o)
+    )
     assert tally(spec, again).to_json() == tally(spec, ballots).to_json()

@@ -62,8 +62,12 @@ def raw_ballot(draw: st.DrawFn, name: str) -> dict[str, Any]:
         case "majority_judgment":
             return {"grades": {o: draw(st.integers(0, len(spec.grades) - 1)) for o in subset}}
         case _:
-            return {"scores": {o: {"impact": draw(st.integers(1, 5)), "team": draw(st.integers(1, 5))}
-                               for o in subset}}
+            return {
+                "scores": {
+                    o: {"impact": draw(st.integers(1, 5)), "team": draw(st.integers(1, 5))}
+                    for o in subset
+                }
+            }
 
 
 def ballots_for(name: str, max_size: int = 25) -> st.SearchStrategy[list[dict[str, Any]]]:
@@ -217,8 +221,12 @@ def test_tennessee_condorcet_copeland_and_borda() -> None:
     assert data["pairwise"]["chattanooga"]["knoxville"] == 83
     borda = tally(VoteSpec("ranking", TENNESSEE), tennessee_ballots())
     # Borda scores (3-2-1-0 points) as in the article: N 194, C 173, M 126, K 107
-    assert borda.to_json()["borda"] == {"memphis": 126, "nashville": 194, "chattanooga": 173,
-                                         "knoxville": 107}
+    assert borda.to_json()["borda"] == {
+        "memphis": 126,
+        "nashville": 194,
+        "chattanooga": 173,
+        "knoxville": 107,
+    }
     assert borda.winners == ("nashville",)
 
 
@@ -258,8 +266,10 @@ def test_ungraded_options_count_as_the_worst_grade() -> None:
 
 def test_rubric_weighted_means() -> None:
     spec = VoteSpec("rubric", ("p", "q"), criteria=(Criterion("impact", 3), Criterion("team", 1)))
-    ballots = [{"scores": {"p": {"impact": 5, "team": 1}, "q": {"impact": 2, "team": 5}}},
-               {"scores": {"p": {"impact": 3, "team": 3}, "q": {"impact": 4, "team": 5}}}]
+    ballots = [
+        {"scores": {"p": {"impact": 5, "team": 1}, "q": {"impact": 2, "team": 5}}},
+        {"scores": {"p": {"impact": 3, "team": 3}, "q": {"impact": 4, "team": 5}}},
+    ]
     result = tally(spec, ballots)
     means = result.to_json()["weighted_means"]
     assert means["p"] == pytest.approx((3 * 4 + 1 * 2) / 4)
@@ -291,11 +301,15 @@ def test_tie_breaks() -> None:
     assert none.ties == (("x", "y"),) and none.winners == ("x", "y")
     order = tally(VoteSpec("single", options, tie_break="order"), ballots)
     assert order.ties == () and order.winners == ("x",)
-    draws = {tally(VoteSpec("single", options, tie_break="random"), ballots, seed=s).winners
-             for s in range(20)}
+    draws = {
+        tally(VoteSpec("single", options, tie_break="random"), ballots, seed=s).winners
+        for s in range(20)
+    }
     assert draws == {("x",), ("y",)}
-    assert tally(VoteSpec("single", options, tie_break="random"), ballots, seed=3).winners == \
+    assert (
         tally(VoteSpec("single", options, tie_break="random"), ballots, seed=3).winners
+        == tally(VoteSpec("single", options, tie_break="random"), ballots, seed=3).winners
+    )
 
 
 # --- invalid ballots -------------------------------------------------------------------------
@@ -342,9 +356,15 @@ def test_forbidden_options_and_required_marks() -> None:
     assert caught.value.code == "missing_score"
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-                    lambda inner: st.lists(inner, max_size=4)
-                    | st.dictionaries(st.text(max_size=6), inner, max_size=4), max_leaves=12))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+        ),
+        max_leaves=12,
+    )
+)
 def test_any_json_is_either_a_ballot_or_a_ballot_error(raw: object) -> None:
     for spec in SPECS.values():
         try:

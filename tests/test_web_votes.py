@@ -31,16 +31,20 @@ def contest(tmp_path: Path) -> Iterator[tuple[TestClient, LiveEvent, str]]:
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     path = FORMATS / "pitch-contest.yaml"
     roster = load_roster_file(DEMO_ROSTER)[:4]
-    live = services.events.create(format_source=path.read_text(), format_name=str(path),
-                                  roster=roster, params={})
+    live = services.events.create(
+        format_source=path.read_text(), format_name=str(path), roster=roster, params={}
+    )
     with TestClient(app) as console:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")
         yield console, live, csrf_of(console.get(f"/e/{live.code}/console").text)
 
 
 def act(console: TestClient, live: LiveEvent, csrf: str, action: str, **fields: str) -> str:
-    return console.post(f"/e/{live.code}/console/act", data={"csrf": csrf, "action": action, **fields},
-                        headers={"HX-Request": "true"}).text
+    return console.post(
+        f"/e/{live.code}/console/act",
+        data={"csrf": csrf, "action": action, **fields},
+        headers={"HX-Request": "true"},
+    ).text
 
 
 def stage_of(live: LiveEvent, step_id: str) -> str:
@@ -56,28 +60,42 @@ def test_jury_votes_are_for_the_jury_and_holders_skip_their_project(
     public = TestClient(app)
     page = public.get(f"/e/{live.code}").text
     assert re.search(r'<form class="vote-form[^>]*hidden', page), "jury form shown to the public"
-    location = public.post(f"/e/{live.code}/vote", data={
-        "csrf": csrf_of(page), "vote": "jury", "score.cantine-partagee.impact": "4",
-    }, follow_redirects=False).headers["location"]
+    location = public.post(
+        f"/e/{live.code}/vote",
+        data={
+            "csrf": csrf_of(page),
+            "vote": "jury",
+            "score.cantine-partagee.impact": "4",
+        },
+        follow_redirects=False,
+    ).headers["location"]
     assert location.endswith("flash=not_a_voter")
     # a jury member comes in through a personal link made on the people page
-    response = console.post(f"/e/{live.code}/console/people",
-                            data={"csrf": csrf, "name": "Inès <b>Juré</b>", "role": "jury"},
-                            follow_redirects=False)
+    response = console.post(
+        f"/e/{live.code}/console/people",
+        data={"csrf": csrf, "name": "Inès <b>Juré</b>", "role": "jury"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     people = console.get(f"/e/{live.code}/console/people").text
     assert "Inès &lt;b&gt;Juré&lt;/b&gt;" in people
-    card = people[people.index("Inès &lt;b&gt;Juré"):]
+    card = people[people.index("Inès &lt;b&gt;Juré") :]
     link = re.search(rf"/e/{live.code}/i/([A-Za-z0-9_-]+)", card)
     assert link
     juror = TestClient(app)
     juror.get(link.group(0))
     page = juror.get(f"/e/{live.code}").text
     assert "Membre du jury" in page or "Jury member" in page
-    location = juror.post(f"/e/{live.code}/vote", data={
-        "csrf": csrf_of(page), "vote": "jury",
-        "score.cantine-partagee.impact": "4", "score.cantine-partagee.team": "5",
-    }, follow_redirects=False).headers["location"]
+    location = juror.post(
+        f"/e/{live.code}/vote",
+        data={
+            "csrf": csrf_of(page),
+            "vote": "jury",
+            "score.cantine-partagee.impact": "4",
+            "score.cantine-partagee.team": "5",
+        },
+        follow_redirects=False,
+    ).headers["location"]
     assert location.endswith("flash=voted")
     # holders (made for each project) may not vote for their own project in the public vote
     act(console, live, csrf, "jump", stage=stage_of(live, "public"))
@@ -87,9 +105,15 @@ def test_jury_votes_are_for_the_jury_and_holders_skip_their_project(
     phone.get(f"/e/{live.code}/i/{holder.token}")
     page = phone.get(f"/e/{live.code}").text
     assert re.search(rf'value="{holder.project_id}"[^>]*disabled', page)
-    location = phone.post(f"/e/{live.code}/vote", data={
-        "csrf": csrf_of(page), "vote": "public", "choices": holder.project_id,
-    }, follow_redirects=False).headers["location"]
+    location = phone.post(
+        f"/e/{live.code}/vote",
+        data={
+            "csrf": csrf_of(page),
+            "vote": "public",
+            "choices": holder.project_id,
+        },
+        follow_redirects=False,
+    ).headers["location"]
     assert location.endswith("flash=forbidden_option")
 
 
@@ -99,17 +123,28 @@ def test_paper_ballots_count_and_are_marked(contest: tuple[TestClient, LiveEvent
     page = console.get(f"/e/{live.code}/console/paper/public")
     assert page.status_code == 200 and 'name="choices"' in page.text
     for choice in ("cantine-partagee", "repair-velo"):
-        response = console.post(f"/e/{live.code}/console/paper/public",
-                                data={"csrf": csrf, "choices": choice}, follow_redirects=False)
+        response = console.post(
+            f"/e/{live.code}/console/paper/public",
+            data={"csrf": csrf, "choices": choice},
+            follow_redirects=False,
+        )
         assert response.headers["location"].endswith("flash=added")
-    bad = console.post(f"/e/{live.code}/console/paper/public",
-                       data={"csrf": csrf, "choices": "nope"}, follow_redirects=False)
+    bad = console.post(
+        f"/e/{live.code}/console/paper/public",
+        data={"csrf": csrf, "choices": "nope"},
+        follow_redirects=False,
+    )
     assert bad.headers["location"].endswith("flash=unknown_option")
     stranger = TestClient(console.app)
-    assert stranger.post(f"/e/{live.code}/console/paper/public",
-                         data={"csrf": csrf, "choices": "repair-velo"}).status_code == 403
-    rows = list(csv.DictReader(io.StringIO(
-        console.get(f"/e/{live.code}/votes/public/ballots.csv").text)))
+    assert (
+        stranger.post(
+            f"/e/{live.code}/console/paper/public", data={"csrf": csrf, "choices": "repair-velo"}
+        ).status_code
+        == 403
+    )
+    rows = list(
+        csv.DictReader(io.StringIO(console.get(f"/e/{live.code}/votes/public/ballots.csv").text))
+    )
     assert len(rows) == 2 and all(r["paper"] == "1" for r in rows)
     assert "name" not in rows[0], "secret ballots must not carry names"
     data = json.loads(console.get(f"/e/{live.code}/results.json").text)
@@ -119,8 +154,12 @@ def test_paper_ballots_count_and_are_marked(contest: tuple[TestClient, LiveEvent
     paper = console.get(f"/e/{live.code}/console/paper/public").text
     first = re.search(r'name="delete" value="(\d+)"', paper)
     assert first
-    console.post(f"/e/{live.code}/console/paper/public", data={"csrf": csrf, "delete": first.group(1)})
-    assert len(console.get(f"/e/{live.code}/votes/public/ballots.csv").text.strip().splitlines()) == 2
+    console.post(
+        f"/e/{live.code}/console/paper/public", data={"csrf": csrf, "delete": first.group(1)}
+    )
+    assert (
+        len(console.get(f"/e/{live.code}/votes/public/ballots.csv").text.strip().splitlines()) == 2
+    )
 
 
 def test_countdown_reveals_one_place_per_click(contest: tuple[TestClient, LiveEvent, str]) -> None:
@@ -130,8 +169,10 @@ def test_countdown_reveals_one_place_per_click(contest: tuple[TestClient, LiveEv
     for choices in (["cantine-partagee", "repair-velo"], ["cantine-partagee"], ["carte-acces"]):
         phone = TestClient(app)
         page = phone.get(f"/e/{live.code}").text
-        phone.post(f"/e/{live.code}/vote", data={"csrf": csrf_of(page), "vote": "public",
-                                                  "choices": choices})
+        phone.post(
+            f"/e/{live.code}/vote",
+            data={"csrf": csrf_of(page), "vote": "public", "choices": choices},
+        )
     act(console, live, csrf, "jump", stage=stage_of(live, "jury"))
     act(console, live, csrf, "vote_open")
     act(console, live, csrf, "jump", stage=stage_of(live, "podium"))

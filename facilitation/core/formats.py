@@ -643,7 +643,7 @@ class Format(Model):
                 raise At(
                     ("steps", index, key),
                     f"'{key}' refers to {ref!r}, which is not a {kind} step id "
-                    f"({kind} steps: {known})"
+                    f"({kind} steps: {known})",
                 )
 
     def group_source(self, step: InputStep) -> str | None:
@@ -1155,6 +1155,7 @@ def _with_ref(prop: Any) -> Any:
     typed = {"integer", "number", "boolean"}
     if not isinstance(prop, dict):
         return prop
+
     def takes_value(branch: Any) -> bool:
         # numbers and booleans, and strings with a pattern (a time, an id) that `$x` breaks
         return isinstance(branch, dict) and (

@@ -39,7 +39,8 @@ def stage_runs(
     moves = sorted(
         (int(e["at"]), int(e["detail"]["stage"]))
         for e in log
-        if isinstance(e.get("detail"), Mapping) and isinstance(e["detail"].get("stage"), int)
+        if isinstance(e.get("detail"), Mapping)
+        and isinstance(e["detail"].get("stage"), int)
         and 0 <= e["detail"]["stage"] < len(planned)
     )
     last_ms = max([start_ms, *(int(e["at"]) for e in log)])

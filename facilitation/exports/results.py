@@ -75,10 +75,19 @@ def results_csv(events: Events, live: LiveEvent) -> str:
     )
     for vote in vote_results(events, live):
         for option in vote["options"]:
-            writer.writerow([
-                vote["vote"], vote["question"], vote["method"], option["rank"], option["id"],
-                option["label"], option["score"], option.get("count", ""), vote["ballots"],
-            ])
+            writer.writerow(
+                [
+                    vote["vote"],
+                    vote["question"],
+                    vote["method"],
+                    option["rank"],
+                    option["id"],
+                    option["label"],
+                    option["score"],
+                    option.get("count", ""),
+                    vote["ballots"],
+                ]
+            )
     return out.getvalue()
 
 
@@ -90,8 +99,9 @@ def vote_ballots_csv(events: Events, live: LiveEvent, vote_id: str) -> str:
     """Anonymised ballots in the layout `facilitation tally` reads (names only for votes the
     format declares attributed)."""
     attributed = live.format.vote_steps()[vote_id].ballots == "attributed"
-    return ballots_csv(live.vote_spec(vote_id), _ballot_rows(events, live, vote_id),
-                       names=attributed)
+    return ballots_csv(
+        live.vote_spec(vote_id), _ballot_rows(events, live, vote_id), names=attributed
+    )
 
 
 def vote_ballots_json(events: Events, live: LiveEvent, vote_id: str) -> str:
@@ -118,15 +128,20 @@ def report_data(events: Events, live: LiveEvent, now: int) -> dict[str, Any]:
 
     storage = events.storage
     lang = live.row.lang
-    runs = stage_runs([s.seconds for s in live.plan.stages], storage.log_entries(live.id),
-                      live.row.created_at, now)
+    runs = stage_runs(
+        [s.seconds for s in live.plan.stages],
+        storage.log_entries(live.id),
+        live.row.created_at,
+        now,
+    )
     agenda = [
         {
             "stage": run.index + 1,
             "step": stage.step_id,
             "kind": stage.kind,
             "label": stage_label(live.plan, live.state, stage, lang, "console"),
-            "planned_minutes": None if run.planned_seconds is None
+            "planned_minutes": None
+            if run.planned_seconds is None
             else round(run.planned_seconds / 60, 2),
             "real_minutes": round(run.seconds / 60, 2),
             "overtime_minutes": round(run.overtime_seconds / 60, 2),
@@ -138,20 +153,28 @@ def report_data(events: Events, live: LiveEvent, now: int) -> dict[str, Any]:
     for step_id, step in live.format.input_steps().items():
         rows = storage.items(live.id, step_id)
         shown = [i for i in rows if not i.hidden and i.merged_into is None]
-        items.append({
-            "step": step_id,
-            "prompt": localise(step.prompt, lang),
-            "count": len(shown),
-            "hidden": sum(1 for i in rows if i.hidden),
-            "merged": sum(1 for i in rows if i.merged_into is not None),
-            "items": [
-                {"text": item_label(step.fields, i.fields, 1000),
-                 "fields": i.fields,
-                 "similar": sum(1 for j in rows if j.merged_into == i.id),
-                 **({"author": i.author} if step.authorship == "attributed" and i.author else {})}
-                for i in shown
-            ],
-        })
+        items.append(
+            {
+                "step": step_id,
+                "prompt": localise(step.prompt, lang),
+                "count": len(shown),
+                "hidden": sum(1 for i in rows if i.hidden),
+                "merged": sum(1 for i in rows if i.merged_into is not None),
+                "items": [
+                    {
+                        "text": item_label(step.fields, i.fields, 1000),
+                        "fields": i.fields,
+                        "similar": sum(1 for j in rows if j.merged_into == i.id),
+                        **(
+                            {"author": i.author}
+                            if step.authorship == "attributed" and i.author
+                            else {}
+                        ),
+                    }
+                    for i in shown
+                ],
+            }
+        )
     feedback = []
     for project in live.plan.projects:
         spec = live.feedback_spec(project.id)
@@ -159,11 +182,21 @@ def report_data(events: Events, live: LiveEvent, now: int) -> dict[str, Any]:
             continue
         given = [r.fields for r in storage.feedback(live.id, project.id)]
         ratings = {s.id: s.mean for s in summarise(spec.fields, given) if s.type == "rating"}
-        feedback.append({"project": project.id, "title": project.title, "count": len(given),
-                         "rating_means": ratings})
+        feedback.append(
+            {
+                "project": project.id,
+                "title": project.title,
+                "count": len(given),
+                "rating_means": ratings,
+            }
+        )
     groups = [
-        {"step": step_id, "round": round_, "tables": len(plan),
-         "sizes": sorted((len(t["members"]) for t in plan), reverse=True)}
+        {
+            "step": step_id,
+            "round": round_,
+            "tables": len(plan),
+            "sizes": sorted((len(t["members"]) for t in plan), reverse=True),
+        }
         for (step_id, round_), plan in sorted(storage.seatings(live.id).items())
         if round_ >= 0 and isinstance(plan, list)
     ]
@@ -191,8 +224,16 @@ def report_csv(report: dict[str, Any]) -> str:
     """The agenda as run, one row per stage."""
     out = io.StringIO()
     writer = csv.writer(out)
-    columns = ["stage", "step", "kind", "label", "planned_minutes", "real_minutes",
-               "overtime_minutes", "visits"]
+    columns = [
+        "stage",
+        "step",
+        "kind",
+        "label",
+        "planned_minutes",
+        "real_minutes",
+        "overtime_minutes",
+        "visits",
+    ]
     writer.writerow(columns)
     for row in report["agenda"]:
         writer.writerow([row[c] if row[c] is not None else "" for c in columns])

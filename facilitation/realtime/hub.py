@@ -186,8 +186,7 @@ class Hub:
         for item in self.events.storage.items(live.id, author=participant.id):
             if item.merged_into is None:
                 items.setdefault(item.step_id, []).append({"id": item.id, "fields": item.fields})
-        wishes = (self.meetings.own_wishes(live, participant)
-                   if live.format.match_step() else {})
+        wishes = self.meetings.own_wishes(live, participant) if live.format.match_step() else {}
         return {
             "name": participant.name,
             "wishes": wishes,
@@ -310,13 +309,18 @@ class Hub:
         return {"ok": True, "card": payload["card"], "score": score}
 
     async def on_wish(self, sid: str, data: object = None) -> dict[str, Any]:
-        """"I want to meet…" (must / want / no, or None to take it back)."""
+        """ "I want to meet…" (must / want / no, or None to take it back)."""
         lang = self.connections[sid].lang if sid in self.connections else "en"
         try:
             connection, live, payload = self._checked(sid, data)
             assert connection.participant is not None
-            result = self.meetings.wish(live, connection.participant, payload.get("target"),
-                                        payload.get("level"), payload.get("helps"))
+            result = self.meetings.wish(
+                live,
+                connection.participant,
+                payload.get("target"),
+                payload.get("level"),
+                payload.get("helps"),
+            )
         except (PayloadError, MeetingsError) as error:
             return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
         return {"ok": True, **result, "target": payload.get("target")}

@@ -193,10 +193,14 @@ class Meetings:
                 needs |= set(project.needs)
                 organisation = organisation or project.title
             side: mm.Side = "need"
-            if person.role == "partner" or data.get("side") == "offer" or (
-                person.role == "participant"
-                and "side" not in data
-                and person.id in towards_projects
+            if (
+                person.role == "partner"
+                or data.get("side") == "offer"
+                or (
+                    person.role == "participant"
+                    and "side" not in data
+                    and person.id in towards_projects
+                )
             ):
                 side = "offer"
             involved = (

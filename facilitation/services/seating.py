@@ -341,10 +341,20 @@ class Seating:
             station = localise(table.get("station_label"), lang, fallback) or None
             asked = None
             if feedback and table.get("station") in live.plan.lineup:
-                asked = {"project": table["station"], "fields": [
-                    {"id": f.id, "label": localise(f.label, lang, fallback), "type": f.type,
-                     "max_length": f.max_length, "scale": f.scale, "required": f.required}
-                    for f in feedback.fields]}
+                asked = {
+                    "project": table["station"],
+                    "fields": [
+                        {
+                            "id": f.id,
+                            "label": localise(f.label, lang, fallback),
+                            "type": f.type,
+                            "max_length": f.max_length,
+                            "scale": f.scale,
+                            "required": f.required,
+                        }
+                        for f in feedback.fields
+                    ],
+                }
             for member in table["members"]:
                 others = [names.get(m) or "" for m in table["members"] if m != member]
                 out[member] = {
@@ -363,9 +373,7 @@ class Seating:
                 out[person.id] = {**base, "stand": True, "visitors": visiting[person.project_id]}
         return {p.id: out.get(p.id, {**base, "table": None}) for p in people}
 
-    def tables_of(
-        self, live: LiveEvent, groups_step: str
-    ) -> dict[int, tuple[int, frozenset[int]]]:
+    def tables_of(self, live: LiveEvent, groups_step: str) -> dict[int, tuple[int, frozenset[int]]]:
         """Who sat with whom at a groups step: person id -> (table, the table's members)."""
         key = (live.code, groups_step)
         cached = self._tables.get(key)

@@ -816,15 +816,20 @@ class Storage:
     # --- matchmaking: profiles, wishes, the draft -----------------------------------------------
 
     def set_profile(self, participant_id: int, profile: Mapping[str, Any]) -> None:
-        self.db.execute("UPDATE participants SET profile_json = ? WHERE id = ?",
-                        (json.dumps(profile, ensure_ascii=False), participant_id))
+        self.db.execute(
+            "UPDATE participants SET profile_json = ? WHERE id = ?",
+            (json.dumps(profile, ensure_ascii=False), participant_id),
+        )
 
-    def put_wish(self, event_id: int, source: int, target: int, level: str | None,
-                 now: int) -> None:
+    def put_wish(
+        self, event_id: int, source: int, target: int, level: str | None, now: int
+    ) -> None:
         """Set (or, with level None, withdraw) what `source` wishes about meeting `target`."""
         if level is None:
-            self.db.execute("DELETE FROM wishes WHERE event_id = ? AND source = ? AND target = ?",
-                            (event_id, source, target))
+            self.db.execute(
+                "DELETE FROM wishes WHERE event_id = ? AND source = ? AND target = ?",
+                (event_id, source, target),
+            )
             return
         self.db.execute(
             "INSERT INTO wishes(event_id, source, target, level, updated_at) VALUES"
@@ -838,7 +843,8 @@ class Storage:
             (r["source"], r["target"], r["level"])
             for r in self.db.execute(
                 "SELECT source, target, level FROM wishes WHERE event_id = ?"
-                " ORDER BY source, target", (event_id,),
+                " ORDER BY source, target",
+                (event_id,),
             )
         ]
 
@@ -847,7 +853,8 @@ class Storage:
             (r["target"], r["level"])
             for r in self.db.execute(
                 "SELECT target, level FROM wishes WHERE event_id = ? AND source = ?"
-                " ORDER BY target", (event_id, source),
+                " ORDER BY target",
+                (event_id, source),
             )
         ]
 
@@ -862,6 +869,7 @@ class Storage:
             self._log(db, event_id, now, "facilitator", f"match_{action}", {})
 
     def load_draft(self, event_id: int) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT draft_json FROM match_drafts WHERE event_id = ?",
-                              (event_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT draft_json FROM match_drafts WHERE event_id = ?", (event_id,)
+        ).fetchone()
         return json.loads(row["draft_json"]) if row else None

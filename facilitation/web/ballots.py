@@ -44,13 +44,23 @@ async def paper_page(request: Request) -> Response:
     view = vote_view(live, vote_id, lang, "console", None, Counts(0, len(paper)))
     flash = request.query_params.get("flash")
     page = svc.pages.page(
-        request, "paper.html", lang,
+        request,
+        "paper.html",
+        lang,
         {
-            "live": live, "v": view, "csrf": facilitator_csrf(request, live),
+            "live": live,
+            "v": view,
+            "csrf": facilitator_csrf(request, live),
             "form_action": f"/e/{live.code}/console/paper/{vote_id}",
             "columns": ballot_columns(spec),
-            "paper": [{"id": b.id, "cells": ballot_cells(spec, b.ballot),
-                       "abstain": bool(b.ballot.get("abstain"))} for b in paper],
+            "paper": [
+                {
+                    "id": b.id,
+                    "cells": ballot_cells(spec, b.ballot),
+                    "abstain": bool(b.ballot.get("abstain")),
+                }
+                for b in paper
+            ],
             "flash": refusal_message(lang, flash) if flash and flash != "added" else None,
             "added": flash == "added",
         },
@@ -70,8 +80,11 @@ async def paper_submit(request: Request) -> Response:
     back = f"/e/{live.code}/console/paper/{vote_id}"
     form = await request.form()
     csrf = form.get("csrf")
-    if not check_csrf(svc.csrf_key, facilitator_subject(live.code, live.row.secret),
-                      csrf if isinstance(csrf, str) else None):
+    if not check_csrf(
+        svc.csrf_key,
+        facilitator_subject(live.code, live.row.secret),
+        csrf if isinstance(csrf, str) else None,
+    ):
         return RedirectResponse(f"{back}?flash=csrf", status_code=303)
     if live.state.vote(vote_id).revealed:
         return RedirectResponse(f"{back}?flash=vote_closed", status_code=303)
@@ -110,8 +123,11 @@ async def ballots_download(request: Request) -> Response:
     else:
         body, media = vote_ballots_json(svc.events, live, vote_id), "application/json"
     filename = f"{live.format.id}-{live.code}-{vote_id}-ballots.{fmt}"
-    return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 routes = [

@@ -141,8 +141,9 @@ async def items_moderate(request: Request) -> Response:
     svc = services(request)
     form = await request.form()
     error = None
-    if not check_csrf(svc.csrf_key, facilitator_subject(live.code, live.row.secret),
-                      _text(form.get("csrf"))):
+    if not check_csrf(
+        svc.csrf_key, facilitator_subject(live.code, live.row.secret), _text(form.get("csrf"))
+    ):
         error = refusal_message(lang, "csrf")
     else:
         ids = [int(v) for v in form.getlist("item") if isinstance(v, str) and v.isdigit()]
@@ -160,8 +161,9 @@ async def items_moderate(request: Request) -> Response:
         await svc.hub.push(live, ("screen", "console"))
         await svc.hub.push_items(live)
     if request.headers.get("HX-Request"):
-        return svc.pages.page(request, "_console_state.html", lang,
-                              console_context(request, live, lang, error))
+        return svc.pages.page(
+            request, "_console_state.html", lang, console_context(request, live, lang, error)
+        )
     return RedirectResponse(f"/e/{live.code}/console", status_code=303)
 
 
@@ -174,8 +176,9 @@ async def seating_act(request: Request) -> Response:
     svc = services(request)
     form = await request.form()
     error = None
-    if not check_csrf(svc.csrf_key, facilitator_subject(live.code, live.row.secret),
-                      _text(form.get("csrf"))):
+    if not check_csrf(
+        svc.csrf_key, facilitator_subject(live.code, live.row.secret), _text(form.get("csrf"))
+    ):
         error = refusal_message(lang, "csrf")
     else:
         present = list(svc.hub.online[live.code])
@@ -186,8 +189,9 @@ async def seating_act(request: Request) -> Response:
         await svc.hub.push(live, ("screen", "console"))
         await svc.hub.push_seats(live)
     if request.headers.get("HX-Request"):
-        return svc.pages.page(request, "_console_state.html", lang,
-                              console_context(request, live, lang, error))
+        return svc.pages.page(
+            request, "_console_state.html", lang, console_context(request, live, lang, error)
+        )
     return RedirectResponse(f"/e/{live.code}/console", status_code=303)
 
 
@@ -203,16 +207,23 @@ async def report_page(request: Request) -> Response:
     fmt = request.path_params.get("fmt")
     filename = f"{live.format.id}-{live.code}-report"
     if fmt == "json":
-        return Response(json.dumps(report, ensure_ascii=False, indent=2),
-                        media_type="application/json",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}.json"'})
+        return Response(
+            json.dumps(report, ensure_ascii=False, indent=2),
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{filename}.json"'},
+        )
     if fmt == "csv":
-        return Response(report_csv(report), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
+        return Response(
+            report_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+        )
     if fmt is not None:
         return Response("Not found", status_code=404)
-    return remember_lang(request, svc.pages.page(request, "event_report.html", lang,
-                                                 {"live": live, "report": report}))
+    return remember_lang(
+        request,
+        svc.pages.page(request, "event_report.html", lang, {"live": live, "report": report}),
+    )
 
 
 async def results_download(request: Request) -> Response:

@@ -37,16 +37,29 @@ async def holder_page(request: Request) -> Response:
     rows = [r.fields for r in svc.storage.feedback(live.id, project.id)]
     fields = spec.fields if spec else []
     summary = [
-        {"label": localise(f.label, lang, live.format.lang), "type": f.type,
-         "scale": f.scale, "s": s}
+        {
+            "label": localise(f.label, lang, live.format.lang),
+            "type": f.type,
+            "scale": f.scale,
+            "s": s,
+        }
         for f, s in zip(fields, summarise(fields, rows), strict=True)
     ]
     page = svc.pages.page(
-        request, "holder.html", lang,
-        {"live": live, "project": project, "holder": holder, "count": len(rows),
-         "summary": summary, "asked": spec is not None,
-         "wishers": svc.hub.meetings.wishers_of(live, holder)
-         if live.format.match_step() else ([], 0)},
+        request,
+        "holder.html",
+        lang,
+        {
+            "live": live,
+            "project": project,
+            "holder": holder,
+            "count": len(rows),
+            "summary": summary,
+            "asked": spec is not None,
+            "wishers": svc.hub.meetings.wishers_of(live, holder)
+            if live.format.match_step()
+            else ([], 0),
+        },
     )
     return remember_lang(request, page)
 
@@ -64,8 +77,9 @@ async def holder_download(request: Request) -> Response:
     field_ids = [f.id for f in spec.fields] if spec else []
     rows = [r.fields for r in svc.storage.feedback(live.id, holder.project_id)]
     if fmt == "json":
-        body = json.dumps({"project": holder.project_id, "feedback": rows}, ensure_ascii=False,
-                          indent=2)
+        body = json.dumps(
+            {"project": holder.project_id, "feedback": rows}, ensure_ascii=False, indent=2
+        )
         media = "application/json"
     else:
         out = io.StringIO()
@@ -75,8 +89,11 @@ async def holder_download(request: Request) -> Response:
             writer.writerow([row.get(f, "") for f in field_ids])
         body, media = out.getvalue(), "text/csv; charset=utf-8"
     filename = f"{live.code}-{holder.project_id}-feedback.{fmt}"
-    return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 routes = [

@@ -70,9 +70,11 @@ async def event_page(request: Request) -> Response:
         mine=svc.hub.own_inputs(live, participant),
         seat=svc.hub.seating.seats(live, lang).get(participant.id),
         my_agenda=svc.hub.meetings.agenda(live, participant, lang)
-        if live.format.match_step() else [],
+        if live.format.match_step()
+        else [],
         people_to_meet=svc.hub.meetings.people_to_meet(live, participant)
-        if live.format.match_step() else [],
+        if live.format.match_step()
+        else [],
         flash=refusal_message(lang, flash) if flash and flash not in ("voted", "sent") else None,
         voted=flash == "voted",
         sent=flash == "sent",

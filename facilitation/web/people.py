@@ -37,8 +37,9 @@ async def invite_accept(request: Request) -> Response:
             request, "not_found.html", lang_of(request, live), {"live": None}, status_code=404
         )
     response = RedirectResponse(f"/e/{live.code}", status_code=303)
-    response.set_cookie(participant_cookie(live.code), token, max_age=COOKIE_MAX_AGE,
-                        httponly=True, samesite="lax")
+    response.set_cookie(
+        participant_cookie(live.code), token, max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax"
+    )
     return response
 
 
@@ -50,16 +51,28 @@ async def people_page(request: Request) -> Response:
     svc = services(request)
     base = public_base(request)
     people = [
-        {"id": p.id, "name": p.name, "role": p.role, "project": p.project_id,
-         "link": f"{base}/e/{live.code}/i/{p.token}",
-         "qr": f"/e/{live.code}/console/people/{p.id}/qr.svg"}
+        {
+            "id": p.id,
+            "name": p.name,
+            "role": p.role,
+            "project": p.project_id,
+            "link": f"{base}/e/{live.code}/i/{p.token}",
+            "qr": f"/e/{live.code}/console/people/{p.id}/qr.svg",
+        }
         for p in svc.storage.invited(live.id)
     ]
     roles = [r for r in live.format.roles if r in INVITED_ROLES]
     page = svc.pages.page(
-        request, "people.html", lang,
-        {"live": live, "people": people, "roles": roles, "csrf": facilitator_csrf(request, live),
-         "error": request.query_params.get("error")},
+        request,
+        "people.html",
+        lang,
+        {
+            "live": live,
+            "people": people,
+            "roles": roles,
+            "csrf": facilitator_csrf(request, live),
+            "error": request.query_params.get("error"),
+        },
     )
     return remember_lang(request, page)
 
@@ -73,15 +86,19 @@ async def people_add(request: Request) -> Response:
     form = await request.form()
     back = f"/e/{live.code}/console/people"
     csrf = form.get("csrf")
-    if not check_csrf(svc.csrf_key, facilitator_subject(live.code, live.row.secret),
-                      csrf if isinstance(csrf, str) else None):
+    if not check_csrf(
+        svc.csrf_key,
+        facilitator_subject(live.code, live.row.secret),
+        csrf if isinstance(csrf, str) else None,
+    ):
         return RedirectResponse(f"{back}?error=csrf", status_code=303)
     role = form.get("role")
     name = clean_name(form.get("name") or "")
     if role not in INVITED_ROLES or role not in live.format.roles or not name:
         return RedirectResponse(f"{back}?error=malformed", status_code=303)
-    svc.storage.invite(live.id, token=new_participant_token(), role=str(role), name=name,
-                       now=now_ms())
+    svc.storage.invite(
+        live.id, token=new_participant_token(), role=str(role), name=name, now=now_ms()
+    )
     return RedirectResponse(back, status_code=303)
 
 
@@ -90,8 +107,9 @@ async def person_qr(request: Request) -> Response:
     if not is_facilitator(request, live):
         return forbidden_page(request, lang_of(request, live))
     person_id = int(request.path_params["person"])
-    person = next((p for p in services(request).storage.invited(live.id) if p.id == person_id),
-                  None)
+    person = next(
+        (p for p in services(request).storage.invited(live.id) if p.id == person_id), None
+    )
     if person is None:
         return Response("Not found", status_code=404)
     svg = qr_svg(f"{public_base(request)}/e/{live.code}/i/{person.token}")

@@ -35,8 +35,13 @@ def ballots_for(spec: VoteSpec, n: int, rng: random.Random) -> list[dict[str, An
             case "majority_judgment":
                 out.append({"grades": {o: rng.randrange(len(spec.grades)) for o in subset}})
             case "rubric":
-                out.append({"scores": {o: {c.id: rng.randint(1, 5) for c in spec.criteria}
-                                       for o in subset}})
+                out.append(
+                    {
+                        "scores": {
+                            o: {c.id: rng.randint(1, 5) for c in spec.criteria} for o in subset
+                        }
+                    }
+                )
     return out
 
 
@@ -55,9 +60,11 @@ def main() -> None:
         "borda": VoteSpec("ranking", options),
         "copeland": VoteSpec("ranking", options, count="copeland"),
         "majority-judgment": VoteSpec("majority_judgment", options),
-        "rubric": VoteSpec("rubric", options,
-                           criteria=(Criterion("impact", 2), Criterion("feasibility"),
-                                     Criterion("team"))),
+        "rubric": VoteSpec(
+            "rubric",
+            options,
+            criteria=(Criterion("impact", 2), Criterion("feasibility"), Criterion("team")),
+        ),
     }
     print(f"{args.ballots:,} ballots x {args.options} options, best of {args.repeat} runs")
     for name, spec in specs.items():
