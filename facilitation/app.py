@@ -13,10 +13,17 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
+from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages
 from facilitation.realtime.hub import Hub
 from facilitation.security import SecurityHeadersMiddleware
+from facilitation.services.announcements import Announcer
+from facilitation.services.console import Console
 from facilitation.services.events import Events
+from facilitation.services.meetings import Meetings
+from facilitation.services.participants import Participants
+from facilitation.services.presence import LocalPresence
+from facilitation.services.seating import Seating
 from facilitation.settings import Settings
 from facilitation.storage.sqlite import Storage
 from facilitation.web import (
@@ -50,13 +57,24 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings) -> ASGIApp:
     storage = Storage(settings.db_path)
-    events = Events(storage)
+    announcer = Announcer()
+    presence = LocalPresence()
+    events = Events(storage, announcer)
+    participants = Participants(storage)
+    seating = Seating(storage, announcer)
+    meetings = Meetings(storage, announcer)
+    console_service = Console(events, seating, presence, announcer)
     pages = Pages(settings.templates_dir, settings.static_dir)
     csrf_key = storage.signing_key()
+    views = LiveViews(events, seating, meetings, presence, pages, csrf_key)
     hub = Hub(
         events,
-        pages,
-        csrf_key,
+        participants,
+        seating,
+        meetings,
+        presence,
+        views,
+        announcer,
         max_payload=settings.max_payload_bytes,
         max_message=settings.max_message_bytes,
         interval=settings.tally_interval_s,
@@ -76,6 +94,17 @@ def create_app(settings: Settings) -> ASGIApp:
         routes=routes,
         exception_handlers={404: not_found, 405: not_found, 500: server_error},
     )
-    app.state.services = Services(settings, storage, events, pages, hub, csrf_key)
+    app.state.services = Services(
+        settings=settings,
+        events=events,
+        participants=participants,
+        seating=seating,
+        meetings=meetings,
+        console=console_service,
+        views=views,
+        pages=pages,
+        csrf_key=csrf_key,
+        organiser_key=storage.organiser_key(),
+    )
     asgi: ASGIApp = socketio.ASGIApp(hub.sio, other_asgi_app=SecurityHeadersMiddleware(app))
     return asgi

@@ -44,6 +44,16 @@ def check_csrf(key: str, subject: str, token: str | None) -> bool:
     return token is not None and hmac.compare_digest(csrf_token(key, subject), token)
 
 
+def participant_cookie(code: str) -> str:
+    """The cookie that carries a phone's participant token for one event."""
+    return f"p_{code}"
+
+
+def facilitator_cookie(code: str) -> str:
+    """The cookie that carries the facilitator's secret for one event."""
+    return f"f_{code}"
+
+
 def same_secret(expected: str, given: str | None) -> bool:
     return given is not None and hmac.compare_digest(expected.encode(), given.encode())
 

@@ -69,16 +69,14 @@ def test_shipped_format_runs_every_step(path: Path, tmp_path: Path) -> None:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")
         csrf = csrf_of(console.get(f"/e/{live.code}/console").text)
         phones = [TestClient(app) for _ in range(6)]
-        holders = [p for p in services.storage.invited(live.id) if p.role == "holder"]
+        holders = [p for p in services.participants.invited(live) if p.role == "holder"]
         for index, phone in enumerate(phones):
             special = {0: "jury", 1: "decider", 2: "holder"}.get(index)
             if special in live.format.roles:
                 person = (
                     holders[0]
                     if special == "holder"
-                    else services.storage.invite(
-                        live.id, token=f"{special}-token", role=special, name=special.title(), now=0
-                    )
+                    else services.participants.invite(live, special, special.title())
                 )
                 phone.get(f"/e/{live.code}/i/{person.token}")
             assert phone.get(f"/e/{live.code}").status_code == 200
@@ -98,9 +96,7 @@ def test_shipped_format_runs_every_step(path: Path, tmp_path: Path) -> None:
             step = live.plan.step(stage)
             if isinstance(step, InputStep):
                 for voter, phone in enumerate(phones):
-                    me = services.storage.participant_by_token(
-                        live.id, phone.cookies.get(f"p_{live.code}")
-                    )
+                    me = services.participants.by_token(live, phone.cookies.get(f"p_{live.code}"))
                     if me.role not in step.who:
                         continue
                     data = {
@@ -138,9 +134,7 @@ def test_shipped_format_runs_every_step(path: Path, tmp_path: Path) -> None:
             if isinstance(step, VoteStep):
                 options = [o for o, _ in live.plan.vote_options(stage.step_id)]
                 for voter, phone in enumerate(phones):
-                    me = services.storage.participant_by_token(
-                        live.id, phone.cookies.get(f"p_{live.code}")
-                    )
+                    me = services.participants.by_token(live, phone.cookies.get(f"p_{live.code}"))
                     if me.role not in step.who:
                         continue
                     mine = [o for o in options if step.own_project or o != me.project_id]

@@ -166,7 +166,7 @@ def test_feedback_reaches_only_the_holder(ideas: tuple[TestClient, LiveEvent, st
     console, live, csrf = ideas
     app = console.app
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    holders = {p.project_id: p for p in services.storage.invited(live.id) if p.role == "holder"}
+    holders = {p.project_id: p for p in services.participants.invited(live) if p.role == "holder"}
     first, second = live.plan.lineup
     phones = [TestClient(app) for _ in range(3)]
     # the event starts on the first project's pitch: the second has not presented yet

@@ -118,12 +118,12 @@ def test_wishes_draft_edits_publish_and_agendas(
     page = console.get(f"/e/{live.code}/console/match").text
     assert "Fondation &lt;b&gt;X&lt;/b&gt;" in page or "Guest 2" in page
     services = console.app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    draft = services.hub.meetings.draft(live)
+    draft = services.meetings.draft(live)
     holders = {
-        p.project_id: str(p.id) for p in services.storage.invited(live.id) if p.role == "holder"
+        p.project_id: str(p.id) for p in services.participants.invited(live) if p.role == "holder"
     }
     me = {
-        i: services.storage.participant_by_token(live.id, phones[i].cookies.get(f"p_{live.code}"))
+        i: services.participants.by_token(live, phones[i].cookies.get(f"p_{live.code}"))
         for i in range(6)
     }
     pairs = {frozenset(m.pair) for m in draft.meetings}
@@ -134,7 +134,7 @@ def test_wishes_draft_edits_publish_and_agendas(
     # lock one meeting, remove another, then publish
     locked = next(m for m in draft.meetings if str(me[1].id) in m.pair)
     match(console, live, csrf, "lock", meeting=f"{locked.a}-{locked.b}")
-    others = [m for m in services.hub.meetings.draft(live).meetings if not m.locked]
+    others = [m for m in services.meetings.draft(live).meetings if not m.locked]
     if others:
         match(console, live, csrf, "remove", meeting=f"{others[0].a}-{others[0].b}")
     assert match(console, live, csrf, "publish") == f"/e/{live.code}/console/match"
@@ -142,18 +142,16 @@ def test_wishes_draft_edits_publish_and_agendas(
     assert "Table " in agenda and re.search(r"21:\d\d", agenda)
     assert "you asked to meet them (must)" in agenda
     # a latecomer: the re-run fills empty slots only; locked and published meetings stay
-    before = {m.pair: (m.slot, m.table) for m in services.hub.meetings.draft(live).meetings}
+    before = {m.pair: (m.slot, m.table) for m in services.meetings.draft(live).meetings}
     late = TestClient(console.app, headers={"Accept-Language": "en"})
     late.get(f"/e/{live.code}")
     post(late, live, "wish", {"target": f"project:{fourth}", "level": "must"})
     match(console, live, csrf, "refill")
-    after = services.hub.meetings.draft(live)
+    after = services.meetings.draft(live)
     for m in after.meetings:
         if m.pair in before:
             assert (m.slot, m.table) == before[m.pair], "a meeting moved on refill"
-    late_id = str(
-        services.storage.participant_by_token(live.id, late.cookies.get(f"p_{live.code}")).id
-    )
+    late_id = str(services.participants.by_token(live, late.cookies.get(f"p_{live.code}")).id)
     assert any(late_id in m.pair for m in after.meetings)
     # a move that double-books someone is refused with a sentence
     clash = [m for m in after.meetings if holders[first] in m.pair]
@@ -208,7 +206,7 @@ def test_holders_see_who_wants_to_meet_them(
     anonymous.get(f"/e/{live.code}")
     post(anonymous, live, "wish", {"target": f"project:{first}", "level": "must"})
     services = console.app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    holder = next(p for p in services.storage.invited(live.id) if p.project_id == first)
+    holder = next(p for p in services.participants.invited(live) if p.project_id == first)
     page = TestClient(console.app, headers={"Accept-Language": "en"})
     page.get(f"/e/{live.code}/i/{holder.token}")
     text = page.get(f"/e/{live.code}/holder").text

@@ -26,7 +26,7 @@ def organiser(tmp_path: Path) -> Iterator[tuple[TestClient, Path]]:
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     with TestClient(app, headers={"Accept-Language": "en"}) as client:
         assert client.get("/organiser").status_code == 403
-        client.get(f"/organiser?key={services.storage.organiser_key()}")
+        client.get(f"/organiser?key={services.organiser_key}")
         yield client, own
 
 

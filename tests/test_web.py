@@ -176,15 +176,11 @@ def test_vote_by_plain_form_post(app_and_event: tuple[TestClient, LiveEvent]) ->
     page = phone.get(f"/e/{live.code}?flash=voted")
     assert re.search(rf'value="{choice}"[^>]*checked', page.text), "own vote not restored"
     services = client.app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    assert [b.ballot for b in services.storage.ballots(live.id, "favourite")] == [
-        {"choice": choice}
-    ]
+    assert [b.ballot for b in services.events.ballots(live, "favourite")] == [{"choice": choice}]
     act(client, live, csrf, "vote_close")
     other = live.plan.lineup[4]
     assert post(csrf=token, vote="favourite", choice=other).endswith("flash=vote_closed")
-    assert [b.ballot for b in services.storage.ballots(live.id, "favourite")] == [
-        {"choice": choice}
-    ]
+    assert [b.ballot for b in services.events.ballots(live, "favourite")] == [{"choice": choice}]
 
 
 def test_results_hidden_until_reveal_then_downloadable(
@@ -256,7 +252,7 @@ def test_organiser_home_starts_an_event_from_a_shipped_format(tmp_path: Path) ->
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     with TestClient(app) as client:
         assert client.get("/organiser").status_code == 403
-        key = services.storage.organiser_key()
+        key = services.organiser_key
         home = client.get(f"/organiser?key={key}")
         assert home.status_code == 200 and "carrefour-des-possibles" in home.text
         csrf = csrf_of(home.text)

@@ -100,7 +100,7 @@ def test_jury_votes_are_for_the_jury_and_holders_skip_their_project(
     # holders (made for each project) may not vote for their own project in the public vote
     act(console, live, csrf, "jump", stage=stage_of(live, "public"))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    holder = next(p for p in services.storage.invited(live.id) if p.role == "holder")
+    holder = next(p for p in services.participants.invited(live) if p.role == "holder")
     phone = TestClient(app)
     phone.get(f"/e/{live.code}/i/{holder.token}")
     page = phone.get(f"/e/{live.code}").text

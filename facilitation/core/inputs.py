@@ -20,6 +20,17 @@ class InputError(ValueError):
         self.code = code
 
 
+MAX_NAME = 40
+
+
+def clean_name(raw: object) -> str | None:
+    """A display name as typed, minus control characters; None if it is not text."""
+    if not isinstance(raw, str):
+        return None
+    text = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C")
+    return " ".join(text.split())[:MAX_NAME]
+
+
 def clean_text(text: str) -> str:
     """Text as typed, minus control characters (newlines kept) and surrounding spaces."""
     kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")

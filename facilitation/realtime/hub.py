@@ -1,8 +1,13 @@
 """Socket.io: who is connected to which event, and what is pushed to them.
 
-Rooms are per event, audience and language (`CODE:participant:fr`), so a fragment is rendered
-once per language and sent to everyone in the room, never once per phone. Ballot counts and
-tallies are coalesced: at most a few updates a second, and only to the screen and console.
+Socket handlers call the services, as web handlers do; the hub pushes when a service
+announces a change (it never decides what changes). Rooms are per event, audience and
+language (`CODE:participant:fr`), so a fragment is rendered once per language and sent to
+everyone in the room, never once per phone; each phone is also in its own room
+(`CODE:p:ID:fr`) for what only its table sees. Which rooms have anyone in them is asked of the
+presence service, not counted here, so that a second process would answer the same. Ballot
+counts and tallies are coalesced: at most a few updates a second, and only to the screen and
+console.
 """
 
 from __future__ import annotations
@@ -10,8 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import unicodedata
-from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -20,80 +24,85 @@ from urllib.parse import parse_qs
 import socketio
 
 from facilitation.core.ballot_forms import fields_from_ballot
-from facilitation.core.engine import reveal_progress
-from facilitation.core.formats import RevealStep
 from facilitation.i18n import LANGUAGES, negotiate
 from facilitation.messages import refusal_message
-from facilitation.presenters.pages import Pages
-from facilitation.presenters.views import (
-    Audience,
-    Counts,
-    agenda,
-    input_view,
-    reveal_view,
-    stage_view,
+from facilitation.presenters.live import AUDIENCES, LiveViews, table_of
+from facilitation.presenters.views import Audience
+from facilitation.security import facilitator_cookie, participant_cookie, same_secret
+from facilitation.services.announcements import (
+    Announcer,
+    Change,
+    ItemAdded,
+    ItemsModerated,
+    MeetingsChanged,
+    SeatsChanged,
+    StateChanged,
+    TallyChanged,
 )
-from facilitation.security import csrf_token, facilitator_subject, same_secret
-from facilitation.services.events import Events, LiveEvent, RefusedError, now_ms
+from facilitation.services.events import Events, LiveEvent, RefusedError
 from facilitation.services.meetings import Meetings, MeetingsError
+from facilitation.services.participants import ParticipantRow, Participants
+from facilitation.services.presence import Presence
 from facilitation.services.seating import SEATED_KINDS, Seating
-from facilitation.storage.sqlite import ItemRow, ParticipantRow
 
 log = logging.getLogger(__name__)
 
-AUDIENCES: tuple[Audience, ...] = ("participant", "screen", "console")
-FRAGMENTS: dict[Audience, str] = {
-    "participant": "_participant_step.html",
-    "screen": "_screen_step.html",
-    "console": "_console_state.html",
+FRAGMENT_EVENT: dict[Audience, str] = {
+    "participant": "step",
+    "screen": "screen",
+    "console": "console",
 }
-MAX_NAME = 40
 
 
-def participant_cookie(code: str) -> str:
-    return f"p_{code}"
-
-
-def facilitator_cookie(code: str) -> str:
-    return f"f_{code}"
-
-
-@dataclass
+@dataclass(frozen=True)
 class Connection:
+    """One socket: which event and audience, and who (read again from storage each time)."""
+
     code: str
     audience: Audience
     lang: str
-    participant: ParticipantRow | None = None
+    person: int | None = None
+    token: str | None = None
 
 
 def room(code: str, audience: Audience, lang: str) -> str:
     return f"{code}:{audience}:{lang}"
 
 
-def clean_name(raw: object) -> str | None:
-    """A display name as typed, minus control characters; None if it is not text."""
-    if not isinstance(raw, str):
-        return None
-    text = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C")
-    return " ".join(text.split())[:MAX_NAME]
+def person_room(code: str, person: int, lang: str) -> str:
+    return f"{code}:p:{person}:{lang}"
+
+
+class PayloadError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+Handler = Callable[[LiveEvent, ParticipantRow, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 class Hub:
     def __init__(
         self,
         events: Events,
-        pages: Pages,
-        csrf_key: str,
+        participants: Participants,
+        seating: Seating,
+        meetings: Meetings,
+        presence: Presence,
+        views: LiveViews,
+        announcer: Announcer,
         *,
         max_payload: int,
         max_message: int,
         interval: float,
     ) -> None:
         self.events = events
-        self.seating = Seating(events.storage)
-        self.meetings = Meetings(events.storage)
-        self.csrf_key = csrf_key
-        self.pages = pages
+        self.participants = participants
+        self.seating = seating
+        self.meetings = meetings
+        self.presence = presence
+        self.views = views
         self.max_payload = max_payload
         self.interval = interval
         self.sio = socketio.AsyncServer(
@@ -104,25 +113,23 @@ class Hub:
             engineio_logger=False,
         )
         self.connections: dict[str, Connection] = {}
-        self.room_sizes: Counter[str] = Counter()
-        # event code -> participant id -> open sockets (a person with two tabs counts once)
-        self.online: dict[str, Counter[int]] = defaultdict(Counter)
         self._flush_pending: set[str] = set()
-        # (event code, participant id) -> that person's sockets: lists shared by a group only
-        # go to the group's phones
-        self.sids: dict[tuple[str, int], set[str]] = defaultdict(set)
         # event code -> authors whose group's list changed since the last flush
-        self._group_dirty: dict[str, set[int]] = defaultdict(set)
+        self._group_dirty: dict[str, set[int]] = {}
+        announcer.subscribe(self.on_change)
         self.sio.on("connect", self.on_connect)
         self.sio.on("disconnect", self.on_disconnect)
-        self.sio.on("vote", self.on_vote)
-        self.sio.on("name", self.on_name)
-        self.sio.on("item", self.on_item)
-        self.sio.on("feedback", self.on_feedback)
-        self.sio.on("score", self.on_score)
-        self.sio.on("wish", self.on_wish)
-        self.sio.on("profile", self.on_profile)
-        self.sio.on("choose", self.on_choose)
+        for name, handler in {
+            "vote": self._vote,
+            "name": self._name,
+            "item": self._item,
+            "feedback": self._feedback,
+            "score": self._score,
+            "wish": self._wish,
+            "profile": self._profile,
+            "choose": self._choose,
+        }.items():
+            self.sio.on(name, self._handler(handler))
         self.sio.on("*", self.on_unknown)
 
     # --- connections ---------------------------------------------------------------------
@@ -146,9 +153,7 @@ class Hub:
             token = cookies.get(participant_cookie(code))
             if token is None and isinstance(auth, dict) and isinstance(auth.get("token"), str):
                 token = auth["token"]
-            participant = (
-                self.events.storage.participant_by_token(live.id, token) if token else None
-            )
+            participant = self.participants.by_token(live, token)
             if participant is None:
                 raise socketio.exceptions.ConnectionRefusedError({"code": "no_identity"})
         lang = negotiate(
@@ -157,76 +162,76 @@ class Hub:
             environ.get("HTTP_ACCEPT_LANGUAGE"),
             live.row.lang,
         )
-        connection = Connection(code, audience, lang, participant)
+        connection = Connection(
+            code,
+            audience,
+            lang,
+            participant.id if participant else None,
+            participant.token if participant else None,
+        )
         self.connections[sid] = connection
-        name = room(code, connection.audience, lang)
-        await self.sio.enter_room(sid, name)
-        self.room_sizes[name] += 1
+        await self.sio.enter_room(sid, room(code, connection.audience, lang))
+        await self.presence.arrive(code, connection.audience, lang, connection.person)
         if participant is not None:
-            self.online[code][participant.id] += 1
-            self.sids[(code, participant.id)].add(sid)
+            await self.sio.enter_room(sid, person_room(code, participant.id, lang))
             self.schedule_flush(live)
-            await self.sio.emit(
-                "me",
-                self.own_inputs(live, participant),
-                to=sid,
-            )
+            await self.sio.emit("me", self.views.own_inputs(live, participant), to=sid)
         await self.sio.emit(
             FRAGMENT_EVENT[connection.audience],
-            self.render(live, connection.audience, lang),
+            await self.views.render(live, connection.audience, lang),
             to=sid,
         )
-        shared = self.group_input(live, participant, lang) if participant else None
+        shared = self.views.group_input(live, participant, lang) if participant else None
         if shared is not None:
-            await self.sio.emit("items", self._items_payload(live, shared, lang), to=sid)
-
-    def own_inputs(self, live: LiveEvent, participant: ParticipantRow) -> dict[str, Any]:
-        """Everything a phone shows again after a reload: ballots, items, feedback, name."""
-        items: dict[str, list[dict[str, Any]]] = {}
-        for item in self.events.storage.items(live.id, author=participant.id):
-            if item.merged_into is None:
-                items.setdefault(item.step_id, []).append({"id": item.id, "fields": item.fields})
-        wishes = self.meetings.own_wishes(live, participant) if live.format.match_step() else {}
-        return {
-            "name": participant.name,
-            "wishes": wishes,
-            "fields": self.own_fields(live, participant),
-            "items": items,
-            "feedback": self.events.storage.feedback_of(live.id, participant.id),
-        }
-
-    def own_fields(self, live: LiveEvent, participant: ParticipantRow) -> dict[str, Any]:
-        """The participant's ballots as vote-form fields, to show them again on the phone."""
-        ballots = self.events.storage.ballots_of(live.id, participant.id)
-        return {vote: fields_from_ballot(ballot) for vote, ballot in ballots.items()}
+            await self.sio.emit("items", self.views.items_payload(live, shared, lang), to=sid)
 
     async def on_disconnect(self, sid: str, reason: object = None) -> None:
         connection = self.connections.pop(sid, None)
         if connection is None:
             return
-        self.room_sizes[room(connection.code, connection.audience, connection.lang)] -= 1
-        if connection.participant is not None:
-            online = self.online[connection.code]
-            online[connection.participant.id] -= 1
-            if online[connection.participant.id] <= 0:
-                del online[connection.participant.id]
-            key = (connection.code, connection.participant.id)
-            self.sids[key].discard(sid)
-            if not self.sids[key]:
-                del self.sids[key]
+        await self.presence.leave(
+            connection.code, connection.audience, connection.lang, connection.person
+        )
+        if connection.person is not None:
             live = self.events.get(connection.code)
             if live is not None:
                 self.schedule_flush(live)
 
     # --- participant messages ------------------------------------------------------------
 
-    def _checked(self, sid: str, data: object) -> tuple[Connection, LiveEvent, dict[str, Any]]:
-        connection = self.connections.get(sid)
-        if connection is None or connection.participant is None:
+    def _handler(self, handler: Handler) -> Callable[[str, object], Awaitable[dict[str, Any]]]:
+        """Every message: the sender read again, the payload checked, and any refusal (or a
+        bug) answered in the phone's language instead of leaving it waiting."""
+
+        async def handle(sid: str, data: object = None) -> dict[str, Any]:
+            connection = self.connections.get(sid)
+            lang = connection.lang if connection else "en"
+            try:
+                live, participant = self._sender(connection)
+                return await handler(live, participant, self._payload(data))
+            except (PayloadError, RefusedError, MeetingsError) as error:
+                code = error.code
+            except ValueError as error:  # seating's refusals carry their code as text
+                code = str(error)
+            except Exception:
+                log.exception("socket message failed")
+                code = "server_error"
+            return {"ok": False, "code": code, "error": refusal_message(lang, code)}
+
+        return handle
+
+    def _sender(self, connection: Connection | None) -> tuple[LiveEvent, ParticipantRow]:
+        if connection is None or connection.token is None:
             raise PayloadError("not_participant")
         live = self.events.get(connection.code)
         if live is None:
             raise PayloadError("unknown_event")
+        participant = self.participants.by_token(live, connection.token)
+        if participant is None:
+            raise PayloadError("not_participant")
+        return live, participant
+
+    def _payload(self, data: object) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise PayloadError("malformed")
         try:
@@ -235,30 +240,18 @@ class Hub:
             raise PayloadError("malformed") from None
         if size > self.max_payload:
             raise PayloadError("too_large")
-        return connection, live, data
+        return data
 
-    async def on_vote(self, sid: str, data: object = None) -> dict[str, Any]:
-        lang = self.connections[sid].lang if sid in self.connections else "en"
-        try:
-            connection, live, payload = self._checked(sid, data)
-            assert connection.participant is not None
-            ballot = self.events.cast(
-                live,
-                connection.participant,
-                payload.get("vote"),
-                payload.get("ballot"),
-                fields=payload.get("fields"),
-            )
-        except (PayloadError, RefusedError) as error:
-            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
-        except Exception:  # a bug must not take the server down nor leave the phone waiting
-            log.exception("vote failed")
-            return {
-                "ok": False,
-                "code": "server_error",
-                "error": refusal_message(lang, "server_error"),
-            }
-        self.schedule_flush(live)
+    async def _vote(
+        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        ballot = await self.events.cast(
+            live,
+            participant,
+            payload.get("vote"),
+            payload.get("ballot"),
+            fields=payload.get("fields"),
+        )
         return {
             "ok": True,
             "vote": payload["vote"],
@@ -266,105 +259,68 @@ class Hub:
             "fields": fields_from_ballot(ballot),
         }
 
-    async def on_item(self, sid: str, data: object = None) -> dict[str, Any]:
-        lang = self.connections[sid].lang if sid in self.connections else "en"
-        try:
-            connection, live, payload = self._checked(sid, data)
-            assert connection.participant is not None
-            item = self.events.submit_item(
-                live, connection.participant, payload.get("step"), payload.get("fields")
-            )
-        except (PayloadError, RefusedError) as error:
-            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
-        self.items_changed(live, connection.participant.id)
+    async def _item(
+        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        item = await self.events.submit_item(
+            live, participant, payload.get("step"), payload.get("fields")
+        )
         return {"ok": True, "item": {"id": item.id, "step": item.step_id, "fields": item.fields}}
 
-    async def on_feedback(self, sid: str, data: object = None) -> dict[str, Any]:
-        lang = self.connections[sid].lang if sid in self.connections else "en"
-        try:
-            connection, live, payload = self._checked(sid, data)
-            assert connection.participant is not None
-            values = self.events.give_feedback(
-                live, connection.participant, payload.get("project"), payload.get("fields")
-            )
-        except (PayloadError, RefusedError) as error:
-            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
+    async def _feedback(
+        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        values = await self.events.give_feedback(
+            live, participant, payload.get("project"), payload.get("fields")
+        )
         return {"ok": True, "project": payload["project"], "fields": values}
 
-    async def on_score(self, sid: str, data: object = None) -> dict[str, Any]:
+    async def _score(
+        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
+    ) -> dict[str, Any]:
         """A pass-around score for the card the phone holds this round."""
-        lang = self.connections[sid].lang if sid in self.connections else "en"
-        try:
-            connection, live, payload = self._checked(sid, data)
-            assert connection.participant is not None
-            score = self.seating.score(
-                live, connection.participant, payload.get("card"), payload.get("score")
-            )
-        except PayloadError as error:
-            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
-        except ValueError as error:
-            code = str(error)
-            return {"ok": False, "code": code, "error": refusal_message(lang, code)}
-        self.schedule_flush(live)
+        score = await self.seating.score(
+            live, participant, payload.get("card"), payload.get("score")
+        )
         return {"ok": True, "card": payload["card"], "score": score}
 
-    async def on_wish(self, sid: str, data: object = None) -> dict[str, Any]:
+    async def _wish(
+        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
+    ) -> dict[str, Any]:
         """ "I want to meet…" (must / want / no, or None to take it back)."""
-        lang = self.connections[sid].lang if sid in self.connections else "en"
-        try:
-            connection, live, payload = self._checked(sid, data)
-            assert connection.participant is not None
-            result = self.meetings.wish(
-                live,
-                connection.participant,
-                payload.get("target"),
-                payload.get("level"),
-                payload.get("helps"),
-            )
-        except (PayloadError, MeetingsError) as error:
-            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
+        result = self.meetings.wish(
+            live,
+            participant,
+            payload.get("target"),
+            payload.get("level"),
+            payload.get("helps"),
+        )
         return {"ok": True, **result, "target": payload.get("target")}
 
-    async def on_profile(self, sid: str, data: object = None) -> dict[str, Any]:
-        lang = self.connections[sid].lang if sid in self.connections else "en"
-        try:
-            connection, live, payload = self._checked(sid, data)
-            assert connection.participant is not None
-            profile = self.meetings.set_profile(live, connection.participant, payload)
-        except (PayloadError, MeetingsError) as error:
-            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
-        return {"ok": True, "profile": profile}
+    async def _profile(
+        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {"ok": True, "profile": self.meetings.set_profile(live, participant, payload)}
 
-    async def on_choose(self, sid: str, data: object = None) -> dict[str, Any]:
+    async def _choose(
+        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
+    ) -> dict[str, Any]:
         """A table or topic chosen before self-selected groups are formed."""
-        lang = self.connections[sid].lang if sid in self.connections else "en"
-        try:
-            connection, live, payload = self._checked(sid, data)
-            assert connection.participant is not None
-            choice = self.seating.choose(live, connection.participant, payload.get("choice"))
-        except PayloadError as error:
-            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
-        except ValueError as error:
-            code = str(error)
-            return {"ok": False, "code": code, "error": refusal_message(lang, code)}
-        self.schedule_flush(live)
+        choice = await self.seating.choose(live, participant, payload.get("choice"))
         return {"ok": True, "choice": choice}
 
-    async def on_name(self, sid: str, data: object = None) -> dict[str, Any]:
-        lang = self.connections[sid].lang if sid in self.connections else "en"
+    async def _name(
+        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
+    ) -> dict[str, Any]:
         try:
-            connection, _, payload = self._checked(sid, data)
-            name = clean_name(payload.get("name"))
-            if name is None:
-                raise PayloadError("malformed")
-            assert connection.participant is not None
-            self.events.storage.set_participant_name(connection.participant.id, name)
-        except PayloadError as error:
-            return {"ok": False, "code": error.code, "error": refusal_message(lang, error.code)}
+            name = self.participants.rename(participant, payload.get("name"))
+        except RefusedError:
+            raise PayloadError("malformed") from None
         return {"ok": True, "name": name}
 
     async def on_unknown(self, event: str, sid: str, data: object = None) -> dict[str, Any]:
-        lang = self.connections[sid].lang if sid in self.connections else "en"
+        connection = self.connections.get(sid)
+        lang = connection.lang if connection else "en"
         return {
             "ok": False,
             "code": "unknown_message",
@@ -373,89 +329,53 @@ class Hub:
 
     # --- pushes --------------------------------------------------------------------------
 
-    def counts(self, live: LiveEvent) -> Counts:
-        vote_id = live.plan.vote_of(live.stage)
-        ballots = self.events.storage.count_ballots(live.id, vote_id) if vote_id else 0
-        return Counts(connected=len(self.online[live.code]), ballots=ballots)
-
-    def context(self, live: LiveEvent, audience: Audience, lang: str) -> dict[str, Any]:
-        """What the templates of `audience` need; the tally only where it may be shown."""
-        counts = self.counts(live)
-        result = self.events.stage_result(live, audience)
-        items = None
-        if live.stage.step_id in live.format.input_steps():
-            items = self.events.storage.items(live.id, live.stage.step_id)
-        view = stage_view(live, lang, audience, counts, result, now_ms(), items)
-        context: dict[str, Any] = {
-            "view": view,
-            "live": live,
-            "counts": counts,
-            "audience": audience,
-        }
-        if audience in ("screen", "console"):
-            view["tables"] = self.seating.tables(live, lang)
-        reveal = live.plan.step(live.stage)
-        if isinstance(reveal, RevealStep) and reveal.scores:
-            shown, _ = reveal_progress(live.plan, live.state, live.stage) or (0, 0)
-            if audience == "console" or shown:
-                totals = self.seating.totals(live, reveal.scores)
-                view["reveal"] = reveal_view(live, reveal, lang, audience, totals, counts)
-        source = self._groups_step(live)
-        if audience == "console" and source and items and view.get("input"):
-            # the facilitator reads each table's notes: say which table wrote what
-            tables = self.seating.tables_of(live, source)
-            authors = {i.id: i.participant_id for i in items}
-            for entry in view["input"]["items"]:
-                author = authors.get(entry["id"])
-                entry["table"] = tables[author][0] if author in tables else None
-        if audience == "console":
-            context["agenda"] = agenda(live, lang, "console")
-            context["csrf"] = csrf_token(
-                self.csrf_key, facilitator_subject(live.code, live.row.secret)
-            )
-            context["error"] = None
-        return context
-
-    def render(self, live: LiveEvent, audience: Audience, lang: str) -> dict[str, Any]:
-        context = self.context(live, audience, lang)
-        view = context["view"]
-        html = self.pages.fragment(FRAGMENTS[audience], lang, context)
-        return {
-            "revision": live.state.revision,
-            "html": html,
-            "announce": view["announce"],
-            "timer": live.state.timer.to_json(now_ms()),
-            "seated": live.stage.kind in SEATED_KINDS,
-            "vote": view["vote"] and {"id": view["vote"]["id"], "status": view["vote"]["status"]},
-        }
+    async def on_change(self, change: Change) -> None:
+        """What services announced, pushed to whoever shows it."""
+        live = self.events.get(change.code)
+        if live is None:
+            return
+        match change:
+            case StateChanged():
+                # a seated step tells phones to fetch their own place
+                await self.push(live)
+                await self.push_group_items(live, None)
+            case TallyChanged():
+                self.schedule_flush(live)
+            case ItemAdded(author=author):
+                self._group_dirty.setdefault(live.code, set()).add(author)
+                self.schedule_flush(live)
+            case ItemsModerated():
+                await self.push(live, ("screen", "console"))
+                await self.push_items(live)
+            case SeatsChanged():
+                await self.push(live, ("screen", "console"))
+                await self.push_seats(live)
+            case MeetingsChanged():
+                await self.to_participants(live, "agenda_changed", {})
+                await self.push(live, ("screen",))
 
     async def push(self, live: LiveEvent, audiences: tuple[Audience, ...] = AUDIENCES) -> None:
         """One render per audience and language in use, one emit per room."""
+        in_use = await self.presence.rooms(live.code)
         sends = []
         for audience in audiences:
             for lang in LANGUAGES:
-                name = room(live.code, audience, lang)
-                if self.room_sizes[name] > 0:
-                    payload = self.render(live, audience, lang)
+                if (audience, lang) in in_use:
+                    payload = await self.views.render(live, audience, lang)
+                    name = room(live.code, audience, lang)
                     sends.append(self.sio.emit(FRAGMENT_EVENT[audience], payload, room=name))
         await asyncio.gather(*sends)
 
     async def to_participants(self, live: LiveEvent, event: str, data: Any) -> None:
-        """One small message to every phone of the event (e.g. "your agenda changed: fetch it");
-        what differs per person is then fetched by each phone, as the load test does too."""
-        sends = []
-        for lang in LANGUAGES:
-            name = room(live.code, "participant", lang)
-            if self.room_sizes[name] > 0:
-                sends.append(self.sio.emit(event, data, room=name))
+        """One small message to every phone of the event (e.g. "your schedule changed: fetch
+        it"); what differs per person is then fetched by each phone, as the load test does."""
+        in_use = await self.presence.rooms(live.code)
+        sends = [
+            self.sio.emit(event, data, room=room(live.code, "participant", lang))
+            for lang in LANGUAGES
+            if ("participant", lang) in in_use
+        ]
         await asyncio.gather(*sends)
-
-    async def state_changed(self, live: LiveEvent) -> None:
-        """After a facilitator action: seat people if the new stage needs it, then push the
-        step to every room (a seated step tells phones to fetch their own place)."""
-        self.seating.ensure(live, list(self.online[live.code]))
-        await self.push(live)
-        await self.push_group_items(live, None)
 
     async def push_seats(self, live: LiveEvent) -> None:
         """Tables or cards changed: one small message per room; each phone then fetches its
@@ -469,88 +389,47 @@ class Hub:
             return
         self._flush_pending.add(live.code)
         asyncio.get_running_loop().call_later(
-            self.interval, lambda: asyncio.ensure_future(self._flush(live))
+            self.interval, lambda: asyncio.ensure_future(self._flush(live.code))
         )
 
-    def items_changed(self, live: LiveEvent, author: int) -> None:
-        """An item came in: its author's group (if the step shares by group) gets the new list
-        with the next flush."""
-        self._group_dirty[live.code].add(author)
-        self.schedule_flush(live)
-
-    async def _flush(self, live: LiveEvent) -> None:
-        self._flush_pending.discard(live.code)
+    async def _flush(self, code: str) -> None:
+        self._flush_pending.discard(code)
+        live = self.events.get(code)
+        if live is None:
+            return
         await self.push(live, ("screen", "console"))
-        authors = self._group_dirty.pop(live.code, set())
+        authors = self._group_dirty.pop(code, set())
         await self.push_items(live, authors)
-
-    def _groups_step(self, live: LiveEvent) -> str | None:
-        step = live.format.input_steps().get(live.stage.step_id)
-        if step is None or step.visibility != "group":
-            return None
-        return live.format.group_source(step)
-
-    def group_input(
-        self, live: LiveEvent, participant: ParticipantRow, lang: str
-    ) -> dict[str, Any] | None:
-        """The current input step as this person's group sees it, if the step shares by group
-        (a person seated nowhere sees what they sent themselves)."""
-        source = self._groups_step(live)
-        if source is None:
-            return None
-        tables = self.seating.tables_of(live, source)
-        items = self.events.storage.items(live.id, live.stage.step_id)
-        return self._group_view(live, lang, items, _table_of(tables, participant.id))
-
-    @staticmethod
-    def _group_view(
-        live: LiveEvent,
-        lang: str,
-        items: list[ItemRow],
-        seat: tuple[int, frozenset[int]],
-    ) -> dict[str, Any]:
-        table, members = seat
-        view = input_view(live, live.stage.step_id, lang, "participant", items, group=members)
-        view["table"] = table
-        return view
-
-    def _items_payload(self, live: LiveEvent, view: dict[str, Any], lang: str) -> dict[str, Any]:
-        html = self.pages.fragment("_items_list.html", lang, {"view": {"input": view}})
-        return {"step": live.stage.step_id, "html": html}
 
     async def push_group_items(self, live: LiveEvent, authors: set[int] | None) -> None:
         """Each group's own list to its members' phones: one render per group and language;
         `authors` None means every group (after moderation or a step change)."""
-        source = self._groups_step(live)
+        source = self.views.groups_step(live)
         if source is None or authors == set():
             return
         tables = self.seating.tables_of(live, source)
-        items = self.events.storage.items(live.id, live.stage.step_id)
+        items = self.events.items(live, live.stage.step_id)
         if authors is None:
             if not items:
                 return  # a step just begun: the shared fragment already shows an empty list
             groups = set(tables.values())
         else:
-            groups = {_table_of(tables, a) for a in authors}
+            groups = {table_of(tables, a) for a in authors}
+        in_use = await self.presence.rooms(live.code)
+        langs = [lang for lang in LANGUAGES if ("participant", lang) in in_use]
         sends = []
         for seat in groups:
-            payloads: dict[str, dict[str, Any]] = {}
-            for person in seat[1]:
-                for sid in self.sids.get((live.code, person), ()):
-                    connection = self.connections.get(sid)
-                    if connection is None:
-                        continue
-                    lang = connection.lang
-                    if lang not in payloads:
-                        view = self._group_view(live, lang, items, seat)
-                        payloads[lang] = self._items_payload(live, view, lang)
-                    sends.append(self.sio.emit("items", payloads[lang], to=sid))
+            for lang in langs:
+                view = self.views.group_view(live, lang, items, seat)
+                payload = self.views.items_payload(live, view, lang)
+                for person in seat[1]:
+                    name = person_room(live.code, person, lang)
+                    sends.append(self.sio.emit("items", payload, room=name))
         await asyncio.gather(*sends)
 
     async def push_items(self, live: LiveEvent, authors: set[int] | None = None) -> None:
         """An input step's item list: rendered once per language to every phone when everyone
-        sees it, once per group when groups do (the whole step is not re-sent, so nobody
-        loses what they are typing)."""
+        sees it, once per group when groups do."""
         step = live.format.input_steps().get(live.stage.step_id)
         if step is None:
             return
@@ -559,36 +438,14 @@ class Hub:
             return
         if step.visibility != "all":
             return
+        in_use = await self.presence.rooms(live.code)
         sends = []
         for lang in LANGUAGES:
-            name = room(live.code, "participant", lang)
-            if self.room_sizes[name] > 0:
-                context = self.context(live, "participant", lang)
-                html = self.pages.fragment("_items_list.html", lang, context)
-                sends.append(
-                    self.sio.emit("items", {"step": live.stage.step_id, "html": html}, room=name)
-                )
+            if ("participant", lang) in in_use:
+                payload = await self.views.items_list(live, lang)
+                name = room(live.code, "participant", lang)
+                sends.append(self.sio.emit("items", payload, room=name))
         await asyncio.gather(*sends)
-
-
-FRAGMENT_EVENT: dict[Audience, str] = {
-    "participant": "step",
-    "screen": "screen",
-    "console": "console",
-}
-
-
-def _table_of(
-    tables: dict[int, tuple[int, frozenset[int]]], person: int
-) -> tuple[int, frozenset[int]]:
-    """A person's table and tablemates; someone seated nowhere sits alone (table 0)."""
-    return tables.get(person, (0, frozenset({person})))
-
-
-class PayloadError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def _cookies(header: str) -> dict[str, str]:

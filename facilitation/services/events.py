@@ -43,7 +43,20 @@ from facilitation.core.formats import (
 from facilitation.core.inputs import InputError, clean_submission, item_label
 from facilitation.core.rosters import Project, Roster
 from facilitation.security import new_event_code, new_participant_token, new_secret
-from facilitation.storage.sqlite import EventRow, ItemRow, ParticipantRow, Storage
+from facilitation.services.announcements import (
+    Announcer,
+    ItemAdded,
+    ItemsModerated,
+    TallyChanged,
+)
+from facilitation.storage.sqlite import (
+    BallotRow,
+    EventRow,
+    FeedbackRow,
+    ItemRow,
+    ParticipantRow,
+    Storage,
+)
 
 
 def now_ms() -> int:
@@ -129,8 +142,9 @@ class LiveEvent:
 class Events:
     """All events of one database, loaded on first use."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, announcer: Announcer | None = None) -> None:
         self.storage = storage
+        self.announcer = announcer or Announcer()
         self._cache: dict[str, LiveEvent] = {}
 
     def get(self, code: str) -> LiveEvent | None:
@@ -143,6 +157,10 @@ class Events:
         live = self._load(row)
         self._cache[code] = live
         return live
+
+    def list_rows(self) -> list[EventRow]:
+        """Every event of the database, for the organiser's home."""
+        return self.storage.list_events()
 
     def _load(self, row: EventRow) -> LiveEvent:
         fmt = parse_format(
@@ -165,7 +183,7 @@ class Events:
             )
         live.plan = replace(live.plan, item_options=options)
 
-    def submit_item(
+    async def submit_item(
         self, live: LiveEvent, participant: ParticipantRow, step_id: object, raw: object
     ) -> ItemRow:
         """Store what a participant submitted in the current input step."""
@@ -187,9 +205,44 @@ class Events:
         if item is None:
             raise RefusedError("item_limit", "you reached the number of items for this step")
         self.refresh_items(live)
+        await self.announcer.announce(ItemAdded(live.code, participant.id))
         return item
 
-    def give_feedback(
+    async def moderate(self, live: LiveEvent, action: object, item_ids: list[int]) -> None:
+        """Hide, show or merge items (the first selected keeps the others)."""
+        now = now_ms()
+        if not item_ids:
+            raise RefusedError("nothing_selected", "no item selected")
+        if action in ("hide", "show"):
+            self.storage.set_items_hidden(live.id, item_ids, action == "hide", now)
+        elif action == "merge" and len(item_ids) > 1:
+            self.storage.merge_items(live.id, item_ids[0], item_ids[1:], now)
+        else:
+            raise RefusedError("nothing_selected", "merging needs two items or more")
+        self.refresh_items(live)
+        await self.announcer.announce(ItemsModerated(live.code))
+
+    def items(
+        self, live: LiveEvent, step_id: str | None = None, author: int | None = None
+    ) -> list[ItemRow]:
+        return self.storage.items(live.id, step_id, author)
+
+    def feedback(self, live: LiveEvent, project_id: str | None = None) -> list[FeedbackRow]:
+        return self.storage.feedback(live.id, project_id)
+
+    def feedback_of(self, live: LiveEvent, participant: ParticipantRow) -> dict[str, Any]:
+        return self.storage.feedback_of(live.id, participant.id)
+
+    def ballots_of(self, live: LiveEvent, participant: ParticipantRow) -> dict[str, Any]:
+        return self.storage.ballots_of(live.id, participant.id)
+
+    def ballots(self, live: LiveEvent, vote_id: str) -> list[BallotRow]:
+        return self.storage.ballots(live.id, vote_id)
+
+    def count_ballots(self, live: LiveEvent, vote_id: str) -> int:
+        return self.storage.count_ballots(live.id, vote_id)
+
+    async def give_feedback(
         self, live: LiveEvent, participant: ParticipantRow, project_id: object, raw: object
     ) -> dict[str, str | int]:
         """Anonymous feedback on a project that has already presented."""
@@ -263,8 +316,9 @@ class Events:
         self._cache[row.code] = live
         return live
 
-    def act(self, live: LiveEvent, action: Action, actor: str = "facilitator") -> EventState:
-        """Apply a facilitator action and commit it. Raises EngineError."""
+    async def act(self, live: LiveEvent, action: Action, actor: str = "facilitator") -> EventState:
+        """Apply a facilitator action and commit it. Raises EngineError. Announcing the change
+        is the caller's (services.console), which first seats people if the stage needs it."""
         now = now_ms()
         new = apply_action(live.plan, live.state, action, now)
         detail = {k: v for k, v in vars(action).items() if v is not None and k != "name"}
@@ -275,7 +329,7 @@ class Events:
         live.state = new
         return new
 
-    def cast(
+    async def cast(
         self,
         live: LiveEvent,
         participant: ParticipantRow,
@@ -296,13 +350,39 @@ class Events:
         forbidden = live.hidden_options(vote_id)
         if participant.project_id and not live.format.vote_steps()[vote_id].own_project:
             forbidden |= {participant.project_id}
-        try:
-            ballot = voting.validate_ballot(live.vote_spec(vote_id), raw, forbidden=forbidden)
-        except voting.BallotError as error:
-            raise RefusedError(error.code, str(error)) from None
+        ballot = self._validated(live, vote_id, raw, forbidden)
         if not self.storage.put_ballot(live.id, vote_id, participant.id, ballot, now_ms()):
             raise RefusedError("vote_closed", "this vote is closed")
+        await self.announcer.announce(TallyChanged(live.code))
         return ballot
+
+    async def cast_paper(self, live: LiveEvent, vote_id: str, fields: object) -> dict[str, object]:
+        """A ballot collected on paper and typed in by the facilitator: judged like a phone's,
+        and accepted until the results are revealed (paper is often counted after closing)."""
+        if vote_id not in live.format.vote_steps():
+            raise RefusedError("no_vote", "there is no such vote")
+        if live.state.vote(vote_id).revealed:
+            raise RefusedError("vote_closed", "the results are out")
+        raw = self._ballot_from_fields(live, vote_id, fields)
+        ballot = self._validated(live, vote_id, raw, frozenset())
+        self.storage.put_paper_ballot(live.id, vote_id, ballot, now_ms())
+        await self.announcer.announce(TallyChanged(live.code))
+        return ballot
+
+    async def delete_paper(self, live: LiveEvent, vote_id: str, ballot_id: int) -> None:
+        if live.state.vote(vote_id).revealed:
+            raise RefusedError("vote_closed", "the results are out")
+        self.storage.delete_paper_ballot(live.id, ballot_id, now_ms())
+        await self.announcer.announce(TallyChanged(live.code))
+
+    @staticmethod
+    def _validated(
+        live: LiveEvent, vote_id: str, raw: object, forbidden: frozenset[str]
+    ) -> dict[str, object]:
+        try:
+            return voting.validate_ballot(live.vote_spec(vote_id), raw, forbidden=forbidden)
+        except voting.BallotError as error:
+            raise RefusedError(error.code, str(error)) from None
 
     @staticmethod
     def _ballot_from_fields(live: LiveEvent, vote_id: str, fields: object) -> object:

@@ -13,6 +13,7 @@ from typing import Any
 
 from facilitation.core import matchmaking as mm
 from facilitation.core.formats import MatchStep, localise
+from facilitation.services.announcements import Announcer, MeetingsChanged
 from facilitation.services.events import LiveEvent, now_ms
 from facilitation.storage.sqlite import ParticipantRow, Storage
 
@@ -162,8 +163,9 @@ def _tags(values: object, known: set[str]) -> list[str]:
 
 
 class Meetings:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, announcer: Announcer | None = None) -> None:
         self.storage = storage
+        self.announcer = announcer or Announcer()
 
     @staticmethod
     def step(live: LiveEvent) -> MatchStep:
@@ -278,7 +280,9 @@ class Meetings:
         if helps is not None and other.project_id:
             needs = set(live.plan.project(other.project_id).needs)
             offered = set(_tags(helps, needs))
-            data = dict(person.profile)
+            # the profile as stored now: the caller's row may predate a profile just set
+            current = self.storage.participant_by_token(live.id, person.token) or person
+            data = dict(current.profile)
             data["offers"] = sorted(set(data.get("offers", [])) | offered)
             self.storage.set_profile(person.id, data)
         return {"target": other.id, "level": level}
@@ -395,7 +399,7 @@ class Meetings:
             live, mm.refill_draft(draft, self.profiles(live), self.wishes(live)), "refill"
         )
 
-    def edit(
+    async def edit(
         self,
         live: LiveEvent,
         action: str,
@@ -405,7 +409,9 @@ class Meetings:
     ) -> mm.Draft:
         draft = self._existing(live)
         if action == "publish":
-            return self._save(live, mm.publish_draft(draft), "publish")
+            draft = self._save(live, mm.publish_draft(draft), "publish")
+            await self.announcer.announce(MeetingsChanged(live.code))
+            return draft
         if first is None:
             raise MeetingsError("nothing_selected")
         match action:

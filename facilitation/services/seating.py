@@ -16,6 +16,7 @@ from facilitation.core import grouping
 from facilitation.core.engine import Stage
 from facilitation.core.formats import VOTERS, GroupsStep, PassStep, RotateStep, localise
 from facilitation.core.inputs import item_label
+from facilitation.services.announcements import Announcer, TallyChanged
 from facilitation.services.events import LiveEvent, now_ms
 from facilitation.storage.sqlite import ParticipantRow, Storage
 
@@ -52,8 +53,9 @@ def _groups_from(plan: list[dict[str, Any]]) -> tuple[grouping.Group, ...]:
 
 
 class Seating:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, announcer: Announcer | None = None) -> None:
         self.storage = storage
+        self.announcer = announcer or Announcer()
         # Every phone fetches its place after a push: compute everyone's once per change.
         self._version = 0
         self._cache: dict[tuple[str, str], tuple[tuple[int, ...], dict[int, dict[str, Any]]]] = {}
@@ -225,7 +227,7 @@ class Seating:
 
     # --- what people see ---------------------------------------------------------------------
 
-    def choose(self, live: LiveEvent, participant: ParticipantRow, choice: object) -> str:
+    async def choose(self, live: LiveEvent, participant: ParticipantRow, choice: object) -> str:
         """A participant picks a table or topic before self-selected groups are formed."""
         step = live.plan.step(live.stage)
         if not isinstance(step, GroupsStep) or step.mode != "self" or not step.choices:
@@ -238,9 +240,10 @@ class Seating:
         chosen[str(participant.id)] = choice
         self.storage.save_seatings(live.id, live.stage.step_id, {-1: chosen}, now_ms())
         self._version += 1
+        await self.announcer.announce(TallyChanged(live.code))
         return str(choice)
 
-    def score(
+    async def score(
         self, live: LiveEvent, participant: ParticipantRow, card: object, value: object
     ) -> int:
         """A pass-around score for the card this participant holds this round."""
@@ -259,6 +262,7 @@ class Seating:
             raise ValueError("out_of_scale")
         self.storage.put_score(live.id, stage.step_id, stage.round, card, participant.id, value)
         self._version += 1
+        await self.announcer.announce(TallyChanged(live.code))
         return value
 
     def totals(self, live: LiveEvent, pass_step: str) -> ScoreTotals:

@@ -6,23 +6,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from facilitation.core.ballot_forms import FormError, ballot_from_fields
-from facilitation.core.voting import BallotError, validate_ballot
 from facilitation.exports.ballot_files import ballot_cells, ballot_columns
 from facilitation.exports.results import vote_ballots_csv, vote_ballots_json
 from facilitation.messages import refusal_message
 from facilitation.presenters.views import Counts, vote_view
-from facilitation.security import check_csrf, facilitator_subject
-from facilitation.services.events import LiveEvent, now_ms
-from facilitation.web.console import forbidden_page
-from facilitation.web.services import (
-    event_or_404,
-    facilitator_csrf,
-    is_facilitator,
-    lang_of,
-    remember_lang,
-    services,
-)
+from facilitation.services.events import LiveEvent, RefusedError
+from facilitation.web.guards import facilitator
+from facilitation.web.services import facilitator_csrf, remember_lang, services
 
 
 def _vote_or_404(request: Request, live: LiveEvent) -> str | None:
@@ -30,17 +20,14 @@ def _vote_or_404(request: Request, live: LiveEvent) -> str | None:
     return vote_id if vote_id in live.format.vote_steps() else None
 
 
-async def paper_page(request: Request) -> Response:
-    live = event_or_404(request)
-    lang = lang_of(request, live)
+@facilitator()
+async def paper_page(request: Request, live: LiveEvent, lang: str) -> Response:
     vote_id = _vote_or_404(request, live)
-    if not is_facilitator(request, live):
-        return forbidden_page(request, lang)
     if vote_id is None:
         return Response("Not found", status_code=404)
     svc = services(request)
     spec = live.vote_spec(vote_id)
-    paper = [b for b in svc.storage.ballots(live.id, vote_id) if b.paper]
+    paper = [b for b in svc.events.ballots(live, vote_id) if b.paper]
     view = vote_view(live, vote_id, lang, "console", None, Counts(0, len(paper)))
     flash = request.query_params.get("flash")
     page = svc.pages.page(
@@ -68,52 +55,40 @@ async def paper_page(request: Request) -> Response:
     return remember_lang(request, page)
 
 
-async def paper_submit(request: Request) -> Response:
-    live = event_or_404(request)
-    lang = lang_of(request, live)
+def _back(live: LiveEvent, request: Request) -> str:
+    return f"/e/{live.code}/console/paper/{request.path_params['vote']}"
+
+
+async def _csrf_refused(request: Request, live: LiveEvent, lang: str) -> Response:
+    return RedirectResponse(f"{_back(live, request)}?flash=csrf", status_code=303)
+
+
+@facilitator(_csrf_refused)
+async def paper_submit(request: Request, live: LiveEvent, lang: str) -> Response:
     vote_id = _vote_or_404(request, live)
-    if not is_facilitator(request, live):
-        return forbidden_page(request, lang)
     if vote_id is None:
         return Response("Not found", status_code=404)
-    svc = services(request)
-    back = f"/e/{live.code}/console/paper/{vote_id}"
+    events = services(request).events
+    back = _back(live, request)
     form = await request.form()
-    csrf = form.get("csrf")
-    if not check_csrf(
-        svc.csrf_key,
-        facilitator_subject(live.code, live.row.secret),
-        csrf if isinstance(csrf, str) else None,
-    ):
-        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
-    if live.state.vote(vote_id).revealed:
-        return RedirectResponse(f"{back}?flash=vote_closed", status_code=303)
     delete = form.get("delete")
-    if isinstance(delete, str) and delete.isdigit():
-        svc.storage.delete_paper_ballot(live.id, int(delete), now_ms())
-        svc.hub.schedule_flush(live)
-        return RedirectResponse(back, status_code=303)
-    fields: dict[str, list[str]] = {}
-    for key, value in form.multi_items():
-        if key not in ("csrf", "vote") and isinstance(value, str):
-            fields.setdefault(key, []).append(value)
-    step = live.format.vote_steps()[vote_id]
-    spec = live.vote_spec(vote_id)
     try:
-        raw = ballot_from_fields(step.method, spec.options, fields, [c.id for c in spec.criteria])
-        ballot = validate_ballot(spec, raw)
-    except (FormError, BallotError) as error:
+        if isinstance(delete, str) and delete.isdigit():
+            await events.delete_paper(live, vote_id, int(delete))
+            return RedirectResponse(back, status_code=303)
+        fields: dict[str, list[str]] = {}
+        for key, value in form.multi_items():
+            if key not in ("csrf", "vote") and isinstance(value, str):
+                fields.setdefault(key, []).append(value)
+        await events.cast_paper(live, vote_id, fields)
+    except RefusedError as error:
         return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
-    svc.storage.put_paper_ballot(live.id, vote_id, ballot, now_ms())
-    svc.hub.schedule_flush(live)
     return RedirectResponse(f"{back}?flash=added", status_code=303)
 
 
-async def ballots_download(request: Request) -> Response:
-    live = event_or_404(request)
+@facilitator()
+async def ballots_download(request: Request, live: LiveEvent, lang: str) -> Response:
     vote_id = _vote_or_404(request, live)
-    if not is_facilitator(request, live):
-        return forbidden_page(request, lang_of(request, live))
     fmt = request.path_params["fmt"]
     if vote_id is None or fmt not in ("csv", "json"):
         return Response("Not found", status_code=404)

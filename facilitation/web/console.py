@@ -11,9 +11,9 @@ from starlette.routing import Route
 from facilitation.core.engine import Action, EngineError
 from facilitation.exports.results import report_csv, report_data, results_csv, results_json
 from facilitation.messages import refusal_message
-from facilitation.realtime.hub import facilitator_cookie
-from facilitation.security import check_csrf, facilitator_subject, same_secret
-from facilitation.services.events import LiveEvent, now_ms
+from facilitation.security import facilitator_cookie, same_secret
+from facilitation.services.events import LiveEvent, RefusedError, now_ms
+from facilitation.web.guards import facilitator, forbidden_page
 from facilitation.web.services import (
     COOKIE_MAX_AGE,
     event_or_404,
@@ -40,12 +40,6 @@ ACTIONS = {
 }
 
 
-def forbidden_page(request: Request, lang: str) -> Response:
-    return services(request).pages.page(
-        request, "forbidden.html", lang, {"live": None}, status_code=403
-    )
-
-
 async def console_page(request: Request) -> Response:
     live = event_or_404(request)
     lang = lang_of(request, live)
@@ -66,51 +60,44 @@ async def console_page(request: Request) -> Response:
     if not is_facilitator(request, live):
         return forbidden_page(request, lang)
     svc = services(request)
-    return remember_lang(
-        request, svc.pages.page(request, "console.html", lang, console_context(request, live, lang))
-    )
+    context = await console_context(request, live, lang)
+    return remember_lang(request, svc.pages.page(request, "console.html", lang, context))
 
 
-def console_context(
+async def console_context(
     request: Request, live: LiveEvent, lang: str, error: str | None = None
 ) -> dict[str, object]:
-    context = services(request).hub.context(live, "console", lang)
+    context = await services(request).views.context(live, "console", lang)
     context["join_url"] = f"{public_base(request)}/e/{live.code}"
     context["error"] = error
     return context
 
 
-async def console_act(request: Request) -> Response:
-    live = event_or_404(request)
-    lang = lang_of(request, live)
-    if not is_facilitator(request, live):
-        return forbidden_page(request, lang)
-    svc = services(request)
+async def console_answer(
+    request: Request, live: LiveEvent, lang: str, error: str | None = None
+) -> Response:
+    """After a console form: the refreshed state for htmx, else back to the console."""
+    if request.headers.get("HX-Request"):
+        context = await console_context(request, live, lang, error)
+        return services(request).pages.page(request, "_console_state.html", lang, context)
+    return RedirectResponse(f"/e/{live.code}/console", status_code=303)
+
+
+async def csrf_refused(request: Request, live: LiveEvent, lang: str) -> Response:
+    return await console_answer(request, live, lang, refusal_message(lang, "csrf"))
+
+
+@facilitator(csrf_refused)
+async def console_act(request: Request, live: LiveEvent, lang: str) -> Response:
     form = await request.form()
     error = None
-    if not check_csrf(
-        svc.csrf_key, facilitator_subject(live.code, live.row.secret), _text(form.get("csrf"))
-    ):
-        error = refusal_message(lang, "csrf")
-    else:
-        try:
-            action = _action(form)
-            svc.events.act(live, action)
-        except EngineError as failure:
-            error = refusal_message(lang, failure.code)
-        except ValueError:
-            error = refusal_message(lang, "malformed")
-        else:
-            await svc.hub.state_changed(live)
-    if request.headers.get("HX-Request"):
-        return svc.pages.page(
-            request,
-            "_console_state.html",
-            lang,
-            console_context(request, live, lang, error),
-            status_code=200,
-        )
-    return RedirectResponse(f"/e/{live.code}/console", status_code=303)
+    try:
+        await services(request).console.act(live, _action(form))
+    except EngineError as failure:
+        error = refusal_message(lang, failure.code)
+    except ValueError:
+        error = refusal_message(lang, "malformed")
+    return await console_answer(request, live, lang, error)
 
 
 def _text(value: object) -> str | None:
@@ -132,76 +119,35 @@ def _action(form: object) -> Action:
     )
 
 
-async def items_moderate(request: Request) -> Response:
+@facilitator(csrf_refused)
+async def items_moderate(request: Request, live: LiveEvent, lang: str) -> Response:
     """Hide, show or merge submitted items (select, then act: no dragging)."""
-    live = event_or_404(request)
-    lang = lang_of(request, live)
-    if not is_facilitator(request, live):
-        return forbidden_page(request, lang)
-    svc = services(request)
     form = await request.form()
+    ids = [int(v) for v in form.getlist("item") if isinstance(v, str) and v.isdigit()]
     error = None
-    if not check_csrf(
-        svc.csrf_key, facilitator_subject(live.code, live.row.secret), _text(form.get("csrf"))
-    ):
-        error = refusal_message(lang, "csrf")
-    else:
-        ids = [int(v) for v in form.getlist("item") if isinstance(v, str) and v.isdigit()]
-        action = _text(form.get("action"))
-        now = now_ms()
-        if not ids:
-            error = refusal_message(lang, "nothing_selected")
-        elif action in ("hide", "show"):
-            svc.storage.set_items_hidden(live.id, ids, action == "hide", now)
-        elif action == "merge" and len(ids) > 1:
-            svc.storage.merge_items(live.id, ids[0], ids[1:], now)
-        else:
-            error = refusal_message(lang, "nothing_selected")
-        svc.events.refresh_items(live)
-        await svc.hub.push(live, ("screen", "console"))
-        await svc.hub.push_items(live)
-    if request.headers.get("HX-Request"):
-        return svc.pages.page(
-            request, "_console_state.html", lang, console_context(request, live, lang, error)
-        )
-    return RedirectResponse(f"/e/{live.code}/console", status_code=303)
+    try:
+        await services(request).events.moderate(live, _text(form.get("action")), ids)
+    except RefusedError as refusal:
+        error = refusal_message(lang, refusal.code)
+    return await console_answer(request, live, lang, error)
 
 
-async def seating_act(request: Request) -> Response:
+@facilitator(csrf_refused)
+async def seating_act(request: Request, live: LiveEvent, lang: str) -> Response:
     """Seat late arrivals in the smallest groups, or form the groups again."""
-    live = event_or_404(request)
-    lang = lang_of(request, live)
-    if not is_facilitator(request, live):
-        return forbidden_page(request, lang)
-    svc = services(request)
     form = await request.form()
-    error = None
-    if not check_csrf(
-        svc.csrf_key, facilitator_subject(live.code, live.row.secret), _text(form.get("csrf"))
-    ):
-        error = refusal_message(lang, "csrf")
+    console = services(request).console
+    if _text(form.get("action")) == "regroup":
+        await console.regroup(live)
     else:
-        present = list(svc.hub.online[live.code])
-        if _text(form.get("action")) == "regroup":
-            svc.hub.seating.regroup(live, present, salt=live.state.revision + now_ms())
-        else:
-            svc.hub.seating.add_late(live, present)
-        await svc.hub.push(live, ("screen", "console"))
-        await svc.hub.push_seats(live)
-    if request.headers.get("HX-Request"):
-        return svc.pages.page(
-            request, "_console_state.html", lang, console_context(request, live, lang, error)
-        )
-    return RedirectResponse(f"/e/{live.code}/console", status_code=303)
+        await console.seat_late(live)
+    return await console_answer(request, live, lang)
 
 
-async def report_page(request: Request) -> Response:
+@facilitator()
+async def report_page(request: Request, live: LiveEvent, lang: str) -> Response:
     """After the event (or during it): the agenda as run, votes, contributions, feedback
     counts and groups; printable, and as JSON or CSV."""
-    live = event_or_404(request)
-    lang = lang_of(request, live)
-    if not is_facilitator(request, live):
-        return forbidden_page(request, lang)
     svc = services(request)
     report = report_data(svc.events, live, now_ms())
     fmt = request.path_params.get("fmt")
@@ -226,10 +172,8 @@ async def report_page(request: Request) -> Response:
     )
 
 
-async def results_download(request: Request) -> Response:
-    live = event_or_404(request)
-    if not is_facilitator(request, live):
-        return forbidden_page(request, lang_of(request, live))
+@facilitator()
+async def results_download(request: Request, live: LiveEvent, lang: str) -> Response:
     svc = services(request)
     fmt = request.path_params["fmt"]
     if fmt not in ("csv", "json"):

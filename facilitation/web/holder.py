@@ -12,16 +12,16 @@ from starlette.routing import Route
 
 from facilitation.core.formats import localise
 from facilitation.core.inputs import summarise
-from facilitation.realtime.hub import participant_cookie
+from facilitation.security import participant_cookie
 from facilitation.services.events import LiveEvent
-from facilitation.storage.sqlite import ParticipantRow
-from facilitation.web.console import forbidden_page
+from facilitation.services.participants import ParticipantRow
+from facilitation.web.guards import forbidden_page
 from facilitation.web.services import event_or_404, lang_of, remember_lang, services
 
 
 def _holder(request: Request, live: LiveEvent) -> ParticipantRow | None:
     token = request.cookies.get(participant_cookie(live.code))
-    person = services(request).storage.participant_by_token(live.id, token) if token else None
+    person = services(request).participants.by_token(live, token)
     return person if person is not None and person.role == "holder" and person.project_id else None
 
 
@@ -34,7 +34,7 @@ async def holder_page(request: Request) -> Response:
     svc = services(request)
     project = live.plan.project(holder.project_id)
     spec = live.feedback_spec(project.id)
-    rows = [r.fields for r in svc.storage.feedback(live.id, project.id)]
+    rows = [r.fields for r in svc.events.feedback(live, project.id)]
     fields = spec.fields if spec else []
     summary = [
         {
@@ -56,7 +56,7 @@ async def holder_page(request: Request) -> Response:
             "count": len(rows),
             "summary": summary,
             "asked": spec is not None,
-            "wishers": svc.hub.meetings.wishers_of(live, holder)
+            "wishers": svc.meetings.wishers_of(live, holder)
             if live.format.match_step()
             else ([], 0),
         },
@@ -75,7 +75,7 @@ async def holder_download(request: Request) -> Response:
     svc = services(request)
     spec = live.feedback_spec(holder.project_id)
     field_ids = [f.id for f in spec.fields] if spec else []
-    rows = [r.fields for r in svc.storage.feedback(live.id, holder.project_id)]
+    rows = [r.fields for r in svc.events.feedback(live, holder.project_id)]
     if fmt == "json":
         body = json.dumps(
             {"project": holder.project_id, "feedback": rows}, ensure_ascii=False, indent=2

@@ -13,16 +13,14 @@ from facilitation.core import matchmaking as mm
 from facilitation.core.formats import localise
 from facilitation.exports import schedules as agendas
 from facilitation.messages import refusal_message
-from facilitation.realtime.hub import participant_cookie
-from facilitation.security import check_csrf, facilitator_subject
+from facilitation.security import check_csrf, participant_cookie
 from facilitation.services.events import LiveEvent
 from facilitation.services.meetings import MeetingsError, pair_of
-from facilitation.storage.sqlite import ParticipantRow
-from facilitation.web.console import forbidden_page
+from facilitation.services.participants import ParticipantRow
+from facilitation.web.guards import facilitator
 from facilitation.web.services import (
     event_or_404,
     facilitator_csrf,
-    is_facilitator,
     lang_of,
     remember_lang,
     services,
@@ -33,20 +31,17 @@ EDITS = ("run", "refill", "publish", "lock", "unlock", "remove", "move", "swap")
 
 def _person(request: Request, live: LiveEvent) -> ParticipantRow | None:
     token = request.cookies.get(participant_cookie(live.code))
-    return services(request).storage.participant_by_token(live.id, token) if token else None
+    return services(request).participants.by_token(live, token)
 
 
 def _int(value: object) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
-async def match_console(request: Request) -> Response:
-    live = event_or_404(request)
-    lang = lang_of(request, live)
-    if not is_facilitator(request, live):
-        return forbidden_page(request, lang)
+@facilitator()
+async def match_console(request: Request, live: LiveEvent, lang: str) -> Response:
     svc = services(request)
-    meetings = svc.hub.meetings
+    meetings = svc.meetings
     error = request.query_params.get("error")
     if live.format.match_step() is None:
         return svc.pages.page(request, "not_found.html", lang, {"live": None}, 404)
@@ -95,25 +90,19 @@ async def match_console(request: Request) -> Response:
     return remember_lang(request, svc.pages.page(request, "match_console.html", lang, context))
 
 
-async def match_act(request: Request) -> Response:
-    live = event_or_404(request)
-    lang = lang_of(request, live)
-    if not is_facilitator(request, live):
-        return forbidden_page(request, lang)
+async def _csrf_refused(request: Request, live: LiveEvent, lang: str) -> Response:
+    return RedirectResponse(f"/e/{live.code}/console/match?error=csrf", status_code=303)
+
+
+@facilitator(_csrf_refused)
+async def match_act(request: Request, live: LiveEvent, lang: str) -> Response:
     svc = services(request)
     form = await request.form()
     back = f"/e/{live.code}/console/match"
-    csrf = form.get("csrf")
-    if not check_csrf(
-        svc.csrf_key,
-        facilitator_subject(live.code, live.row.secret),
-        csrf if isinstance(csrf, str) else None,
-    ):
-        return RedirectResponse(f"{back}?error=csrf", status_code=303)
     action = form.get("action")
     if action not in EDITS:
         return RedirectResponse(f"{back}?error=malformed", status_code=303)
-    meetings = svc.hub.meetings
+    meetings = svc.meetings
     selected = [p for p in (pair_of(v) for v in form.getlist("meeting")) if p]
     try:
         if action == "run":
@@ -126,7 +115,7 @@ async def match_act(request: Request) -> Response:
         elif action == "refill":
             meetings.refill(live)
         else:
-            meetings.edit(
+            await meetings.edit(
                 live,
                 str(action),
                 selected[0] if selected else None,
@@ -138,9 +127,6 @@ async def match_act(request: Request) -> Response:
     except mm.MatchError as error:
         # the pipeline's sentences name people and slots: shown as they are
         return RedirectResponse(f"{back}?{_query(str(error))}", status_code=303)
-    if action in ("publish",):
-        await svc.hub.to_participants(live, "agenda_changed", {})
-        await svc.hub.push(live, ("screen",))
     return RedirectResponse(back, status_code=303)
 
 
@@ -150,12 +136,10 @@ def _query(message: str) -> str:
     return urlencode({"error": message})
 
 
-async def match_download(request: Request) -> Response:
-    live = event_or_404(request)
-    if not is_facilitator(request, live):
-        return forbidden_page(request, lang_of(request, live))
+@facilitator()
+async def match_download(request: Request, live: LiveEvent, lang: str) -> Response:
     svc = services(request)
-    meetings = svc.hub.meetings
+    meetings = svc.meetings
     draft = meetings.draft(live) if live.format.match_step() else None
     fmt = request.path_params["fmt"]
     if draft is None or fmt not in ("csv", "xlsx", "json", "html"):
@@ -189,9 +173,7 @@ async def agenda_fragment(request: Request) -> Response:
     svc = services(request)
     lang = lang_of(request, live)
     person = _person(request, live)
-    rows = (
-        svc.hub.meetings.agenda(live, person, lang) if person and live.format.match_step() else []
-    )
+    rows = svc.meetings.agenda(live, person, lang) if person and live.format.match_step() else []
     return svc.pages.page(
         request,
         "_agenda.html",
@@ -205,7 +187,7 @@ async def agenda_calendar(request: Request) -> Response:
     live = event_or_404(request)
     svc = services(request)
     person = _person(request, live)
-    meetings = svc.hub.meetings
+    meetings = svc.meetings
     draft = meetings.draft(live) if live.format.match_step() else None
     start = meetings.start(live) if draft else None
     if person is None or draft is None or not draft.published or start is None:
@@ -243,7 +225,7 @@ async def wish_submit(request: Request) -> Response:
         target = int(target)
     level = form.get("level") or None
     try:
-        svc.hub.meetings.wish(
+        svc.meetings.wish(
             live,
             person,
             target,
@@ -274,7 +256,7 @@ async def profile_submit(request: Request) -> Response:
         "slots": [int(v) for v in form.getlist("slots") if isinstance(v, str) and v.isdigit()],
     }
     try:
-        svc.hub.meetings.set_profile(live, person, raw)
+        svc.meetings.set_profile(live, person, raw)
     except MeetingsError as error:
         return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
     return RedirectResponse(f"{back}?flash=sent", status_code=303)

@@ -82,9 +82,7 @@ def _find(request: Request, name: str) -> LibraryFormat | None:
 
 
 def _is_organiser(request: Request) -> bool:
-    return same_secret(
-        services(request).storage.organiser_key(), request.cookies.get(ORGANISER_COOKIE)
-    )
+    return same_secret(services(request).organiser_key, request.cookies.get(ORGANISER_COOKIE))
 
 
 def _csrf(request: Request) -> str:
@@ -149,7 +147,7 @@ async def organiser_home(
     lang = lang_of(request)
     key = request.query_params.get("key")
     if key is not None:
-        if not same_secret(svc.storage.organiser_key(), key):
+        if not same_secret(svc.organiser_key, key):
             return _forbidden(request)
         response = RedirectResponse("/organiser", status_code=303)
         response.set_cookie(
@@ -162,7 +160,7 @@ async def organiser_home(
     formats = [summary(entry, lang, 10) for entry in library(shipped, own)]
     events = [
         {"code": e.code, "format": e.format_id, "created_at": e.created_at, "secret": e.secret}
-        for e in svc.storage.list_events()
+        for e in svc.events.list_rows()
     ]
     page = svc.pages.page(
         request,

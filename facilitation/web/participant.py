@@ -11,10 +11,9 @@ from starlette.routing import Route
 
 from facilitation.core.formats import GroupsStep
 from facilitation.messages import refusal_message
-from facilitation.realtime.hub import clean_name, participant_cookie
-from facilitation.security import check_csrf, csrf_token, new_participant_token, normalise_code
-from facilitation.services.events import LiveEvent, RefusedError, now_ms
-from facilitation.storage.sqlite import ParticipantRow
+from facilitation.security import check_csrf, csrf_token, normalise_code, participant_cookie
+from facilitation.services.events import LiveEvent, RefusedError
+from facilitation.services.participants import ParticipantRow
 from facilitation.web.services import (
     COOKIE_MAX_AGE,
     event_or_404,
@@ -45,7 +44,7 @@ async def join_page(request: Request) -> Response:
 
 def _participant(request: Request, live: LiveEvent) -> ParticipantRow | None:
     token = request.cookies.get(participant_cookie(live.code))
-    return services(request).storage.participant_by_token(live.id, token) if token else None
+    return services(request).participants.by_token(live, token)
 
 
 def _csrf(request: Request, participant: ParticipantRow) -> str:
@@ -58,30 +57,17 @@ async def event_page(request: Request) -> Response:
     participant = _participant(request, live)
     new_token = None
     if participant is None:
-        new_token = new_participant_token()
-        participant = svc.storage.add_participant(live.id, new_token, now_ms())
+        participant = svc.participants.join(live)
+        new_token = participant.token
     lang = lang_of(request, live)
     flash = request.query_params.get("flash")
-    context = svc.hub.context(live, "participant", lang)
+    context = await svc.views.participant_page(live, participant, lang)
     context.update(
-        participant=participant,
         csrf=_csrf(request, participant),
-        mine_fields=svc.hub.own_fields(live, participant),
-        mine=svc.hub.own_inputs(live, participant),
-        seat=svc.hub.seating.seats(live, lang).get(participant.id),
-        my_agenda=svc.hub.meetings.agenda(live, participant, lang)
-        if live.format.match_step()
-        else [],
-        people_to_meet=svc.hub.meetings.people_to_meet(live, participant)
-        if live.format.match_step()
-        else [],
         flash=refusal_message(lang, flash) if flash and flash not in ("voted", "sent") else None,
         voted=flash == "voted",
         sent=flash == "sent",
     )
-    shared = svc.hub.group_input(live, participant, lang)
-    if shared is not None:
-        context["view"]["input"] = shared
     response = svc.pages.page(request, "participant.html", lang, context)
     if new_token:
         response.set_cookie(
@@ -109,10 +95,9 @@ async def vote_submit(request: Request) -> Response:
         if key not in ("csrf", "vote") and isinstance(value, str):
             fields.setdefault(key, []).append(value)
     try:
-        services(request).events.cast(live, participant, _field(form, "vote"), fields=fields)
+        await services(request).events.cast(live, participant, _field(form, "vote"), fields=fields)
     except RefusedError as error:
         return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
-    services(request).hub.schedule_flush(live)
     return RedirectResponse(f"{back}?flash=voted", status_code=303)
 
 
@@ -139,10 +124,9 @@ async def item_submit(request: Request) -> Response:
         return RedirectResponse(f"{back}?flash=csrf", status_code=303)
     fields = {k: v for k, v in values.items() if k not in ("csrf", "step")}
     try:
-        services(request).events.submit_item(live, participant, values.get("step"), fields)
+        await services(request).events.submit_item(live, participant, values.get("step"), fields)
     except RefusedError as error:
         return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
-    services(request).hub.items_changed(live, participant.id)
     return RedirectResponse(f"{back}?flash=sent", status_code=303)
 
 
@@ -152,7 +136,9 @@ async def feedback_submit(request: Request) -> Response:
         return RedirectResponse(f"{back}?flash=csrf", status_code=303)
     fields = {k: v for k, v in values.items() if k not in ("csrf", "project")}
     try:
-        services(request).events.give_feedback(live, participant, values.get("project"), fields)
+        await services(request).events.give_feedback(
+            live, participant, values.get("project"), fields
+        )
     except RefusedError as error:
         return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
     return RedirectResponse(f"{back}?flash=sent", status_code=303)
@@ -170,7 +156,7 @@ async def seat_fragment(request: Request) -> Response:
         "view": {"kind": live.stage.kind, "choices": self_choices(live)},
         "participant": participant,
         "csrf": _csrf(request, participant) if participant else "",
-        "seat": svc.hub.seating.seats(live, lang).get(participant.id) if participant else None,
+        "seat": svc.seating.seats(live, lang).get(participant.id) if participant else None,
     }
     return svc.pages.page(request, "_seat.html", lang, context)
 
@@ -190,10 +176,9 @@ async def score_submit(request: Request) -> Response:
     try:
         if not (card.isdigit() and score.lstrip("-").isdigit()):
             raise ValueError("malformed")
-        services(request).hub.seating.score(live, participant, int(card), int(score))
+        await services(request).seating.score(live, participant, int(card), int(score))
     except ValueError as error:
         return RedirectResponse(f"{back}?flash={error}", status_code=303)
-    services(request).hub.schedule_flush(live)
     return RedirectResponse(f"{back}?flash=sent", status_code=303)
 
 
@@ -202,7 +187,7 @@ async def choose_submit(request: Request) -> Response:
     if participant is None:
         return RedirectResponse(f"{back}?flash=csrf", status_code=303)
     try:
-        services(request).hub.seating.choose(live, participant, values.get("choice"))
+        await services(request).seating.choose(live, participant, values.get("choice"))
     except ValueError as error:
         return RedirectResponse(f"{back}?flash={error}", status_code=303)
     return RedirectResponse(f"{back}?flash=sent", status_code=303)
@@ -217,8 +202,7 @@ async def name_submit(request: Request) -> Response:
         services(request).csrf_key, f"participant:{participant.token}", _field(form, "csrf")
     ):
         return RedirectResponse(f"{back}?flash=csrf", status_code=303)
-    name = clean_name(_field(form, "name") or "")
-    services(request).storage.set_participant_name(participant.id, name or "")
+    services(request).participants.rename(participant, _field(form, "name") or "")
     return RedirectResponse(back, status_code=303)
 
 

@@ -6,32 +6,26 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from facilitation.core.formats import Role
 from facilitation.qrcodes import qr_svg
-from facilitation.realtime.hub import clean_name, participant_cookie
-from facilitation.security import check_csrf, facilitator_subject, new_participant_token
-from facilitation.services.events import now_ms
-from facilitation.web.console import forbidden_page
+from facilitation.security import participant_cookie
+from facilitation.services.events import LiveEvent, RefusedError
+from facilitation.web.guards import facilitator
 from facilitation.web.services import (
     COOKIE_MAX_AGE,
     event_or_404,
     facilitator_csrf,
-    is_facilitator,
     lang_of,
     public_base,
     remember_lang,
     services,
 )
 
-# Roles the organiser hands out by link; everyone else joins by the public QR code.
-INVITED_ROLES: tuple[Role, ...] = ("holder", "jury", "partner", "decider", "observer")
-
 
 async def invite_accept(request: Request) -> Response:
     """Opening a personal link makes this browser that person (cookie), then shows the event."""
     live = event_or_404(request)
     token = str(request.path_params["token"])
-    person = services(request).storage.participant_by_token(live.id, token)
+    person = services(request).participants.by_token(live, token)
     if person is None or not person.invited:
         return services(request).pages.page(
             request, "not_found.html", lang_of(request, live), {"live": None}, status_code=404
@@ -43,11 +37,8 @@ async def invite_accept(request: Request) -> Response:
     return response
 
 
-async def people_page(request: Request) -> Response:
-    live = event_or_404(request)
-    lang = lang_of(request, live)
-    if not is_facilitator(request, live):
-        return forbidden_page(request, lang)
+@facilitator()
+async def people_page(request: Request, live: LiveEvent, lang: str) -> Response:
     svc = services(request)
     base = public_base(request)
     people = [
@@ -59,9 +50,9 @@ async def people_page(request: Request) -> Response:
             "link": f"{base}/e/{live.code}/i/{p.token}",
             "qr": f"/e/{live.code}/console/people/{p.id}/qr.svg",
         }
-        for p in svc.storage.invited(live.id)
+        for p in svc.participants.invited(live)
     ]
-    roles = [r for r in live.format.roles if r in INVITED_ROLES]
+    roles = svc.participants.invitable_roles(live)
     page = svc.pages.page(
         request,
         "people.html",
@@ -77,39 +68,27 @@ async def people_page(request: Request) -> Response:
     return remember_lang(request, page)
 
 
-async def people_add(request: Request) -> Response:
-    live = event_or_404(request)
-    lang = lang_of(request, live)
-    if not is_facilitator(request, live):
-        return forbidden_page(request, lang)
-    svc = services(request)
+def _back(live: LiveEvent) -> str:
+    return f"/e/{live.code}/console/people"
+
+
+async def _csrf_refused(request: Request, live: LiveEvent, lang: str) -> Response:
+    return RedirectResponse(f"{_back(live)}?error=csrf", status_code=303)
+
+
+@facilitator(_csrf_refused)
+async def people_add(request: Request, live: LiveEvent, lang: str) -> Response:
     form = await request.form()
-    back = f"/e/{live.code}/console/people"
-    csrf = form.get("csrf")
-    if not check_csrf(
-        svc.csrf_key,
-        facilitator_subject(live.code, live.row.secret),
-        csrf if isinstance(csrf, str) else None,
-    ):
-        return RedirectResponse(f"{back}?error=csrf", status_code=303)
-    role = form.get("role")
-    name = clean_name(form.get("name") or "")
-    if role not in INVITED_ROLES or role not in live.format.roles or not name:
-        return RedirectResponse(f"{back}?error=malformed", status_code=303)
-    svc.storage.invite(
-        live.id, token=new_participant_token(), role=str(role), name=name, now=now_ms()
-    )
-    return RedirectResponse(back, status_code=303)
+    try:
+        services(request).participants.invite(live, form.get("role"), form.get("name") or "")
+    except RefusedError as error:
+        return RedirectResponse(f"{_back(live)}?error={error.code}", status_code=303)
+    return RedirectResponse(_back(live), status_code=303)
 
 
-async def person_qr(request: Request) -> Response:
-    live = event_or_404(request)
-    if not is_facilitator(request, live):
-        return forbidden_page(request, lang_of(request, live))
-    person_id = int(request.path_params["person"])
-    person = next(
-        (p for p in services(request).storage.invited(live.id) if p.id == person_id), None
-    )
+@facilitator()
+async def person_qr(request: Request, live: LiveEvent, lang: str) -> Response:
+    person = services(request).participants.invited_person(live, int(request.path_params["person"]))
     if person is None:
         return Response("Not found", status_code=404)
     svg = qr_svg(f"{public_base(request)}/e/{live.code}/i/{person.token}")

@@ -15,7 +15,7 @@ async def screen_page(request: Request) -> Response:
     svc = services(request)
     lang = lang_of(request, live)
     base = public_base(request)
-    context = svc.hub.context(live, "screen", lang)
+    context = await svc.views.context(live, "screen", lang)
     context["join_url"] = f"{base}/e/{live.code}"
     context["join_host"] = base.split("://", 1)[-1]
     page = svc.pages.page(request, "screen.html", lang, context)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from facilitation.i18n import LANGUAGES
+from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages, request_lang
-from facilitation.realtime.hub import Hub, facilitator_cookie
-from facilitation.security import csrf_token, facilitator_subject, same_secret
+from facilitation.security import csrf_token, facilitator_cookie, facilitator_subject, same_secret
+from facilitation.services.console import Console
 from facilitation.services.events import Events, LiveEvent
+from facilitation.services.meetings import Meetings
+from facilitation.services.participants import Participants
+from facilitation.services.seating import Seating
 from facilitation.settings import Settings
-from facilitation.storage.sqlite import Storage
 
 COOKIE_MAX_AGE = 30 * 24 * 3600
 
@@ -22,11 +25,15 @@ COOKIE_MAX_AGE = 30 * 24 * 3600
 @dataclass
 class Services:
     settings: Settings
-    storage: Storage
     events: Events
+    participants: Participants
+    seating: Seating
+    meetings: Meetings
+    console: Console
+    views: LiveViews
     pages: Pages
-    hub: Hub
     csrf_key: str
+    organiser_key: str
 
 
 def services(request: Request) -> Services:
@@ -49,7 +56,7 @@ def lang_of(request: Request, live: LiveEvent | None = None) -> str:
 def remember_lang(request: Request, response: Response) -> Response:
     """A language picked with ?lang= sticks for the next pages and the socket."""
     lang = request.query_params.get("lang")
-    if lang in ("fr", "en"):
+    if lang in LANGUAGES:
         response.set_cookie("lang", lang, max_age=COOKIE_MAX_AGE, samesite="lax")
     return response
 
@@ -66,7 +73,3 @@ def is_facilitator(request: Request, live: LiveEvent) -> bool:
 
 def facilitator_csrf(request: Request, live: LiveEvent) -> str:
     return csrf_token(services(request).csrf_key, facilitator_subject(live.code, live.row.secret))
-
-
-def base_context(request: Request, live: LiveEvent | None, lang: str) -> dict[str, Any]:
-    return {"live": live, "lang": lang, "path": request.url.path}

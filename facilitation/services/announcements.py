@@ -1,0 +1,73 @@
+"""What changed, said once after each commit, for whoever shows it (realtime pushes it).
+
+Services announce; they never push. A change names its event by code and carries no row, so
+the same message can cross processes (the scale-out issue sends it over Redis) and every
+listener reads what it needs from the services again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StateChanged:
+    """The facilitator moved the event on: stage, timer, vote status or reveal."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class TallyChanged:
+    """A ballot, a paper ballot, a score or a table choice came in (shown coalesced)."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class ItemAdded:
+    """A participant sent an idea (or any item of an input step)."""
+
+    code: str
+    author: int
+
+
+@dataclass(frozen=True)
+class ItemsModerated:
+    """The facilitator hid, showed or merged items: every list changes."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class SeatsChanged:
+    """Tables or cards were formed again, or late arrivals were seated."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class MeetingsChanged:
+    """The organiser edited or published the meetings: phones fetch their schedule again."""
+
+    code: str
+
+
+Change = StateChanged | TallyChanged | ItemAdded | ItemsModerated | SeatsChanged | MeetingsChanged
+Listener = Callable[[Change], Awaitable[None]]
+
+
+class Announcer:
+    """In-process delivery: each listener is awaited in turn, so a handler that awaits
+    `announce` answers after the change has gone out (tests and acks can rely on it)."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    async def announce(self, change: Change) -> None:
+        for listener in self._listeners:
+            await listener(change)

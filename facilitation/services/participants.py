@@ -1,0 +1,57 @@
+"""The people of an event: anonymous phones that join by QR code, and the personal links the
+facilitator hands out (holders, jury, partners…).
+
+A participant is always read again from storage by token: no copy kept per connection
+decides anything, so a change made through one socket or page is seen by all the others.
+"""
+
+from __future__ import annotations
+
+from facilitation.core.formats import Role
+from facilitation.core.inputs import clean_name
+from facilitation.security import new_participant_token
+from facilitation.services.events import LiveEvent, RefusedError, now_ms
+from facilitation.storage.sqlite import ParticipantRow, Storage
+
+__all__ = ["INVITED_ROLES", "ParticipantRow", "Participants"]
+
+# Roles the organiser hands out by link; everyone else joins by the public QR code.
+INVITED_ROLES: tuple[Role, ...] = ("holder", "jury", "partner", "decider", "observer")
+
+
+class Participants:
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    def by_token(self, live: LiveEvent, token: str | None) -> ParticipantRow | None:
+        return self.storage.participant_by_token(live.id, token) if token else None
+
+    def join(self, live: LiveEvent) -> ParticipantRow:
+        """A new anonymous participant, known from now on by the token it is given."""
+        return self.storage.add_participant(live.id, new_participant_token(), now_ms())
+
+    def rename(self, participant: ParticipantRow, raw: object) -> str:
+        """Set the display name; RefusedError("malformed") if it is not text."""
+        name = clean_name(raw)
+        if name is None:
+            raise RefusedError("malformed", "a name is text")
+        self.storage.set_participant_name(participant.id, name)
+        return name
+
+    def invitable_roles(self, live: LiveEvent) -> list[Role]:
+        return [r for r in live.format.roles if r in INVITED_ROLES]
+
+    def invite(self, live: LiveEvent, role: object, raw_name: object) -> ParticipantRow:
+        """A personal link for someone with a role the format has."""
+        name = clean_name(raw_name)
+        if role not in self.invitable_roles(live) or not name:
+            raise RefusedError("malformed", "an invitation needs a name and a role of the format")
+        return self.storage.invite(
+            live.id, token=new_participant_token(), role=str(role), name=name, now=now_ms()
+        )
+
+    def invited(self, live: LiveEvent) -> list[ParticipantRow]:
+        return self.storage.invited(live.id)
+
+    def invited_person(self, live: LiveEvent, person_id: int) -> ParticipantRow | None:
+        return next((p for p in self.storage.invited(live.id) if p.id == person_id), None)
