@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import sqlite3
 
 from tests.conftest import Server
 from tests.realtime_clients import Client, Console, Phone
@@ -217,3 +219,31 @@ async def test_restart_after_kill_loses_nothing(tmp_path) -> None:  # type: igno
         again.stop()
     finally:
         server.kill()
+
+
+async def test_a_wish_with_help_keeps_the_profile_just_set(server: Server) -> None:
+    """Regression: the socket kept a copy of the participant row from connection time, so a
+    wish saying "I can help with…" wrote that old profile back over the one just set."""
+    phone = await Phone(server.base, server.code).join()
+    profile = {"organisation": "Coop", "side": "offer", "offers": ["funding"], "slots": [1, 2]}
+    assert (await phone.sio.call("profile", profile, timeout=30))["ok"]
+    with sqlite3.connect(server.db) as db:
+        (roster,) = db.execute("SELECT roster_json FROM events").fetchone()
+    project, needs = next((p["id"], p["needs"]) for p in json.loads(roster) if p["needs"])
+    ack = await phone.sio.call(
+        "wish",
+        {"target": f"project:{project}", "level": "want", "helps": [needs[0]]},
+        timeout=30,
+    )
+    assert ack["ok"], ack
+    token = phone.http.cookies.get(f"p_{server.code}")
+    with sqlite3.connect(server.db) as db:
+        (stored,) = db.execute(
+            "SELECT profile_json FROM participants WHERE token = ?", (token,)
+        ).fetchone()
+    kept = json.loads(stored)
+    assert kept["organisation"] == "Coop"
+    assert kept["side"] == "offer"
+    assert kept["slots"] == [1, 2]
+    assert set(kept["offers"]) == {"funding", needs[0]}
+    await phone.close()
