@@ -1,5 +1,5 @@
-"""The one check in front of every console route: the facilitator of this event, and for a
-form post a CSRF token made for this event's secret.
+"""The checks in front of routes: the facilitator of this event (every console route), or
+the participant whose cookie this is (every phone form), each with its CSRF token for posts.
 
 A handler written as `async def h(request, live, lang)` and decorated with `@facilitator()`
 becomes the route's endpoint, and runs only once both hold; what a refused post gets back
@@ -11,14 +11,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from facilitation.security import check_csrf, facilitator_subject
+from facilitation.security import check_csrf, csrf_token, facilitator_subject, participant_cookie
 from facilitation.services.events import LiveEvent
+from facilitation.services.participants import ParticipantRow
 from facilitation.web.services import event_or_404, is_facilitator, lang_of, services
 
 Handler = Callable[[Request, LiveEvent, str], Awaitable[Response]]
+PhoneHandler = Callable[[Request, LiveEvent, ParticipantRow, FormData], Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 Refusal = Callable[[Request, LiveEvent, str], Awaitable[Response] | Response]
 
@@ -60,3 +63,34 @@ def facilitator(csrf_refused: Refusal | None = None) -> Callable[[Handler], Endp
         return endpoint
 
     return wrap
+
+
+def participant_of(request: Request, live: LiveEvent) -> ParticipantRow | None:
+    """The participant this browser is for this event (its cookie), if any."""
+    token = request.cookies.get(participant_cookie(live.code))
+    return services(request).participants.by_token(live, token)
+
+
+def participant_csrf(request: Request, participant: ParticipantRow) -> str:
+    return csrf_token(services(request).csrf_key, f"participant:{participant.token}")
+
+
+def participant_form(handler: PhoneHandler) -> Endpoint:
+    """The endpoint for a phone's form post (the no-JavaScript path): only for the participant
+    of the cookie, with that participant's CSRF token; otherwise back to the event page."""
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        live = event_or_404(request)
+        participant = participant_of(request, live)
+        form = await request.form()
+        token = form.get("csrf")
+        if participant is None or not check_csrf(
+            services(request).csrf_key,
+            f"participant:{participant.token}",
+            token if isinstance(token, str) else None,
+        ):
+            return RedirectResponse(f"/e/{live.code}?flash=csrf", status_code=303)
+        return await handler(request, live, participant, form)
+
+    return endpoint

@@ -5,15 +5,17 @@ Every page works with plain form posts; the socket (static/js/participant.js) ma
 
 from __future__ import annotations
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from facilitation.core.formats import GroupsStep
 from facilitation.messages import refusal_message
-from facilitation.security import check_csrf, csrf_token, normalise_code, participant_cookie
+from facilitation.security import normalise_code, participant_cookie
 from facilitation.services.events import LiveEvent, RefusedError
 from facilitation.services.participants import ParticipantRow
+from facilitation.web.guards import participant_csrf, participant_form, participant_of
 from facilitation.web.services import (
     COOKIE_MAX_AGE,
     event_or_404,
@@ -42,19 +44,10 @@ async def join_page(request: Request) -> Response:
     return remember_lang(request, page)
 
 
-def _participant(request: Request, live: LiveEvent) -> ParticipantRow | None:
-    token = request.cookies.get(participant_cookie(live.code))
-    return services(request).participants.by_token(live, token)
-
-
-def _csrf(request: Request, participant: ParticipantRow) -> str:
-    return csrf_token(services(request).csrf_key, f"participant:{participant.token}")
-
-
 async def event_page(request: Request) -> Response:
     live = event_or_404(request)
     svc = services(request)
-    participant = _participant(request, live)
+    participant = participant_of(request, live)
     new_token = None
     if participant is None:
         participant = svc.participants.join(live)
@@ -63,7 +56,7 @@ async def event_page(request: Request) -> Response:
     flash = request.query_params.get("flash")
     context = await svc.views.participant_page(live, participant, lang)
     context.update(
-        csrf=_csrf(request, participant),
+        csrf=participant_csrf(request, participant),
         flash=refusal_message(lang, flash) if flash and flash not in ("voted", "sent") else None,
         voted=flash == "voted",
         sent=flash == "sent",
@@ -80,68 +73,55 @@ async def event_page(request: Request) -> Response:
     return remember_lang(request, response)
 
 
-async def vote_submit(request: Request) -> Response:
+def _back(live: LiveEvent, flash: str | None = None) -> RedirectResponse:
+    return RedirectResponse(f"/e/{live.code}" + (f"?flash={flash}" if flash else ""), 303)
+
+
+def _values(form: FormData, *skip: str) -> dict[str, str]:
+    return {k: v for k, v in form.items() if isinstance(v, str) and k not in ("csrf", *skip)}
+
+
+@participant_form
+async def vote_submit(
+    request: Request, live: LiveEvent, participant: ParticipantRow, form: FormData
+) -> Response:
     """The no-JavaScript way to vote; phones with the socket send the same ballot over it."""
-    live = event_or_404(request)
-    participant = _participant(request, live)
-    form = await request.form()
-    back = f"/e/{live.code}"
-    if participant is None or not check_csrf(
-        services(request).csrf_key, f"participant:{participant.token}", _field(form, "csrf")
-    ):
-        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
     fields: dict[str, list[str]] = {}
     for key, value in form.multi_items():
         if key not in ("csrf", "vote") and isinstance(value, str):
             fields.setdefault(key, []).append(value)
     try:
-        await services(request).events.cast(live, participant, _field(form, "vote"), fields=fields)
+        await services(request).events.cast(live, participant, form.get("vote"), fields=fields)
     except RefusedError as error:
-        return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
-    return RedirectResponse(f"{back}?flash=voted", status_code=303)
+        return _back(live, error.code)
+    return _back(live, "voted")
 
 
-async def _participant_form(
-    request: Request,
-) -> tuple[LiveEvent, ParticipantRow | None, dict[str, str], str]:
-    """The event, the participant (None if the form token is not theirs), the form's single
-    values, and where to go back to."""
-    live = event_or_404(request)
-    participant = _participant(request, live)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
-    if participant is not None and not check_csrf(
-        services(request).csrf_key, f"participant:{participant.token}", values.get("csrf")
-    ):
-        participant = None
-    return live, participant, values, f"/e/{live.code}"
-
-
-async def item_submit(request: Request) -> Response:
+@participant_form
+async def item_submit(
+    request: Request, live: LiveEvent, participant: ParticipantRow, form: FormData
+) -> Response:
     """The no-JavaScript way to send an idea (or any item of an input step)."""
-    live, participant, values, back = await _participant_form(request)
-    if participant is None:
-        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
-    fields = {k: v for k, v in values.items() if k not in ("csrf", "step")}
     try:
-        await services(request).events.submit_item(live, participant, values.get("step"), fields)
-    except RefusedError as error:
-        return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
-    return RedirectResponse(f"{back}?flash=sent", status_code=303)
-
-
-async def feedback_submit(request: Request) -> Response:
-    live, participant, values, back = await _participant_form(request)
-    if participant is None:
-        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
-    fields = {k: v for k, v in values.items() if k not in ("csrf", "project")}
-    try:
-        await services(request).events.give_feedback(
-            live, participant, values.get("project"), fields
+        await services(request).events.submit_item(
+            live, participant, form.get("step"), _values(form, "step")
         )
     except RefusedError as error:
-        return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
-    return RedirectResponse(f"{back}?flash=sent", status_code=303)
+        return _back(live, error.code)
+    return _back(live, "sent")
+
+
+@participant_form
+async def feedback_submit(
+    request: Request, live: LiveEvent, participant: ParticipantRow, form: FormData
+) -> Response:
+    try:
+        await services(request).events.give_feedback(
+            live, participant, form.get("project"), _values(form, "project")
+        )
+    except RefusedError as error:
+        return _back(live, error.code)
+    return _back(live, "sent")
 
 
 async def seat_fragment(request: Request) -> Response:
@@ -149,13 +129,13 @@ async def seat_fragment(request: Request) -> Response:
     push that says places changed)."""
     live = event_or_404(request)
     svc = services(request)
-    participant = _participant(request, live)
+    participant = participant_of(request, live)
     lang = lang_of(request, live)
     context = {
         "live": live,
         "view": {"kind": live.stage.kind, "choices": self_choices(live)},
         "participant": participant,
-        "csrf": _csrf(request, participant) if participant else "",
+        "csrf": participant_csrf(request, participant) if participant else "",
         "seat": svc.seating.seats(live, lang).get(participant.id) if participant else None,
     }
     return svc.pages.page(request, "_seat.html", lang, context)
@@ -167,48 +147,41 @@ def self_choices(live: LiveEvent) -> bool:
     return isinstance(step, GroupsStep) and step.mode == "self" and bool(step.choices)
 
 
-async def score_submit(request: Request) -> Response:
+@participant_form
+async def score_submit(
+    request: Request, live: LiveEvent, participant: ParticipantRow, form: FormData
+) -> Response:
     """The no-JavaScript way to score a pass-around card."""
-    live, participant, values, back = await _participant_form(request)
-    if participant is None:
-        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
-    card, score = values.get("card", ""), values.get("score", "")
+    card, score = str(form.get("card", "")), str(form.get("score", ""))
     try:
         if not (card.isdigit() and score.lstrip("-").isdigit()):
             raise ValueError("malformed")
         await services(request).seating.score(live, participant, int(card), int(score))
     except ValueError as error:
-        return RedirectResponse(f"{back}?flash={error}", status_code=303)
-    return RedirectResponse(f"{back}?flash=sent", status_code=303)
+        return _back(live, str(error))
+    return _back(live, "sent")
 
 
-async def choose_submit(request: Request) -> Response:
-    live, participant, values, back = await _participant_form(request)
-    if participant is None:
-        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
+@participant_form
+async def choose_submit(
+    request: Request, live: LiveEvent, participant: ParticipantRow, form: FormData
+) -> Response:
     try:
-        await services(request).seating.choose(live, participant, values.get("choice"))
+        await services(request).seating.choose(live, participant, form.get("choice"))
     except ValueError as error:
-        return RedirectResponse(f"{back}?flash={error}", status_code=303)
-    return RedirectResponse(f"{back}?flash=sent", status_code=303)
+        return _back(live, str(error))
+    return _back(live, "sent")
 
 
-async def name_submit(request: Request) -> Response:
-    live = event_or_404(request)
-    participant = _participant(request, live)
-    form = await request.form()
-    back = f"/e/{live.code}"
-    if participant is None or not check_csrf(
-        services(request).csrf_key, f"participant:{participant.token}", _field(form, "csrf")
-    ):
-        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
-    services(request).participants.rename(participant, _field(form, "name") or "")
-    return RedirectResponse(back, status_code=303)
-
-
-def _field(form: object, key: str) -> str | None:
-    value = form.get(key) if hasattr(form, "get") else None
-    return value if isinstance(value, str) else None
+@participant_form
+async def name_submit(
+    request: Request, live: LiveEvent, participant: ParticipantRow, form: FormData
+) -> Response:
+    try:
+        services(request).participants.rename(participant, form.get("name") or "")
+    except RefusedError as error:
+        return _back(live, error.code)
+    return _back(live)
 
 
 routes = [
