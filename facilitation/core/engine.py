@@ -10,7 +10,8 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from functools import partial
+from typing import Any, Literal
 
 from facilitation.core.formats import (
     Format,
@@ -104,6 +105,20 @@ def _seconds(minutes: float | None) -> int | None:
     return None if minutes is None else round(minutes * 60)
 
 
+def _add_stage(
+    stages: list[Stage],
+    step_index: int,
+    sid: str,
+    kind: str,
+    phase: Phase = "main",
+    minutes: float | None = None,
+    **more: Any,
+) -> None:
+    stages.append(
+        Stage(len(stages), step_index, sid, kind, phase, seconds=_seconds(minutes), **more)
+    )
+
+
 def agenda_timings(plan: Plan) -> list[tuple[Stage, int, int]]:
     """(stage, start, length) in seconds from the beginning, as planned: each stage starts when
     the one before ends; stages without a timer take no planned time."""
@@ -133,58 +148,29 @@ def build_plan(fmt: Format, projects: Sequence[Project], seed: int = 0) -> Plan:
     stages: list[Stage] = []
     shuffled = False
     for step_index, step in enumerate(fmt.steps):
-        sid = step_id(step, step_index)
+        add = partial(_add_stage, stages, step_index, step_id(step, step_index), step.kind)
         if isinstance(step, PitchStep):
             order = list(lineup)
             if step.order == "random" and not shuffled:
                 random.Random(seed).shuffle(order)
                 lineup, shuffled = order, True
             for number, project_id in enumerate(order, start=1):
-                for phase, minutes in (("pitch", step.pitch_minutes), ("qa", step.qa_minutes)):
+                phases: tuple[tuple[Phase, float | None], ...] = (
+                    ("pitch", step.pitch_minutes),
+                    ("qa", step.qa_minutes),
+                )
+                for phase, minutes in phases:
                     if phase == "qa" and not minutes:
                         continue
-                    stages.append(
-                        Stage(
-                            len(stages),
-                            step_index,
-                            sid,
-                            step.kind,
-                            phase,  # type: ignore[arg-type]
-                            project_id,
-                            number,
-                            _seconds(minutes),
-                        )
-                    )
+                    add(phase, minutes, project=project_id, project_number=number)
         elif isinstance(step, MatchStep):
-            stages.append(
-                Stage(
-                    len(stages),
-                    step_index,
-                    sid,
-                    step.kind,
-                    seconds=_seconds(step.minutes or step.slots * step.slot_minutes),
-                )
-            )
+            add(minutes=step.minutes or step.slots * step.slot_minutes)
         elif isinstance(step, RotateStep | PassStep):
             count = rounds_of(step, len(projects))
-            minutes = step.round_minutes
             for number in range(1, count + 1):
-                stages.append(
-                    Stage(
-                        len(stages),
-                        step_index,
-                        sid,
-                        step.kind,
-                        "round",
-                        seconds=_seconds(minutes),
-                        round=number,
-                        rounds=count,
-                    )
-                )
+                add("round", step.round_minutes, round=number, rounds=count)
         else:
-            stages.append(
-                Stage(len(stages), step_index, sid, step.kind, seconds=_seconds(step.minutes))
-            )
+            add(minutes=step.minutes)
     return Plan(fmt, tuple(projects), tuple(lineup), tuple(stages))
 
 

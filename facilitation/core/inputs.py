@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from statistics import mean
 from typing import Any
 
-from facilitation.core.formats import InputField
+from facilitation.core.formats import InputField, localise
 
 
 class InputError(ValueError):
@@ -120,3 +120,18 @@ def summarise(
             texts = tuple(sorted(v for v in values if isinstance(v, str)))
             out.append(FieldSummary(spec.id, spec.type, len(texts), texts=texts))
     return out
+
+
+def fields_view(fields: Sequence[InputField], lang: str, fallback: str) -> list[dict[str, Any]]:
+    """The fields of a form as templates show them, labels in `lang`."""
+    return [
+        {
+            "id": f.id,
+            "label": localise(f.label, lang, fallback),
+            "type": f.type,
+            "max_length": f.max_length,
+            "scale": f.scale,
+            "required": f.required,
+        }
+        for f in fields
+    ]

@@ -20,7 +20,6 @@ from facilitation.core.engine import (
 )
 from facilitation.core.formats import (
     GroupsStep,
-    InputField,
     InputStep,
     PitchStep,
     RevealStep,
@@ -29,7 +28,7 @@ from facilitation.core.formats import (
     localise,
 )
 from facilitation.core.grouping import top_k
-from facilitation.core.inputs import item_label
+from facilitation.core.inputs import fields_view, item_label
 from facilitation.core.voting import CombinedResult, VoteResult
 from facilitation.i18n import translations
 from facilitation.presenters.charts import chart_rows, combined_rows, pairwise_table
@@ -301,20 +300,6 @@ def stage_view(
         view["reveal"] = reveal_view(live, step, lang, audience, result, counts)
     view["announce"] = announcement(view, lang, step)
     return view
-
-
-def fields_view(fields: Sequence[InputField], lang: str, fallback: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": f.id,
-            "label": localise(f.label, lang, fallback),
-            "type": f.type,
-            "max_length": f.max_length,
-            "scale": f.scale,
-            "required": f.required,
-        }
-        for f in fields
-    ]
 
 
 def input_view(

@@ -15,7 +15,7 @@ from typing import Any
 from facilitation.core import grouping
 from facilitation.core.engine import Stage
 from facilitation.core.formats import VOTERS, GroupsStep, PassStep, RotateStep, localise
-from facilitation.core.inputs import item_label
+from facilitation.core.inputs import fields_view, item_label
 from facilitation.services.announcements import Announcer, TallyChanged
 from facilitation.services.events import LiveEvent, now_ms
 from facilitation.storage.sqlite import ParticipantRow, Storage
@@ -347,17 +347,7 @@ class Seating:
             if feedback and table.get("station") in live.plan.lineup:
                 asked = {
                     "project": table["station"],
-                    "fields": [
-                        {
-                            "id": f.id,
-                            "label": localise(f.label, lang, fallback),
-                            "type": f.type,
-                            "max_length": f.max_length,
-                            "scale": f.scale,
-                            "required": f.required,
-                        }
-                        for f in feedback.fields
-                    ],
+                    "fields": fields_view(feedback.fields, lang, fallback),
                 }
             for member in table["members"]:
                 others = [names.get(m) or "" for m in table["members"] if m != member]
