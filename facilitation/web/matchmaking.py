@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -13,11 +14,10 @@ from facilitation.core import matchmaking as mm
 from facilitation.core.formats import localise
 from facilitation.exports import schedules as agendas
 from facilitation.messages import refusal_message
-from facilitation.security import check_csrf, participant_cookie
 from facilitation.services.events import LiveEvent
 from facilitation.services.meetings import MeetingsError, pair_of
 from facilitation.services.participants import ParticipantRow
-from facilitation.web.guards import facilitator
+from facilitation.web.guards import facilitator, participant_form, participant_of
 from facilitation.web.services import (
     event_or_404,
     facilitator_csrf,
@@ -27,11 +27,6 @@ from facilitation.web.services import (
 )
 
 EDITS = ("run", "refill", "publish", "lock", "unlock", "remove", "move", "swap")
-
-
-def _person(request: Request, live: LiveEvent) -> ParticipantRow | None:
-    token = request.cookies.get(participant_cookie(live.code))
-    return services(request).participants.by_token(live, token)
 
 
 def _int(value: object) -> int | None:
@@ -172,7 +167,7 @@ async def agenda_fragment(request: Request) -> Response:
     live = event_or_404(request)
     svc = services(request)
     lang = lang_of(request, live)
-    person = _person(request, live)
+    person = participant_of(request, live)
     rows = svc.meetings.agenda(live, person, lang) if person and live.format.match_step() else []
     return svc.pages.page(
         request,
@@ -186,7 +181,7 @@ async def agenda_calendar(request: Request) -> Response:
     """This phone's meetings as an iCalendar file (stable ids: a new download updates them)."""
     live = event_or_404(request)
     svc = services(request)
-    person = _person(request, live)
+    person = participant_of(request, live)
     meetings = svc.meetings
     draft = meetings.draft(live) if live.format.match_step() else None
     start = meetings.start(live) if draft else None
@@ -208,46 +203,26 @@ async def agenda_calendar(request: Request) -> Response:
     )
 
 
-async def wish_submit(request: Request) -> Response:
+@participant_form
+async def wish_submit(
+    request: Request, live: LiveEvent, person: ParticipantRow, form: FormData
+) -> Response:
     """The no-JavaScript way to say "I want to meet this project" (or must / no)."""
-    live = event_or_404(request)
-    svc = services(request)
-    person = _person(request, live)
-    form = await request.form()
-    back = f"/e/{live.code}"
-    token = form.get("csrf")
-    if person is None or not check_csrf(
-        svc.csrf_key, f"participant:{person.token}", token if isinstance(token, str) else None
-    ):
-        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
     target: object = form.get("target")
     if isinstance(target, str) and target.isdigit():
         target = int(target)
-    level = form.get("level") or None
+    helps = [h for h in form.getlist("helps") if isinstance(h, str)] or None
     try:
-        svc.meetings.wish(
-            live,
-            person,
-            target,
-            level,
-            [h for h in form.getlist("helps") if isinstance(h, str)] or None,
-        )
+        services(request).meetings.wish(live, person, target, form.get("level") or None, helps)
     except MeetingsError as error:
-        return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
-    return RedirectResponse(f"{back}?flash=sent", status_code=303)
+        return RedirectResponse(f"/e/{live.code}?flash={error.code}", status_code=303)
+    return RedirectResponse(f"/e/{live.code}?flash=sent", status_code=303)
 
 
-async def profile_submit(request: Request) -> Response:
-    live = event_or_404(request)
-    svc = services(request)
-    person = _person(request, live)
-    form = await request.form()
-    back = f"/e/{live.code}"
-    token = form.get("csrf")
-    if person is None or not check_csrf(
-        svc.csrf_key, f"participant:{person.token}", token if isinstance(token, str) else None
-    ):
-        return RedirectResponse(f"{back}?flash=csrf", status_code=303)
+@participant_form
+async def profile_submit(
+    request: Request, live: LiveEvent, person: ParticipantRow, form: FormData
+) -> Response:
     raw = {
         "organisation": form.get("organisation") or "",
         "side": form.get("side") or "need",
@@ -256,10 +231,10 @@ async def profile_submit(request: Request) -> Response:
         "slots": [int(v) for v in form.getlist("slots") if isinstance(v, str) and v.isdigit()],
     }
     try:
-        svc.meetings.set_profile(live, person, raw)
+        services(request).meetings.set_profile(live, person, raw)
     except MeetingsError as error:
-        return RedirectResponse(f"{back}?flash={error.code}", status_code=303)
-    return RedirectResponse(f"{back}?flash=sent", status_code=303)
+        return RedirectResponse(f"/e/{live.code}?flash={error.code}", status_code=303)
+    return RedirectResponse(f"/e/{live.code}?flash=sent", status_code=303)
 
 
 routes = [
