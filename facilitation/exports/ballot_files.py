@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from facilitation.core.voting import BallotError, VoteSpec, validate_ballot
+from facilitation.exports.tables import csv_text, unguarded
 
 
 class BallotFileError(ValueError):
@@ -102,9 +103,12 @@ def _ballot_from_cells(spec: VoteSpec, method: str, cells: Mapping[str, str]) ->
         index = {_fold(g): i for i, g in enumerate(spec.grades)}
         grades = {}
         for option, cell in marked.items():
-            if _fold(cell) not in index:
+            # a grade written like a formula ("+ good") comes back from our own downloads
+            # with the apostrophe that kept it text; a label that has one itself wins
+            grade = index.get(_fold(cell), index.get(_fold(unguarded(cell))))
+            if grade is None:
                 raise ValueError(f"{cell!r} is not a grade ({', '.join(spec.grades)})")
-            grades[option] = index[_fold(cell)]
+            grades[option] = grade
         return {"grades": grades}
     raise ValueError(f"unknown method {method!r}")
 
@@ -118,22 +122,23 @@ def ballot_columns(spec: VoteSpec) -> list[str]:
     return list(spec.options)
 
 
-def ballot_cells(spec: VoteSpec, ballot: Mapping[str, Any]) -> list[str]:
-    """One ballot as cells under `ballot_columns(spec)` (empty cells for an abstention)."""
+def ballot_marks(spec: VoteSpec, ballot: Mapping[str, Any]) -> list[int | str]:
+    """One ballot under `ballot_columns(spec)`: numbers, grade labels, "" where unmarked.
+    Numbers stay numbers so that the CSV writer does not take a negative score for a formula."""
     if ballot.get("abstain"):
         return [""] * len(ballot_columns(spec))
     match spec.method:
         case "single":
-            return ["1" if o == ballot["choice"] else "0" for o in spec.options]
+            return [int(o == ballot["choice"]) for o in spec.options]
         case "approval":
-            return ["1" if o in ballot["choices"] else "0" for o in spec.options]
+            return [int(o in ballot["choices"]) for o in spec.options]
         case "dots":
-            return [str(ballot["points"].get(o, "")) for o in spec.options]
+            return [ballot["points"].get(o, "") for o in spec.options]
         case "rating":
-            return [str(ballot["scores"].get(o, "")) for o in spec.options]
+            return [ballot["scores"].get(o, "") for o in spec.options]
         case "ranking":
             order = ballot["order"]
-            return [str(order.index(o) + 1) if o in order else "" for o in spec.options]
+            return [order.index(o) + 1 if o in order else "" for o in spec.options]
         case "majority_judgment":
             return [
                 spec.grades[ballot["grades"][o]] if o in ballot["grades"] else ""
@@ -141,9 +146,12 @@ def ballot_cells(spec: VoteSpec, ballot: Mapping[str, Any]) -> list[str]:
             ]
         case _:
             scores = ballot["scores"]
-            return [
-                str(scores.get(o, {}).get(c.id, "")) for o in spec.options for c in spec.criteria
-            ]
+            return [scores.get(o, {}).get(c.id, "") for o in spec.options for c in spec.criteria]
+
+
+def ballot_cells(spec: VoteSpec, ballot: Mapping[str, Any]) -> list[str]:
+    """One ballot as cells under `ballot_columns(spec)` (empty cells for an abstention)."""
+    return [str(mark) for mark in ballot_marks(spec, ballot)]
 
 
 BallotEntry = tuple[Mapping[str, Any], bool, str]  # ballot, on paper?, voter's display name
@@ -158,19 +166,21 @@ def ballots_csv(
     spec: VoteSpec, rows: Sequence[tuple[Mapping[str, Any], bool, str]], *, names: bool
 ) -> str:
     """(ballot, paper, display name) rows as CSV; names only for attributed votes."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["paper", "abstain", *(["name"] if names else []), *ballot_columns(spec)])
-    for ballot, paper, name in anonymised(rows):
-        writer.writerow(
-            [
-                int(paper),
-                int(bool(ballot.get("abstain"))),
-                *([name] if names else []),
-                *ballot_cells(spec, ballot),
-            ]
-        )
-    return out.getvalue()
+    header = ["paper", "abstain", *(["name"] if names else []), *ballot_columns(spec)]
+    return csv_text(
+        [
+            header,
+            *(
+                [
+                    int(paper),
+                    int(bool(ballot.get("abstain"))),
+                    *([name] if names else []),
+                    *ballot_marks(spec, ballot),
+                ]
+                for ballot, paper, name in anonymised(rows)
+            ),
+        ]
+    )
 
 
 def ballots_json(
