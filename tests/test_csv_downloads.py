@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,10 +17,11 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from facilitation.app import create_app
+from facilitation.cli import main
 from facilitation.core.rosters import load_roster_file
 from facilitation.core.voting import VoteSpec
-from facilitation.exports.ballot_files import read_ballots_csv
-from facilitation.exports.tables import FORMULA_START, csv_cell, unguarded
+from facilitation.exports.tables import FORMULA_START, csv_cell, csv_text, unguarded
+from facilitation.readers.ballots import read_ballots_csv
 from facilitation.services.events import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import CARREFOUR, DEMO_ROSTER, ROOT
@@ -161,6 +163,28 @@ def test_typed_text_is_neutralised_in_every_event_download(evening: Evening) -> 
     feedback = table(evening.download("holder/feedback.csv", own))
     assert sorted(r["comment"] for r in feedback) == sorted(["'" + LINK, "'-1+2", "fine"])
     assert {r["rating"] for r in feedback} == {"4"}
+
+
+def test_downloaded_ballots_tally_again_to_the_same_result(
+    evening: Evening, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vote_everything(evening)
+    results = evening.console.get(f"/e/{evening.live.code}/results.json").json()
+    by_vote = {v["vote"]: v["result"] for v in results["votes"]}
+    for vote, method, extra in [
+        ("pick", "single", []),
+        ("grade", "majority-judgment", ["--grades", ",".join(GRADES)]),
+    ]:
+        rows = list(csv.reader(io.StringIO(evening.download(f"votes/{vote}/ballots.csv"))))
+        # as the tally layout asks: option columns only (no paper/abstain/name columns)
+        skip = rows[0].index("abstain") + 1 + (rows[0][2:3] == ["name"])
+        path = tmp_path / f"{vote}.csv"
+        path.write_text(csv_text(row[skip:] for row in rows), encoding="utf-8")
+        capsys.readouterr()
+        assert main(["tally", "--method", method, *extra, str(path)]) == 0
+        again = json.loads(capsys.readouterr().out)
+        again.pop("options")
+        assert again == by_vote[vote], vote
 
 
 def test_negative_scores_read_back_as_numbers(evening: Evening) -> None:
