@@ -1,14 +1,14 @@
 """Tables people bring as files (rosters, wishes, ballots), read the same way everywhere.
 
-They come out of spreadsheets saved as CSV: UTF-8 often behind a byte-order mark, with `,`
+They come out of spreadsheets saved as CSV: UTF-8, often behind a byte-order mark, with `,`
 between columns, or `;` where the comma is the decimal separator (French settings), or tabs
-when pasted from a sheet. The delimiter is guessed from the header line alone, outside quotes:
-column names rarely hold one, while cells often do (lists like "funding,premises" in a `;`
-file, formulas kept as text like '=A1, B2'). csv.Sniffer, used before, guessed from the cells,
-and took the apostrophe of such text for a quote character.
+when pasted from a sheet. The delimiter is read off the header line, outside quotes: column
+names rarely hold one, while cells often do ("funding,premises" in a `;` file). csv.Sniffer,
+used before by two of the readers, guessed from the cells, and took the apostrophe that our
+downloads put before formula-like text ('+ great) for a quote character.
 
-Every reader strips its cells, so the spaces people type after a delimiter are skipped, which
-also lets `a, "b, c"` (typed by hand) be two cells.
+Every reader strips its cells, so spaces typed after a delimiter are skipped before parsing,
+which also makes `a, "b, c"` (typed by hand) two cells.
 """
 
 from __future__ import annotations
