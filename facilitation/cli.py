@@ -252,10 +252,10 @@ def _add_tally(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def _run_tally(args: argparse.Namespace) -> int:
     import json
-    from pathlib import Path
 
     from facilitation.core.voting import DEFAULT_GRADES, VoteSpec, tally
-    from facilitation.exports.ballot_files import BallotFileError, read_ballots_csv
+    from facilitation.readers.ballots import BallotFileError, read_ballots_csv
+    from facilitation.readers.tables import read_text
 
     method = {
         "borda": "ranking",
@@ -287,7 +287,7 @@ def _run_tally(args: argparse.Namespace) -> int:
         )
 
     try:
-        text = Path(args.ballots).read_text(encoding="utf-8-sig")
+        text = read_text(args.ballots)
         spec, ballots = read_ballots_csv(text, args.ballots, args.method, spec_for)
     except OSError as error:
         print(f"facilitation: {args.ballots}: {error.strerror}", file=sys.stderr)

@@ -11,7 +11,8 @@ import pytest
 
 from facilitation.cli import main
 from facilitation.core.voting import VoteSpec, tally, validate_ballot
-from facilitation.exports.ballot_files import ballots_csv, read_ballots_csv
+from facilitation.exports.ballot_files import ballots_csv
+from facilitation.readers.ballots import read_ballots_csv
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data" / "ballots"

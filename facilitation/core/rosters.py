@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +15,7 @@ from facilitation.core.formats import (
     load_located_yaml,
     read_text,
 )
+from facilitation.readers.tables import dict_rows
 
 
 class RosterError(FormatError):
@@ -92,12 +91,7 @@ def parse_roster_yaml(text: str, name: str = "<roster>") -> Roster:
 
 def parse_roster_csv(text: str, name: str = "<roster>") -> Roster:
     """Columns id,title,holder,pitch,needs (needs separated by ';'); ',' or ';' delimited."""
-    text = text.lstrip("\ufeff")
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    reader = dict_rows(text)
     fields = [f.strip() for f in reader.fieldnames or []]
     for required in ("id", "title"):
         if required not in fields:

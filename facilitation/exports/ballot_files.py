@@ -3,113 +3,19 @@
 A cell holds that voter's mark for that option: 1/0 (single, approval), a number of points
 (dots), a score (rating), a rank (ranking: 1 = first, empty = unranked) or a grade label
 (majority judgment; empty = the worst grade). Rubric ballots use `option.criterion` columns.
-The same layout is read by `facilitation tally` and written by the ballot downloads, so a
-download can be tallied again by hand.
+The ballot downloads write this layout after paper/abstain (and name) columns, and
+`facilitation tally` reads it (facilitation.readers.ballots), so a download can be tallied
+again by hand once those first columns are dropped.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from facilitation.core.voting import BallotError, VoteSpec, validate_ballot
-
-
-class BallotFileError(ValueError):
-    """`file:row: message` for the first ballot that cannot be read."""
-
-
-def _fold(text: str) -> str:
-    """Grade labels typed by hand: compare without case and surrounding spaces."""
-    return unicodedata.normalize("NFC", text.strip()).casefold()
-
-
-def _sniff(text: str) -> type[csv.Dialect] | csv.Dialect:
-    try:
-        return csv.Sniffer().sniff(text[:4096], ",;\t")
-    except csv.Error:
-        return csv.excel
-
-
-def read_ballots_csv(
-    text: str, name: str, method: str, spec_for: Any
-) -> tuple[VoteSpec, list[dict[str, object]]]:
-    """Parse a ballots CSV; `spec_for(options)` builds the vote's spec once the header is read.
-    Returns the spec and the validated ballots; BallotFileError names the row at fault."""
-    text = text.lstrip("\ufeff")
-    rows = list(csv.reader(io.StringIO(text), _sniff(text)))
-    rows = [[cell.strip() for cell in row] for row in rows]
-    while rows and not any(rows[-1]):
-        rows.pop()
-    if not rows:
-        raise BallotFileError(f"{name}:1: the file is empty")
-    header = rows[0]
-    if any(not h for h in header) or len(set(header)) != len(header):
-        raise BallotFileError(f"{name}:1: the header needs one distinct option id per column")
-    spec: VoteSpec = spec_for(tuple(header))
-    ballots = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(row):
-            continue
-        if len(row) > len(header):
-            raise BallotFileError(f"{name}:{number}: {len(row)} cells for {len(header)} options")
-        cells = dict(zip(header, row + [""] * (len(header) - len(row)), strict=True))
-        try:
-            ballots.append(validate_ballot(spec, _ballot_from_cells(spec, method, cells)))
-        except (BallotError, ValueError) as error:
-            raise BallotFileError(f"{name}:{number}: {error}") from None
-    return spec, ballots
-
-
-def _number(cell: str, what: str) -> int:
-    try:
-        value = float(cell.replace(",", "."))
-    except ValueError:
-        raise ValueError(f"{cell!r} is not a {what}") from None
-    if not value.is_integer():
-        raise ValueError(f"{cell!r} is not a whole {what}")
-    return int(value)
-
-
-def _ballot_from_cells(spec: VoteSpec, method: str, cells: Mapping[str, str]) -> dict[str, object]:
-    marked = {o: c for o, c in cells.items() if c != ""}
-    if method in ("single", "approval"):
-        bad = [c for c in marked.values() if c not in ("0", "1")]
-        if bad:
-            raise ValueError(f"cells hold 1 (chosen) or 0, got {bad[0]!r}")
-        chosen = [o for o, c in marked.items() if c == "1"]
-        if method == "single":
-            if not chosen:
-                return {"abstain": True}
-            if len(chosen) > 1:
-                raise ValueError(f"a single-choice ballot marks one option, got {len(chosen)}")
-            return {"choice": chosen[0]}
-        return {"choices": chosen}
-    if method == "dots":
-        return {"points": {o: _number(c, "number of points") for o, c in marked.items()}}
-    if method == "rating":
-        return {"scores": {o: _number(c, "score") for o, c in marked.items()}}
-    if method in ("borda", "copeland", "ranking"):
-        ranks = {o: _number(c, "rank") for o, c in marked.items()}
-        if len(set(ranks.values())) < len(ranks):
-            raise BallotError("duplicate_rank", "two options have the same rank")
-        return {"order": sorted(ranks, key=ranks.__getitem__)}
-    if method in ("majority-judgment", "majority_judgment"):
-        index = {_fold(g): i for i, g in enumerate(spec.grades)}
-        grades = {}
-        for option, cell in marked.items():
-            if _fold(cell) not in index:
-                raise ValueError(f"{cell!r} is not a grade ({', '.join(spec.grades)})")
-            grades[option] = index[_fold(cell)]
-        return {"grades": grades}
-    raise ValueError(f"unknown method {method!r}")
-
-
-# --- writing ---------------------------------------------------------------------------------
+from facilitation.core.voting import VoteSpec
+from facilitation.exports.tables import csv_text
 
 
 def ballot_columns(spec: VoteSpec) -> list[str]:
@@ -118,22 +24,23 @@ def ballot_columns(spec: VoteSpec) -> list[str]:
     return list(spec.options)
 
 
-def ballot_cells(spec: VoteSpec, ballot: Mapping[str, Any]) -> list[str]:
-    """One ballot as cells under `ballot_columns(spec)` (empty cells for an abstention)."""
+def ballot_marks(spec: VoteSpec, ballot: Mapping[str, Any]) -> list[int | str]:
+    """One ballot under `ballot_columns(spec)`: numbers, grade labels, "" where unmarked.
+    Numbers stay numbers so that the CSV writer does not take a negative score for a formula."""
     if ballot.get("abstain"):
         return [""] * len(ballot_columns(spec))
     match spec.method:
         case "single":
-            return ["1" if o == ballot["choice"] else "0" for o in spec.options]
+            return [int(o == ballot["choice"]) for o in spec.options]
         case "approval":
-            return ["1" if o in ballot["choices"] else "0" for o in spec.options]
+            return [int(o in ballot["choices"]) for o in spec.options]
         case "dots":
-            return [str(ballot["points"].get(o, "")) for o in spec.options]
+            return [ballot["points"].get(o, "") for o in spec.options]
         case "rating":
-            return [str(ballot["scores"].get(o, "")) for o in spec.options]
+            return [ballot["scores"].get(o, "") for o in spec.options]
         case "ranking":
             order = ballot["order"]
-            return [str(order.index(o) + 1) if o in order else "" for o in spec.options]
+            return [order.index(o) + 1 if o in order else "" for o in spec.options]
         case "majority_judgment":
             return [
                 spec.grades[ballot["grades"][o]] if o in ballot["grades"] else ""
@@ -141,9 +48,12 @@ def ballot_cells(spec: VoteSpec, ballot: Mapping[str, Any]) -> list[str]:
             ]
         case _:
             scores = ballot["scores"]
-            return [
-                str(scores.get(o, {}).get(c.id, "")) for o in spec.options for c in spec.criteria
-            ]
+            return [scores.get(o, {}).get(c.id, "") for o in spec.options for c in spec.criteria]
+
+
+def ballot_cells(spec: VoteSpec, ballot: Mapping[str, Any]) -> list[str]:
+    """One ballot as cells under `ballot_columns(spec)` (empty cells for an abstention)."""
+    return [str(mark) for mark in ballot_marks(spec, ballot)]
 
 
 BallotEntry = tuple[Mapping[str, Any], bool, str]  # ballot, on paper?, voter's display name
@@ -158,19 +68,21 @@ def ballots_csv(
     spec: VoteSpec, rows: Sequence[tuple[Mapping[str, Any], bool, str]], *, names: bool
 ) -> str:
     """(ballot, paper, display name) rows as CSV; names only for attributed votes."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["paper", "abstain", *(["name"] if names else []), *ballot_columns(spec)])
-    for ballot, paper, name in anonymised(rows):
-        writer.writerow(
-            [
-                int(paper),
-                int(bool(ballot.get("abstain"))),
-                *([name] if names else []),
-                *ballot_cells(spec, ballot),
-            ]
-        )
-    return out.getvalue()
+    header = ["paper", "abstain", *(["name"] if names else []), *ballot_columns(spec)]
+    return csv_text(
+        [
+            header,
+            *(
+                [
+                    int(paper),
+                    int(bool(ballot.get("abstain"))),
+                    *([name] if names else []),
+                    *ballot_marks(spec, ballot),
+                ]
+                for ballot, paper, name in anonymised(rows)
+            ),
+        ]
+    )
 
 
 def ballots_json(

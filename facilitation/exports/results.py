@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 from facilitation.core.formats import localise
 from facilitation.exports.ballot_files import ballots_csv, ballots_json
+from facilitation.exports.tables import csv_text
 from facilitation.services.events import Events, LiveEvent
 
 
@@ -68,14 +67,11 @@ def results_json(events: Events, live: LiveEvent) -> str:
 
 
 def results_csv(events: Events, live: LiveEvent) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["vote", "question", "method", "rank", "option", "label", "score", "count", "ballots"]
-    )
-    for vote in vote_results(events, live):
-        for option in vote["options"]:
-            writer.writerow(
+    header = ["vote", "question", "method", "rank", "option", "label", "score", "count", "ballots"]
+    return csv_text(
+        [
+            header,
+            *(
                 [
                     vote["vote"],
                     vote["question"],
@@ -87,8 +83,11 @@ def results_csv(events: Events, live: LiveEvent) -> str:
                     option.get("count", ""),
                     vote["ballots"],
                 ]
-            )
-    return out.getvalue()
+                for vote in vote_results(events, live)
+                for option in vote["options"]
+            ),
+        ]
+    )
 
 
 def _ballot_rows(events: Events, live: LiveEvent, vote_id: str) -> list[tuple[Any, bool, str]]:
@@ -222,8 +221,6 @@ def report_data(events: Events, live: LiveEvent, now: int) -> dict[str, Any]:
 
 def report_csv(report: dict[str, Any]) -> str:
     """The agenda as run, one row per stage."""
-    out = io.StringIO()
-    writer = csv.writer(out)
     columns = [
         "stage",
         "step",
@@ -234,7 +231,4 @@ def report_csv(report: dict[str, Any]) -> str:
         "overtime_minutes",
         "visits",
     ]
-    writer.writerow(columns)
-    for row in report["agenda"]:
-        writer.writerow([row[c] if row[c] is not None else "" for c in columns])
-    return out.getvalue()
+    return csv_text([columns, *([row[c] for c in columns] for row in report["agenda"])])

@@ -10,7 +10,6 @@ file back with openpyxl and icalendar, so those stay the judges of the formats.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import html
 import io
@@ -30,6 +29,7 @@ from facilitation.core.matchmaking import (
     draft_statistics,
     reason_for,
 )
+from facilitation.exports.tables import csv_text
 
 DEFAULT_SLOT_LENGTH = timedelta(minutes=15)
 
@@ -94,32 +94,15 @@ def _meeting_row(
 
 # --- CSV -----------------------------------------------------------------------------------
 
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="minutes")
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
 
 def meetings_csv(
     draft: Draft, start: datetime | None = None, slot_length: timedelta = DEFAULT_SLOT_LENGTH
 ) -> str:
     """All meetings, one row each, by slot then table (`start`/`end` empty without a start)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(MEETING_COLUMNS)
-    for m in draft.meetings:
-        writer.writerow([_csv_cell(v) for v in _meeting_row(draft, m, start, slot_length)])
-    return out.getvalue()
+    return csv_text(
+        [MEETING_COLUMNS, *(_meeting_row(draft, m, start, slot_length) for m in draft.meetings)],
+        lineterminator="\n",
+    )
 
 
 # --- XLSX ----------------------------------------------------------------------------------

@@ -11,8 +11,6 @@ offering side; `participant`, `holder` and an empty role are the side that needs
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 import yaml
 
 from facilitation.core.matchmaking import WISH_LEVELS, Profile, Side, Wish, WishLevel
+from facilitation.readers import tables
 
 OFFER_ROLES = frozenset({"partner"})
 NEED_ROLES = frozenset({"participant", "holder", ""})
@@ -59,19 +58,11 @@ class _Problems:
 
 def _read_text(path: str | Path) -> str:
     try:
-        # utf-8-sig: spreadsheets often start CSV files with a byte-order mark.
-        return Path(path).read_text(encoding="utf-8-sig")
+        return tables.read_text(path)
     except UnicodeDecodeError as error:
         raise MatchFileError([f"{path}:1: not UTF-8 text ({error.reason})"]) from None
     except OSError as error:
         raise MatchFileError([f"{path}:1: cannot read: {error.strerror or error}"]) from None
-
-
-def _csv_rows(text: str) -> tuple[list[list[str]], str]:
-    """Rows with their delimiter, guessed from the header line (`,`, `;` or tab)."""
-    header = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=header.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter)), delimiter
 
 
 def _split(value: str, separator: str) -> list[str]:
@@ -83,7 +74,7 @@ def read_participants_csv(
 ) -> list[Profile]:
     """Profiles from a roster CSV; `slots` and `tags` check slot numbers and tag ids."""
     name = str(path)
-    rows, delimiter = _csv_rows(_read_text(path))
+    rows, delimiter = tables.rows(_read_text(path))
     problems = _Problems(name, [])
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise MatchFileError([f"{name}:1: empty file (expected a header: id,name,role,...)"])
@@ -296,7 +287,7 @@ def _yaml_count(value: Any, key: str, line: int, problems: _Problems) -> int | N
 def read_wishes_csv(path: str | Path, known: Collection[str]) -> list[Wish]:
     """Wishes `from,to,level` with level must, want or no; ids must be in `known`."""
     name = str(path)
-    rows, _ = _csv_rows(_read_text(path))
+    rows, _ = tables.rows(_read_text(path))
     problems = _Problems(name, [])
     if not rows:
         raise MatchFileError([f"{name}:1: empty file (expected a header: from,to,level)"])

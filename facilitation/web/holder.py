@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from starlette.requests import Request
@@ -12,6 +10,7 @@ from starlette.routing import Route
 
 from facilitation.core.formats import localise
 from facilitation.core.inputs import summarise
+from facilitation.exports.tables import csv_text
 from facilitation.security import participant_cookie
 from facilitation.services.events import LiveEvent
 from facilitation.services.participants import ParticipantRow
@@ -82,12 +81,8 @@ async def holder_download(request: Request) -> Response:
         )
         media = "application/json"
     else:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(field_ids)
-        for row in rows:
-            writer.writerow([row.get(f, "") for f in field_ids])
-        body, media = out.getvalue(), "text/csv; charset=utf-8"
+        body = csv_text([field_ids, *([row.get(f, "") for f in field_ids] for row in rows)])
+        media = "text/csv; charset=utf-8"
     filename = f"{live.code}-{holder.project_id}-feedback.{fmt}"
     return Response(
         body,

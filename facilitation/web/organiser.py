@@ -32,6 +32,7 @@ from facilitation.core.formats import (
 )
 from facilitation.core.rosters import RosterError, load_roster_file, parse_roster
 from facilitation.presenters.views import stage_label
+from facilitation.readers import tables
 from facilitation.security import check_csrf, csrf_token, same_secret
 from facilitation.web.services import COOKIE_MAX_AGE, lang_of, remember_lang, services
 
@@ -360,7 +361,7 @@ async def event_create(request: Request) -> Response:
     try:
         if isinstance(upload, UploadFile) and upload.filename:
             data = await upload.read()
-            roster = parse_roster(data.decode("utf-8-sig"), upload.filename)
+            roster = parse_roster(tables.decode(data), upload.filename)
         else:
             roster = load_roster_file(demo_roster_path(svc.settings.formats_dir))
         live = svc.events.create(

@@ -1,0 +1,46 @@
+"""Tables downloaded as CSV, safe to open in a spreadsheet.
+
+Every CSV the package writes goes through `csv_text`, because its cells hold what people typed
+(a display name, an idea, a project's title, an option's label): a cell that starts with
+= + - @ (or with a tab or a carriage return, which spreadsheets skip before looking for those)
+runs as a formula when the organiser opens the file ("CSV injection", OWASP). Such text gets a
+leading apostrophe, which spreadsheets read as "this is text". Only text is guarded: numbers
+are written as they are, so that a negative score stays a number a spreadsheet can add up.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import datetime
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_GUARD = "'"
+
+
+def csv_cell(value: object) -> object:
+    """A value as a cell: booleans as yes/empty, datetimes to the minute, formulas as text."""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return FORMULA_GUARD + value
+    return value
+
+
+def unguarded(cell: str) -> str:
+    """A cell read back from one of our downloads, without the apostrophe `csv_cell` added."""
+    rest = cell.removeprefix(FORMULA_GUARD)
+    return rest if rest != cell and rest.startswith(FORMULA_START) else cell
+
+
+def csv_text(rows: Iterable[Iterable[object]], *, lineterminator: str = "\r\n") -> str:
+    """Rows (the header first) as CSV text, every cell through `csv_cell`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=lineterminator)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    return out.getvalue()
