@@ -1,0 +1,99 @@
+"""A database written by an older version opens with today's code, every row intact.
+
+tests/data/db-v1.sqlite3 was written at schema version 1 by tests/data/make_db_v1.py, which
+also kept in db-v1.json what that code read back. Tests work on a copy: opening a file
+upgrades it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from facilitation.app import create_app
+from facilitation.settings import Settings
+from facilitation.storage.sqlite import Storage
+from tests.conftest import ROOT
+from tests.data.make_db_v1 import snapshot
+
+DATA = ROOT / "tests" / "data"
+TITLES = {
+    "carrefour-des-possibles": "Soirée Carrefour des Possibles",
+    "crowd-sourcing-25-10": "25/10 crowd sourcing",
+}
+
+
+@pytest.fixture
+def v1_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "db-v1.sqlite3"
+    shutil.copyfile(DATA / "db-v1.sqlite3", path)
+    return path
+
+
+def expected() -> dict[str, Any]:
+    found: dict[str, Any] = json.loads((DATA / "db-v1.json").read_text(encoding="utf-8"))
+    return found
+
+
+def raw_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but meta, as SQLite holds it."""
+    db = sqlite3.connect(path)
+    try:
+        tables = [
+            name
+            for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'"
+                " ORDER BY name"
+            )
+        ]
+        return {t: db.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
+    finally:
+        db.close()
+
+
+def test_the_fixture_covers_every_table(v1_copy: Path) -> None:
+    rows = raw_rows(v1_copy)
+    assert all(rows.values()), [t for t, r in rows.items() if not r]
+    events = expected()["events"].values()
+    people = [p for e in events for p in e["participants"]]
+    items = [i for e in events for i in e["items"]]
+    ballots = [b for e in events for v in e["ballots"].values() for b in v]
+    assert any(p["invited"] and p["role"] == "holder" for p in people)
+    assert any(p["invited"] and p["role"] == "partner" and p["profile"] for p in people)
+    assert any(p["name"] and p["profile"] and not p["invited"] for p in people)
+    assert any(i["hidden"] for i in items) and any(i["merged_into"] for i in items)
+    assert any(i["participant_id"] is None for i in items)
+    assert any(b["paper"] for b in ballots) and any(not b["paper"] for b in ballots)
+    assert any(e["draft"] and e["draft"]["published"] for e in events)
+
+
+def test_every_v1_row_reads_back_as_it_was_written(v1_copy: Path) -> None:
+    before = raw_rows(v1_copy)
+    storage = Storage(v1_copy)
+    try:
+        assert snapshot(storage) == expected()
+    finally:
+        storage.close()
+    assert raw_rows(v1_copy) == before
+
+
+def test_the_app_serves_the_events_of_a_v1_file(v1_copy: Path) -> None:
+    app = create_app(Settings(db_path=str(v1_copy)))
+    with TestClient(app, base_url="http://testserver") as client:
+        for code, data in expected()["events"].items():
+            title = TITLES[data["event"]["format_id"]]
+            phone = next(p for p in data["participants"] if p["name"] and not p["invited"])
+            client.cookies.set(f"p_{code}", phone["token"])
+            page = client.get(f"/e/{code}")
+            assert page.status_code == 200 and title in page.text
+            assert phone["name"] in page.text
+            client.cookies.clear()
+            console = client.get(f"/e/{code}/console?key={data['event']['secret']}")
+            assert console.status_code == 200 and title in console.text
+            assert client.get(f"/e/{code}/screen").status_code == 200
