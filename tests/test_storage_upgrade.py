@@ -57,6 +57,23 @@ def raw_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         db.close()
 
 
+def schema_of(path: Path) -> list[tuple[str, str, str]]:
+    db = sqlite3.connect(path)
+    try:
+        rows: list[tuple[str, str, str]] = db.execute(
+            "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+        return rows
+    finally:
+        db.close()
+
+
+def test_a_new_file_gets_the_schema_an_upgraded_file_has(v1_copy: Path, tmp_path: Path) -> None:
+    Storage(v1_copy).close()
+    Storage(tmp_path / "new.sqlite3").close()
+    assert schema_of(tmp_path / "new.sqlite3") == schema_of(v1_copy)
+
+
 def test_the_fixture_covers_every_table(v1_copy: Path) -> None:
     rows = raw_rows(v1_copy)
     assert all(rows.values()), [t for t, r in rows.items() if not r]

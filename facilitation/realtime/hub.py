@@ -37,7 +37,7 @@ from facilitation.security import csrf_token, facilitator_subject, same_secret
 from facilitation.services.events import Events, LiveEvent, RefusedError, now_ms
 from facilitation.services.meetings import Meetings, MeetingsError
 from facilitation.services.seating import SEATED_KINDS, Seating
-from facilitation.storage.sqlite import ItemRow, ParticipantRow
+from facilitation.storage import ItemRow, ParticipantRow
 
 log = logging.getLogger(__name__)
 

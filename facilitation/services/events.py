@@ -43,7 +43,7 @@ from facilitation.core.formats import (
 from facilitation.core.inputs import InputError, clean_submission, item_label
 from facilitation.core.rosters import Project, Roster
 from facilitation.security import new_event_code, new_participant_token, new_secret
-from facilitation.storage.sqlite import EventRow, ItemRow, ParticipantRow, Storage
+from facilitation.storage import EventRow, ItemRow, ParticipantRow, Store
 
 
 def now_ms() -> int:
@@ -129,7 +129,7 @@ class LiveEvent:
 class Events:
     """All events of one database, loaded on first use."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Store) -> None:
         self.storage = storage
         self._cache: dict[str, LiveEvent] = {}
 

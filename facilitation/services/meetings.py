@@ -14,7 +14,7 @@ from typing import Any
 from facilitation.core import matchmaking as mm
 from facilitation.core.formats import MatchStep, localise
 from facilitation.services.events import LiveEvent, now_ms
-from facilitation.storage.sqlite import ParticipantRow, Storage
+from facilitation.storage import ParticipantRow, Store
 
 MAX_TAGS = 30
 WISH_LEVELS = ("must", "want", "no")
@@ -162,7 +162,7 @@ def _tags(values: object, known: set[str]) -> list[str]:
 
 
 class Meetings:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Store) -> None:
         self.storage = storage
 
     @staticmethod

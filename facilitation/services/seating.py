@@ -17,7 +17,7 @@ from facilitation.core.engine import Stage
 from facilitation.core.formats import VOTERS, GroupsStep, PassStep, RotateStep, localise
 from facilitation.core.inputs import item_label
 from facilitation.services.events import LiveEvent, now_ms
-from facilitation.storage.sqlite import ParticipantRow, Storage
+from facilitation.storage import ParticipantRow, Store
 
 SEATED_KINDS = ("groups", "rotate", "pass")
 
@@ -52,7 +52,7 @@ def _groups_from(plan: list[dict[str, Any]]) -> tuple[grouping.Group, ...]:
 
 
 class Seating:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Store) -> None:
         self.storage = storage
         # Every phone fetches its place after a push: compute everyone's once per change.
         self._version = 0

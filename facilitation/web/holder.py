@@ -14,7 +14,7 @@ from facilitation.core.formats import localise
 from facilitation.core.inputs import summarise
 from facilitation.realtime.hub import participant_cookie
 from facilitation.services.events import LiveEvent
-from facilitation.storage.sqlite import ParticipantRow
+from facilitation.storage import ParticipantRow
 from facilitation.web.console import forbidden_page
 from facilitation.web.services import event_or_404, lang_of, remember_lang, services
 

@@ -17,7 +17,7 @@ from facilitation.realtime.hub import participant_cookie
 from facilitation.security import check_csrf, facilitator_subject
 from facilitation.services.events import LiveEvent
 from facilitation.services.meetings import MeetingsError, pair_of
-from facilitation.storage.sqlite import ParticipantRow
+from facilitation.storage import ParticipantRow
 from facilitation.web.console import forbidden_page
 from facilitation.web.services import (
     event_or_404,

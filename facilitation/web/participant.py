@@ -14,7 +14,7 @@ from facilitation.messages import refusal_message
 from facilitation.realtime.hub import clean_name, participant_cookie
 from facilitation.security import check_csrf, csrf_token, new_participant_token, normalise_code
 from facilitation.services.events import LiveEvent, RefusedError, now_ms
-from facilitation.storage.sqlite import ParticipantRow
+from facilitation.storage import ParticipantRow
 from facilitation.web.services import (
     COOKIE_MAX_AGE,
     event_or_404,

@@ -14,7 +14,7 @@ from facilitation.realtime.hub import Hub, facilitator_cookie
 from facilitation.security import csrf_token, facilitator_subject, same_secret
 from facilitation.services.events import Events, LiveEvent
 from facilitation.settings import Settings
-from facilitation.storage.sqlite import Storage
+from facilitation.storage import Store
 
 COOKIE_MAX_AGE = 30 * 24 * 3600
 
@@ -22,7 +22,7 @@ COOKIE_MAX_AGE = 30 * 24 * 3600
 @dataclass
 class Services:
     settings: Settings
-    storage: Storage
+    storage: Store
     events: Events
     pages: Pages
     hub: Hub

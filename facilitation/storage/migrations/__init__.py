@@ -1,0 +1,6 @@
+"""The schema of the SQLite database, as numbered SQL files applied in order.
+
+`NNNN_what.sql` brings a database to schema version NNNN. At start-up the store applies, in
+one transaction, those above the version the file records in `meta`. A shipped file is never
+edited: files people already have were built by it. A change is a new file.
+"""
