@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from facilitation.core.engine import EventState, Timer, VoteState
 from facilitation.storage import StorageError, Store
-from facilitation.storage.sqlite import Storage, state_from_json, state_to_json
+from facilitation.storage.sqlite import SCHEMA_VERSION, Storage, state_from_json, state_to_json
+from facilitation.storage.sqlite.schema import migrations, schema_version, statements
 
 
 def make_event(storage: Storage, votes: dict[str, VoteState] | None = None) -> int:
@@ -143,3 +144,30 @@ def test_reads_return_values_not_cursors(tmp_path: Path) -> None:
     ]:
         assert isinstance(result, list)
     assert storage.wishes(event) == [(alice.id, alice.id, "want")]
+
+
+def test_migrations_are_numbered_from_one_to_the_schema_version() -> None:
+    found = migrations()
+    assert [m.version for m in found] == list(range(1, SCHEMA_VERSION + 1))
+    assert found[0].name == "0001_initial.sql"
+
+
+def test_migration_scripts_split_where_statements_end() -> None:
+    script = (
+        "-- a comment; with a semicolon\n"
+        "CREATE TABLE t (x TEXT DEFAULT 'a;b');\n"
+        "CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET x = 'c;d'; END;\n"
+        "-- the end\n"
+    )
+    found = list(statements(script))
+    assert len(found) == 2 and found[1].lstrip().startswith("CREATE TRIGGER")
+    db = sqlite3.connect(":memory:")
+    for statement in found:
+        db.execute(statement)
+    db.execute("INSERT INTO t DEFAULT VALUES")
+    assert db.execute("SELECT x FROM t").fetchall() == [("c;d",)]
+
+
+def test_a_new_file_records_the_latest_schema_version(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "db.sqlite3")
+    assert schema_version(storage.db) == SCHEMA_VERSION

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,8 @@ from starlette.testclient import TestClient
 
 from facilitation.app import create_app
 from facilitation.settings import Settings
-from facilitation.storage.sqlite import Storage
+from facilitation.storage import StorageError
+from facilitation.storage.sqlite import SCHEMA_VERSION, Storage, schema
 from tests.conftest import ROOT
 from tests.data.make_db_v1 import snapshot
 
@@ -66,6 +69,102 @@ def schema_of(path: Path) -> list[tuple[str, str, str]]:
         return rows
     finally:
         db.close()
+
+
+def recorded_version(path: Path) -> str:
+    db = sqlite3.connect(path)
+    try:
+        return str(db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
+    finally:
+        db.close()
+
+
+def set_recorded_version(path: Path, value: str) -> None:
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (value,))
+    db.close()
+
+
+def test_a_v1_file_is_upgraded_to_the_latest_schema(v1_copy: Path) -> None:
+    assert recorded_version(v1_copy) == "1" and SCHEMA_VERSION > 1
+    Storage(v1_copy).close()
+    assert recorded_version(v1_copy) == str(SCHEMA_VERSION)
+    db = sqlite3.connect(v1_copy)
+    plan = db.execute(
+        "EXPLAIN QUERY PLAN SELECT vote_id, ballot_json FROM ballots"
+        " WHERE event_id = ? AND participant_id = ?",
+        (1, 12),
+    ).fetchall()
+    db.close()
+    assert "ballots_participant (event_id=? AND participant_id=?)" in str(plan)
+    Storage(v1_copy).close()  # and opening it again changes nothing
+    assert recorded_version(v1_copy) == str(SCHEMA_VERSION)
+
+
+def test_a_failed_upgrade_leaves_the_file_as_it_was(
+    v1_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = schema.Migration(
+        SCHEMA_VERSION + 1,
+        "9999_broken.sql",
+        "CREATE TABLE half_done (x INTEGER);\nINSERT INTO no_such_table VALUES (1);",
+    )
+    shipped = schema.migrations()
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(schema, "migrations", lambda: [*shipped, broken])
+    before = schema_of(v1_copy)
+    with pytest.raises(StorageError) as caught:
+        Storage(v1_copy)
+    assert "9999_broken.sql failed" in str(caught.value)
+    assert "no such table: no_such_table" in str(caught.value)
+    assert schema_of(v1_copy) == before  # neither 0002's index nor half_done
+    assert recorded_version(v1_copy) == "1"
+
+
+def test_a_file_from_a_newer_version_is_refused(v1_copy: Path) -> None:
+    set_recorded_version(v1_copy, str(SCHEMA_VERSION + 1))
+    before = raw_rows(v1_copy), schema_of(v1_copy)
+    with pytest.raises(StorageError) as caught:
+        Storage(v1_copy)
+    message = str(caught.value)
+    assert "written by a newer version of facilitation" in message
+    assert f"schema version {SCHEMA_VERSION + 1}" in message and str(v1_copy) in message
+    assert (raw_rows(v1_copy), schema_of(v1_copy)) == before
+    assert recorded_version(v1_copy) == str(SCHEMA_VERSION + 1)
+
+
+def test_serve_refuses_a_newer_file_in_one_line(v1_copy: Path) -> None:
+    set_recorded_version(v1_copy, "99")
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "facilitation",
+            "serve",
+            "--db",
+            str(v1_copy),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert run.stderr.startswith("facilitation: ") and "Traceback" not in run.stderr
+    assert "newer version of facilitation" in run.stderr and run.stderr.count("\n") == 1
+
+
+def test_a_schema_version_that_is_no_number_is_refused(v1_copy: Path) -> None:
+    set_recorded_version(v1_copy, "one")
+    with pytest.raises(StorageError) as caught:
+        Storage(v1_copy)
+    assert "not a facilitation database" in str(caught.value) and "'one'" in str(caught.value)
 
 
 def test_a_new_file_gets_the_schema_an_upgraded_file_has(v1_copy: Path, tmp_path: Path) -> None:

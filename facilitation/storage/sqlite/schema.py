@@ -16,7 +16,7 @@ from importlib import resources
 
 from facilitation.storage.protocol import StorageError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MIGRATIONS = "facilitation.storage.migrations"
 _NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 
@@ -55,12 +55,14 @@ def statements(script: str) -> Iterator[str]:
         pending += piece + ";"
         # a ; inside a string, a comment or a trigger body does not end the statement
         if sqlite3.complete_statement(pending):
-            if pending[:-1].strip():
+            lines = (line.strip() for line in pending[:-1].splitlines())
+            if any(line and not line.startswith("--") for line in lines):
                 yield pending
             pending = ""
 
 
 def schema_version(db: sqlite3.Connection) -> int:
+    """The version `meta` records; ValueError if what it records is not one."""
     if not db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
     ).fetchone():
@@ -68,28 +70,36 @@ def schema_version(db: sqlite3.Connection) -> int:
     row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row is None:
         return 0
-    try:
-        return int(row[0])
-    except ValueError:
-        raise StorageError(
-            f"the schema version {row[0]!r} recorded in meta is not a number"
-        ) from None
+    if not str(row[0]).isdigit():
+        raise ValueError(f"meta records {row[0]!r} as its schema version")
+    return int(row[0])
 
 
 def upgrade(db: sqlite3.Connection, path: str) -> None:
-    """Apply the migrations the file lacks."""
+    """Apply the migrations the file lacks, or refuse a file this code cannot read."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        version = schema_version(db)
+        try:
+            version = schema_version(db)
+        except ValueError as error:
+            raise StorageError(f"{path} is not a facilitation database: {error}") from None
         if version > SCHEMA_VERSION:
             raise StorageError(
                 f"{path} was written by a newer version of facilitation (database schema "
                 f"version {version}; this one knows up to {SCHEMA_VERSION}). Upgrade "
                 "facilitation to open it; the file was not changed."
             )
-        for migration in migrations()[version:]:
-            for statement in statements(migration.sql):
-                db.execute(statement)
+        for migration in migrations():
+            if migration.version <= version:
+                continue
+            try:
+                for statement in statements(migration.sql):
+                    db.execute(statement)
+            except sqlite3.Error as error:
+                raise StorageError(
+                    f"{path}: the schema upgrade {migration.name} failed ({error}); "
+                    "the file was not changed"
+                ) from None
         if version < SCHEMA_VERSION:
             db.execute(
                 "INSERT INTO meta(key, value) VALUES ('schema_version', ?)"
