@@ -12,7 +12,8 @@ from facilitation.core.rosters import RosterError, load_roster_file
 from facilitation.qrcodes import qr_text
 from facilitation.services.events import Events
 from facilitation.settings import Settings, resource_dir
-from facilitation.storage.sqlite import Storage, StorageError
+from facilitation.storage import StorageError, Store
+from facilitation.storage.sqlite import Storage
 
 
 def lan_address() -> str:
@@ -113,7 +114,7 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 def _start_event(
-    args: argparse.Namespace, storage: Storage, formats_dir: Path, public_url: str
+    args: argparse.Namespace, storage: Store, formats_dir: Path, public_url: str
 ) -> tuple[list[str], str]:
     path = resolve_format(args.format, formats_dir)
     source = read_text(path)

@@ -68,8 +68,32 @@ def test_formats_parsing_does_not_touch_the_web() -> None:
 
 
 def test_only_storage_touches_the_database() -> None:
-    users = sorted(p.name for p in PACKAGE.rglob("*.py") if "sqlite3" in imported_modules(p))
-    assert users == ["sqlite.py"]
+    users = [p for p in PACKAGE.rglob("*.py") if "sqlite3" in imported_modules(p)]
+    assert users, "nothing imports sqlite3: has the check gone blind?"
+    outside = sorted(
+        str(p.relative_to(PACKAGE)) for p in users if p.relative_to(PACKAGE).parts[0] != "storage"
+    )
+    assert not outside, f"only facilitation/storage/ may import sqlite3, not {outside}"
+
+
+def test_the_storage_interface_knows_no_database() -> None:
+    """Rows and the protocol are what the rest of the code imports: no SQLite behind them."""
+    storage = PACKAGE / "storage"
+    for path in [storage / "__init__.py", storage / "rows.py", storage / "protocol.py"]:
+        names = imported_modules(path)
+        assert "sqlite3" not in names, path.name
+        assert not any(n.startswith("facilitation.storage.sqlite") for n in names), path.name
+
+
+def test_only_the_place_that_opens_the_database_knows_sqlite_storage() -> None:
+    """Everything else types its dependency on the `Store` protocol."""
+    users = sorted(
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if p.relative_to(PACKAGE).parts[0] != "storage"
+        and any(n.startswith("facilitation.storage.sqlite") for n in imported_modules(p))
+    )
+    assert users == ["app.py", "serving.py"]
 
 
 def test_no_catch_all_modules() -> None:

@@ -30,11 +30,18 @@ assert (here / "formats" / "carrefour-des-possibles.yaml").is_file()
 assert (here / "formats" / "rosters" / "demo.yaml").is_file()
 assert (here / "static" / "vendor" / "htmx-2.0.11.min.js").is_file()
 assert (here / "locale" / "fr" / "LC_MESSAGES" / "messages.po").is_file()
+from facilitation.storage.sqlite.schema import SCHEMA_VERSION, migrations
+assert [m.version for m in migrations()] == list(range(1, SCHEMA_VERSION + 1))
+assert (here / "storage" / "migrations" / "0001_initial.sql").is_file()
 app = create_app(Settings(db_path=sys.argv[1]))
 with TestClient(app) as client:
     page = client.get("/", headers={"Accept-Language": "fr"})
     assert page.status_code == 200 and "Rejoindre" in page.text, page.text[:300]
     assert client.get("/static/js/live.js").status_code == 200
+import sqlite3
+db = sqlite3.connect(sys.argv[1])
+version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+assert version == str(SCHEMA_VERSION), version
 print(here)
 """
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 import sqlite3
 from pathlib import Path
 
@@ -8,7 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from facilitation.core.engine import EventState, Timer, VoteState
-from facilitation.storage.sqlite import Storage, StorageError, state_from_json, state_to_json
+from facilitation.storage import StorageError, Store
+from facilitation.storage.sqlite import SCHEMA_VERSION, Storage, state_from_json, state_to_json
+from facilitation.storage.sqlite.schema import migrations, schema_version, statements
 
 
 def make_event(storage: Storage, votes: dict[str, VoteState] | None = None) -> int:
@@ -107,3 +110,64 @@ def test_state_json_round_trip(
         timer=Timer(duration, remaining, deadline),
     )
     assert state_from_json(state_to_json(state), {}) == state
+
+
+def test_storage_has_exactly_the_methods_of_the_store_protocol() -> None:
+    """The rest of the code sees the protocol: a method missing from it, or with another
+    signature there, would be a method callers cannot rely on."""
+    protocol = {n for n in dir(Store) if not n.startswith("_")}
+    public = {n for n in dir(Storage) if not n.startswith("_")}
+    assert public - protocol == {"transaction"}  # SQLite's own, for its table groups
+    assert protocol <= public
+    for name in sorted(protocol):
+        assert inspect.signature(getattr(Storage, name)) == inspect.signature(
+            getattr(Store, name)
+        ), name
+
+
+def test_reads_return_values_not_cursors(tmp_path: Path) -> None:
+    """Results outlive the call (a writer thread will hand them over): lists and rows."""
+    storage = Storage(tmp_path / "db.sqlite3")
+    event = make_event(storage)
+    alice = storage.add_participant(event, "tok-a", 1)
+    storage.put_wish(event, alice.id, alice.id, "want", 2)
+    for result in [
+        storage.list_events(),
+        storage.participants(event),
+        storage.ballots(event, "v"),
+        storage.items(event),
+        storage.feedback(event),
+        storage.scores(event, "s"),
+        storage.wishes(event),
+        storage.wishes_from(event, alice.id),
+        storage.log_entries(event),
+    ]:
+        assert isinstance(result, list)
+    assert storage.wishes(event) == [(alice.id, alice.id, "want")]
+
+
+def test_migrations_are_numbered_from_one_to_the_schema_version() -> None:
+    found = migrations()
+    assert [m.version for m in found] == list(range(1, SCHEMA_VERSION + 1))
+    assert found[0].name == "0001_initial.sql"
+
+
+def test_migration_scripts_split_where_statements_end() -> None:
+    script = (
+        "-- a comment; with a semicolon\n"
+        "CREATE TABLE t (x TEXT DEFAULT 'a;b');\n"
+        "CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET x = 'c;d'; END;\n"
+        "-- the end\n"
+    )
+    found = list(statements(script))
+    assert len(found) == 2 and found[1].lstrip().startswith("CREATE TRIGGER")
+    db = sqlite3.connect(":memory:")
+    for statement in found:
+        db.execute(statement)
+    db.execute("INSERT INTO t DEFAULT VALUES")
+    assert db.execute("SELECT x FROM t").fetchall() == [("c;d",)]
+
+
+def test_a_new_file_records_the_latest_schema_version(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "db.sqlite3")
+    assert schema_version(storage.db) == SCHEMA_VERSION

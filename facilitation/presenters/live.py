@@ -25,7 +25,7 @@ from facilitation.services.events import Events, LiveEvent, now_ms
 from facilitation.services.meetings import Meetings
 from facilitation.services.presence import Presence
 from facilitation.services.seating import SEATED_KINDS, Seating
-from facilitation.storage.sqlite import ItemRow, ParticipantRow
+from facilitation.storage import ItemRow, ParticipantRow
 
 AUDIENCES: tuple[Audience, ...] = ("participant", "screen", "console")
 FRAGMENTS: dict[Audience, str] = {

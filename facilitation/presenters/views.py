@@ -34,7 +34,7 @@ from facilitation.i18n import translations
 from facilitation.presenters.charts import chart_rows, combined_rows, pairwise_table
 from facilitation.services.events import LiveEvent
 from facilitation.services.seating import ScoreTotals
-from facilitation.storage.sqlite import ItemRow
+from facilitation.storage import ItemRow
 
 Shown = VoteResult | CombinedResult
 

@@ -49,14 +49,7 @@ from facilitation.services.announcements import (
     ItemsModerated,
     TallyChanged,
 )
-from facilitation.storage.sqlite import (
-    BallotRow,
-    EventRow,
-    FeedbackRow,
-    ItemRow,
-    ParticipantRow,
-    Storage,
-)
+from facilitation.storage import BallotRow, EventRow, FeedbackRow, ItemRow, ParticipantRow, Store
 
 
 def now_ms() -> int:
@@ -142,7 +135,7 @@ class LiveEvent:
 class Events:
     """All events of one database, loaded on first use."""
 
-    def __init__(self, storage: Storage, announcer: Announcer | None = None) -> None:
+    def __init__(self, storage: Store, announcer: Announcer | None = None) -> None:
         self.storage = storage
         self.announcer = announcer or Announcer()
         self._cache: dict[str, LiveEvent] = {}

@@ -15,7 +15,7 @@ from facilitation.core import matchmaking as mm
 from facilitation.core.formats import MatchStep, localise
 from facilitation.services.announcements import Announcer, MeetingsChanged
 from facilitation.services.events import LiveEvent, now_ms
-from facilitation.storage.sqlite import ParticipantRow, Storage
+from facilitation.storage import ParticipantRow, Store
 
 MAX_TAGS = 30
 WISH_LEVELS = ("must", "want", "no")
@@ -163,7 +163,7 @@ def _tags(values: object, known: set[str]) -> list[str]:
 
 
 class Meetings:
-    def __init__(self, storage: Storage, announcer: Announcer | None = None) -> None:
+    def __init__(self, storage: Store, announcer: Announcer | None = None) -> None:
         self.storage = storage
         self.announcer = announcer or Announcer()
 

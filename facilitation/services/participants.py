@@ -11,7 +11,7 @@ from facilitation.core.formats import Role
 from facilitation.core.inputs import clean_name
 from facilitation.security import new_participant_token
 from facilitation.services.events import LiveEvent, RefusedError, now_ms
-from facilitation.storage.sqlite import ParticipantRow, Storage
+from facilitation.storage import ParticipantRow, Store
 
 __all__ = ["INVITED_ROLES", "ParticipantRow", "Participants"]
 
@@ -20,7 +20,7 @@ INVITED_ROLES: tuple[Role, ...] = ("holder", "jury", "partner", "decider", "obse
 
 
 class Participants:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Store) -> None:
         self.storage = storage
 
     def by_token(self, live: LiveEvent, token: str | None) -> ParticipantRow | None:

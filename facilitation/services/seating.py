@@ -18,7 +18,7 @@ from facilitation.core.formats import VOTERS, GroupsStep, PassStep, RotateStep, 
 from facilitation.core.inputs import fields_view, item_label
 from facilitation.services.announcements import Announcer, TallyChanged
 from facilitation.services.events import LiveEvent, now_ms
-from facilitation.storage.sqlite import ParticipantRow, Storage
+from facilitation.storage import ParticipantRow, Store
 
 SEATED_KINDS = ("groups", "rotate", "pass")
 
@@ -53,7 +53,7 @@ def _groups_from(plan: list[dict[str, Any]]) -> tuple[grouping.Group, ...]:
 
 
 class Seating:
-    def __init__(self, storage: Storage, announcer: Announcer | None = None) -> None:
+    def __init__(self, storage: Store, announcer: Announcer | None = None) -> None:
         self.storage = storage
         self.announcer = announcer or Announcer()
         # Every phone fetches its place after a push: compute everyone's once per change.

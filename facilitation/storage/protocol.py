@@ -1,0 +1,272 @@
+"""`Store`: what the rest of the application may ask of storage.
+
+Services, handlers and exports depend on this protocol; only the place that opens the
+database knows the SQLite class. Every method is one unit of work: it runs in one
+transaction, has committed what it writes when it returns, and returns plain values (rows,
+lists, dicts), never a cursor or a lazy iterator. So each call can be handed as it is to a
+writer thread, and making the protocol async means adding `async` and `await`, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from facilitation.core.engine import EventState
+from facilitation.storage.rows import (
+    BallotRow,
+    EventRow,
+    FeedbackRow,
+    ItemRow,
+    LogEntry,
+    OwnWish,
+    ParticipantRow,
+    ScoreRow,
+    SeatingPlan,
+    WishRow,
+)
+
+
+class StorageError(Exception):
+    """The database cannot be used (unreadable, too new) or refused a write."""
+
+
+class Store(Protocol):
+    def close(self) -> None: ...
+
+    # --- keys of the database ------------------------------------------------------------
+
+    def organiser_key(self) -> str:
+        """The secret of the organiser home, made once per database."""
+        ...
+
+    def signing_key(self) -> str:
+        """Signs CSRF tokens; kept in the database so forms stay valid across restarts."""
+        ...
+
+    # --- events, their state and log -----------------------------------------------------
+
+    def create_event(
+        self,
+        *,
+        code: str,
+        secret: str,
+        format_id: str,
+        format_name: str,
+        format_source: str,
+        roster: list[dict[str, Any]],
+        params: dict[str, Any],
+        lang: str,
+        seed: int,
+        state: EventState,
+        now: int,
+        nested: Mapping[str, tuple[str, str]] | None = None,
+    ) -> EventRow:
+        """A new event with its initial state and the log line of its creation."""
+        ...
+
+    def code_exists(self, code: str) -> bool: ...
+
+    def event_by_code(self, code: str) -> EventRow | None:
+        """The event of a code, whatever its case."""
+        ...
+
+    def latest_event(self, format_id: str, format_name: str) -> EventRow | None:
+        """The last event made from this format file, to resume it."""
+        ...
+
+    def list_events(self) -> list[EventRow]:
+        """All events, the newest first."""
+        ...
+
+    def load_state(self, event_id: int) -> EventState: ...
+
+    def save_state(
+        self,
+        event_id: int,
+        state: EventState,
+        *,
+        now: int,
+        actor: str,
+        action: str,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Commit the new state and the log line of the action that made it."""
+        ...
+
+    def log_entries(self, event_id: int) -> list[LogEntry]:
+        """The facilitator log of an event, in the order things happened."""
+        ...
+
+    # --- participants --------------------------------------------------------------------
+
+    def participant_by_token(self, event_id: int, token: str) -> ParticipantRow | None: ...
+
+    def add_participant(self, event_id: int, token: str, now: int) -> ParticipantRow:
+        """The participant of `token`, made if new; StorageError if another event has it."""
+        ...
+
+    def invite(
+        self,
+        event_id: int,
+        *,
+        token: str,
+        role: str,
+        name: str,
+        now: int,
+        project_id: str | None = None,
+        profile: Mapping[str, Any] | None = None,
+    ) -> ParticipantRow:
+        """A person the organiser knows, reached by a personal link carrying `token`."""
+        ...
+
+    def invited(self, event_id: int) -> list[ParticipantRow]:
+        """Holders, jury members, partners…, by role."""
+        ...
+
+    def participants(self, event_id: int) -> list[ParticipantRow]:
+        """Everyone of the event, invited or not, in order of arrival."""
+        ...
+
+    def set_participant_name(self, participant_id: int, name: str) -> None: ...
+
+    def count_participants(self, event_id: int) -> int: ...
+
+    def set_profile(self, participant_id: int, profile: Mapping[str, Any]) -> None:
+        """What a person offers, needs, their organisation…, for matchmaking."""
+        ...
+
+    # --- ballots -------------------------------------------------------------------------
+
+    def put_ballot(
+        self, event_id: int, vote_id: str, participant_id: int, ballot: Mapping[str, Any], now: int
+    ) -> bool:
+        """Cast or replace a ballot; False (and nothing written) if the vote is not open."""
+        ...
+
+    def put_paper_ballot(
+        self, event_id: int, vote_id: str, ballot: Mapping[str, Any], now: int
+    ) -> int:
+        """A ballot collected on paper, typed in by the facilitator; its id."""
+        ...
+
+    def delete_paper_ballot(self, event_id: int, ballot_id: int, now: int) -> bool:
+        """Remove a paper ballot typed in by mistake; False if there is no such one."""
+        ...
+
+    def ballots(self, event_id: int, vote_id: str) -> list[BallotRow]:
+        """The ballots of a vote, in the order they were first cast."""
+        ...
+
+    def count_ballots(self, event_id: int, vote_id: str) -> int: ...
+
+    def ballots_of(self, event_id: int, participant_id: int) -> dict[str, dict[str, Any]]:
+        """A participant's own ballots by vote, to restore their choices after a reconnect."""
+        ...
+
+    # --- items (input steps) -------------------------------------------------------------
+
+    def add_item(
+        self,
+        event_id: int,
+        step_id: str,
+        participant_id: int | None,
+        fields: Mapping[str, Any],
+        now: int,
+        limit: int | None,
+    ) -> ItemRow | None:
+        """Store an item unless its author already has `limit` items in this step."""
+        ...
+
+    def items(
+        self, event_id: int, step_id: str | None = None, author: int | None = None
+    ) -> list[ItemRow]:
+        """Items in submission order, with the display name of their author."""
+        ...
+
+    def set_items_hidden(
+        self, event_id: int, item_ids: Sequence[int], hidden: bool, now: int
+    ) -> int:
+        """Hide (moderate away) or show items again; how many changed."""
+        ...
+
+    def merge_items(self, event_id: int, target: int, others: Sequence[int], now: int) -> int:
+        """Fold duplicates into `target`: they disappear from lists and votes but are kept."""
+        ...
+
+    # --- feedback on projects ------------------------------------------------------------
+
+    def put_feedback(
+        self,
+        event_id: int,
+        project_id: str,
+        participant_id: int,
+        fields: Mapping[str, Any],
+        now: int,
+    ) -> None:
+        """Give or replace a participant's feedback on a project."""
+        ...
+
+    def feedback(self, event_id: int, project_id: str | None = None) -> list[FeedbackRow]:
+        """Feedback without authors (it is anonymous), in an order that says nothing of when."""
+        ...
+
+    def feedback_of(self, event_id: int, participant_id: int) -> dict[str, dict[str, Any]]:
+        """A participant's own feedback by project, to show it again on their phone."""
+        ...
+
+    # --- seatings (groups, rounds, pass-around) and scores -------------------------------
+
+    def save_seatings(
+        self,
+        event_id: int,
+        step_id: str,
+        plans: Mapping[int, SeatingPlan],
+        now: int,
+        *,
+        replace: bool = False,
+    ) -> None:
+        """Store who sits where for each round (all rounds of a rotation at once)."""
+        ...
+
+    def seating(self, event_id: int, step_id: str, round_: int) -> SeatingPlan:
+        """The plan of one round of a step, None if nobody is seated there yet."""
+        ...
+
+    def seatings(self, event_id: int) -> dict[tuple[str, int], SeatingPlan]:
+        """Every plan of the event by (step, round)."""
+        ...
+
+    def put_score(
+        self,
+        event_id: int,
+        step_id: str,
+        round_: int,
+        item_id: int,
+        participant_id: int,
+        score: int,
+    ) -> None:
+        """Give or replace the score a reader gave a card in one round of a pass-around."""
+        ...
+
+    def scores(self, event_id: int, step_id: str) -> list[ScoreRow]:
+        """(round, item, participant, score) rows of a pass-around."""
+        ...
+
+    # --- matchmaking: wishes and the organiser's draft -----------------------------------
+
+    def put_wish(
+        self, event_id: int, source: int, target: int, level: str | None, now: int
+    ) -> None:
+        """Set (or, with level None, withdraw) what `source` wishes about meeting `target`."""
+        ...
+
+    def wishes(self, event_id: int) -> list[WishRow]: ...
+
+    def wishes_from(self, event_id: int, source: int) -> list[OwnWish]: ...
+
+    def save_draft(self, event_id: int, draft: Mapping[str, Any], now: int, action: str) -> None:
+        """Keep the organiser's draft and log the action that made it."""
+        ...
+
+    def load_draft(self, event_id: int) -> dict[str, Any] | None: ...

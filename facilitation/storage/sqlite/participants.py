@@ -1,0 +1,104 @@
+"""Table `participants`: phones that joined, and the people the organiser invited."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
+
+from facilitation.storage.protocol import StorageError
+from facilitation.storage.rows import ParticipantRow
+from facilitation.storage.sqlite.connection import Database
+
+
+def _participant(row: sqlite3.Row) -> ParticipantRow:
+    return ParticipantRow(
+        row["id"],
+        row["event_id"],
+        row["token"],
+        row["name"],
+        row["role"],
+        row["project_id"],
+        bool(row["invited"]),
+        json.loads(row["profile_json"]),
+    )
+
+
+class ParticipantTables(Database):
+    def participant_by_token(self, event_id: int, token: str) -> ParticipantRow | None:
+        row = self.db.execute(
+            "SELECT * FROM participants WHERE event_id = ? AND token = ?", (event_id, token)
+        ).fetchone()
+        return _participant(row) if row else None
+
+    def add_participant(self, event_id: int, token: str, now: int) -> ParticipantRow:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO participants(event_id, token, created_at) VALUES (?, ?, ?)",
+                (event_id, token, now),
+            )
+            row = db.execute(
+                "SELECT * FROM participants WHERE event_id = ? AND token = ?", (event_id, token)
+            ).fetchone()
+        if row is None:  # the token belongs to another event
+            raise StorageError("token already used")
+        return _participant(row)
+
+    def invite(
+        self,
+        event_id: int,
+        *,
+        token: str,
+        role: str,
+        name: str,
+        now: int,
+        project_id: str | None = None,
+        profile: Mapping[str, Any] | None = None,
+    ) -> ParticipantRow:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO participants(event_id, token, name, role, project_id, invited,"
+                " profile_json, created_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+                (
+                    event_id,
+                    token,
+                    name,
+                    role,
+                    project_id,
+                    json.dumps(profile or {}, ensure_ascii=False),
+                    now,
+                ),
+            )
+            row = db.execute(
+                "SELECT * FROM participants WHERE id = ?", (cursor.lastrowid,)
+            ).fetchone()
+        return _participant(row)
+
+    def invited(self, event_id: int) -> list[ParticipantRow]:
+        rows = self.db.execute(
+            "SELECT * FROM participants WHERE event_id = ? AND invited = 1 ORDER BY role, id",
+            (event_id,),
+        )
+        return [_participant(r) for r in rows]
+
+    def participants(self, event_id: int) -> list[ParticipantRow]:
+        rows = self.db.execute(
+            "SELECT * FROM participants WHERE event_id = ? ORDER BY id", (event_id,)
+        )
+        return [_participant(r) for r in rows]
+
+    def set_participant_name(self, participant_id: int, name: str) -> None:
+        self.db.execute("UPDATE participants SET name = ? WHERE id = ?", (name, participant_id))
+
+    def count_participants(self, event_id: int) -> int:
+        row = self.db.execute(
+            "SELECT count(*) AS n FROM participants WHERE event_id = ?", (event_id,)
+        ).fetchone()
+        return int(row["n"])
+
+    def set_profile(self, participant_id: int, profile: Mapping[str, Any]) -> None:
+        self.db.execute(
+            "UPDATE participants SET profile_json = ? WHERE id = ?",
+            (json.dumps(profile, ensure_ascii=False), participant_id),
+        )
