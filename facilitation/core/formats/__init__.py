@@ -7,13 +7,25 @@ Validation is done by pydantic models (which also give the JSON Schema for edito
 node tree is kept so that every error can point at the line and column of the offending key.
 """
 
+from facilitation.core.formats.errors import (
+    FormatError,
+    Problem,
+)
+from facilitation.core.formats.model import (
+    SEMVER,
+    SLUG,
+    Model,
+)
+from facilitation.core.formats.positions import (
+    Located,
+    Position,
+    load_located_yaml,
+)
 from facilitation.core.formats.steps import (
     BASIC_ROLES,
     DEFAULT_TAGS,
     LANGUAGE_VERSION,
     MAX_NESTING,
-    SEMVER,
-    SLUG,
     STEP_KINDS,
     VOTERS,
     BreakStep,
@@ -21,21 +33,16 @@ from facilitation.core.formats.steps import (
     Criterion,
     Feedback,
     Format,
-    FormatError,
     GroupsStep,
     Headcount,
     InfoStep,
     InputField,
     InputStep,
     ItemsRef,
-    Located,
     MatchStep,
-    Model,
     Parameter,
     PassStep,
     PitchStep,
-    Position,
-    Problem,
     Resolver,
     RevealStep,
     Role,
@@ -44,7 +51,6 @@ from facilitation.core.formats.steps import (
     StepBase,
     Tag,
     TalkStep,
-    Text,
     UseStep,
     VoteOption,
     VoteStep,
@@ -52,12 +58,14 @@ from facilitation.core.formats.steps import (
     file_resolver,
     format_json_schema,
     load_format_file,
-    load_located_yaml,
-    localise,
     parameter_values,
     parse_format,
     read_text,
     step_id,
+)
+from facilitation.core.formats.texts import (
+    Text,
+    localise,
 )
 
 __all__ = [

@@ -10,14 +10,11 @@ node tree is kept so that every error can point at the line and column of the of
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     ValidationError,
@@ -25,35 +22,16 @@ from pydantic import (
     model_validator,
 )
 
+from facilitation.core.formats.errors import At, FormatError, Path_, Problem
+from facilitation.core.formats.model import SEMVER, SLUG, Model
+from facilitation.core.formats.positions import Located, load_located_yaml
+from facilitation.core.formats.texts import Lang, Text
+
 LANGUAGE_VERSION = 1
-Lang = Literal["fr", "en"]
-LANGS: tuple[Lang, ...] = ("fr", "en")
 Role = Literal["facilitator", "participant", "holder", "partner", "jury", "decider", "observer"]
 
 VOTERS: tuple[Role, ...] = ("participant", "holder", "partner")
 BASIC_ROLES: tuple[Role, ...] = ("facilitator", "participant")
-
-SLUG = r"^[a-z0-9][a-z0-9_-]*$"
-SEMVER = r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$"
-
-# A localised text: a plain string (in the format's language) or one string per language.
-Text = str | dict[Lang, str]
-
-
-def localise(text: Text | None, lang: str, fallback: str = "fr") -> str:
-    """The text in `lang`, else in `fallback`, else in any language given."""
-    if text is None:
-        return ""
-    if isinstance(text, str):
-        return text
-    for key in (lang, fallback, *LANGS):
-        if key in text:
-            return text[key]
-    return ""
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Parameter(Model):
@@ -75,14 +53,6 @@ class Parameter(Model):
 class Headcount(Model):
     min: int = Field(default=1, ge=1)
     max: int | None = Field(default=None, ge=1)
-
-
-class At(ValueError):
-    """A check across steps that fails at a known place of the file (steps, 3, 'groups')."""
-
-    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
-        super().__init__(message)
-        self.path = path
 
 
 class StepBase(Model):
@@ -673,121 +643,6 @@ def step_id(step: StepBase, index: int) -> str:
     """Steps without an id get `<kind>-<position>`, stable as long as the steps keep their order."""
     kind: str = getattr(step, "kind", "step")
     return step.id or f"{kind}-{index + 1}"
-
-
-# --- errors with positions -------------------------------------------------------------------
-
-Path_ = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int  # 1-based
-    column: int  # 1-based
-    message: str
-    path: Path_ = ()
-
-    def render(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        key = f" ({render_path(self.path)})" if self.path else ""
-        return f"{where}: {self.message}{key}"
-
-
-def render_path(path: Path_) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
-
-
-class FormatError(Exception):
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        super().__init__("\n".join(p.render() for p in problems))
-        self.problems = tuple(problems)
-
-
-# --- YAML with positions ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Position:
-    line: int
-    column: int
-
-
-@dataclass
-class Located:
-    """Plain data from YAML, plus the position of every key and value by path."""
-
-    data: Any
-    keys: dict[Path_, Position]
-    values: dict[Path_, Position]
-
-    def position(self, path: Path_) -> Position:
-        """The best position for an error at `path`: the key if present, else the nearest parent."""
-        for end in range(len(path), -1, -1):
-            prefix = path[:end]
-            if prefix in self.keys:
-                return self.keys[prefix]
-            if prefix in self.values:
-                return self.values[prefix]
-        return Position(1, 1)
-
-
-def _mark(node: yaml.Node) -> Position:
-    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def load_located_yaml(text: str, name: str) -> Located:
-    """Parse YAML keeping positions; duplicate keys and non-string keys are errors."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = error.problem or str(error)
-        raise FormatError([Problem(name, line, column, f"YAML syntax error: {message}")]) from None
-    located = Located(None, {}, {})
-    if root is None:
-        raise FormatError([Problem(name, 1, 1, "the file is empty")])
-    constructor = yaml.SafeLoader("")
-    problems: list[Problem] = []
-
-    def build(node: yaml.Node, path: Path_) -> Any:
-        located.values[path] = _mark(node)
-        if isinstance(node, yaml.MappingNode):
-            out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key = constructor.construct_object(key_node, deep=True)
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    problems.append(
-                        Problem(name, *_pos(key_node), "YAML merge keys (<<) are not supported")
-                    )
-                    continue
-                if not isinstance(key, str):
-                    key = str(key)
-                if key in out:
-                    problems.append(
-                        Problem(name, *_pos(key_node), f"duplicate key {key!r}", (*path, key))
-                    )
-                    continue
-                located.keys[(*path, key)] = _mark(key_node)
-                out[key] = build(value_node, (*path, key))
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return constructor.construct_object(node, deep=True)
-
-    located.data = build(root, ())
-    if problems:
-        raise FormatError(problems)
-    return located
-
-
-def _pos(node: yaml.Node) -> tuple[int, int]:
-    mark = _mark(node)
-    return mark.line, mark.column
 
 
 # --- parameters ------------------------------------------------------------------------------

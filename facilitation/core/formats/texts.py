@@ -1,0 +1,23 @@
+"""Localised texts: a plain string in the format's language, or one string per language."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["fr", "en"]
+LANGS: tuple[Lang, ...] = ("fr", "en")
+
+# A localised text: a plain string (in the format's language) or one string per language.
+Text = str | dict[Lang, str]
+
+
+def localise(text: Text | None, lang: str, fallback: str = "fr") -> str:
+    """The text in `lang`, else in `fallback`, else in any language given."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    for key in (lang, fallback, *LANGS):
+        if key in text:
+            return text[key]
+    return ""
