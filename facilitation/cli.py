@@ -55,7 +55,8 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from facilitation.core.formats import FormatError, load_format_file
+    from facilitation.core.formats import FormatError
+    from facilitation.readers.formats import load_format_file
     from facilitation.settings import resource_dir
 
     status = 0

@@ -7,9 +7,11 @@ import socket
 import sys
 from pathlib import Path
 
-from facilitation.core.formats import FormatError, file_resolver, localise, parse_format, read_text
-from facilitation.core.rosters import RosterError, load_roster_file
+from facilitation.core.formats import FormatError, localise, parse_format
+from facilitation.core.rosters import RosterError
 from facilitation.qrcodes import qr_text
+from facilitation.readers.formats import file_resolver, read_text
+from facilitation.readers.rosters import load_roster_file
 from facilitation.services.events import Events
 from facilitation.settings import Settings, resource_dir
 from facilitation.storage import StorageError, Store

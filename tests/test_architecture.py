@@ -26,6 +26,7 @@ FORBIDDEN = {
     "pathlib",
     "asyncio",
     "requests",
+    "facilitation.readers",
     "facilitation.storage.sqlite",
     "facilitation.realtime.hub",
     "facilitation.web",
@@ -46,18 +47,39 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
+def forbidden_imports(path: Path) -> set[str]:
+    return {
+        name
+        for name in imported_modules(path)
+        if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
+    }
+
+
 @pytest.mark.parametrize("module", PURE)
 def test_pure_core_modules_import_no_io(module: str) -> None:
     path = PACKAGE / "core" / f"{module}.py"
     files = [path] if path.exists() else sorted((PACKAGE / "core" / module).glob("*.py"))
     assert files, f"{module} is missing"
-    bad = {
-        name
-        for file in files
-        for name in imported_modules(file)
-        if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
-    }
+    bad = set().union(*map(forbidden_imports, files))
     assert not bad, f"{module}.py imports {sorted(bad)}"
+
+
+def test_no_core_module_reads_files() -> None:
+    """Reading formats and rosters from disk is for `facilitation.readers`."""
+    core = PACKAGE / "core"
+    found = {
+        str(path.relative_to(core)): sorted(bad)
+        for path in sorted(core.rglob("*.py"))
+        if (bad := forbidden_imports(path))
+    }
+    assert not found
+    opened = [
+        path.name
+        for path in core.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open"
+    ]
+    assert not opened
 
 
 def test_formats_parsing_does_not_touch_the_web() -> None:

@@ -18,10 +18,10 @@ from starlette.testclient import TestClient
 
 from facilitation.app import create_app
 from facilitation.cli import main
-from facilitation.core.rosters import load_roster_file
 from facilitation.core.voting import VoteSpec
 from facilitation.exports.tables import FORMULA_START, csv_cell, csv_text, unguarded
 from facilitation.readers.ballots import read_ballots_csv
+from facilitation.readers.rosters import load_roster_file
 from facilitation.services.events import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import CARREFOUR, DEMO_ROSTER, ROOT

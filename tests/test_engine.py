@@ -16,8 +16,9 @@ from facilitation.core.engine import (
     results_visible,
     visible_projects,
 )
-from facilitation.core.formats import load_format_file, parse_format
-from facilitation.core.rosters import load_roster_file
+from facilitation.core.formats import parse_format
+from facilitation.readers.formats import load_format_file
+from facilitation.readers.rosters import load_roster_file
 from tests.conftest import CARREFOUR, DEMO_ROSTER
 
 T0 = 1_700_000_000_000

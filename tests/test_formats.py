@@ -19,10 +19,10 @@ from facilitation.core.formats import (
     VoteStep,
     coerce_parameter,
     format_json_schema,
-    load_format_file,
     localise,
     parse_format,
 )
+from facilitation.readers.formats import load_format_file
 from tests.conftest import CARREFOUR, FORMATS
 
 MINIMAL = """\

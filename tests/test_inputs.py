@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from facilitation.app import create_app
 from facilitation.core.formats import InputField
 from facilitation.core.inputs import InputError, clean_submission, item_label, summarise
-from facilitation.core.rosters import load_roster_file
+from facilitation.readers.rosters import load_roster_file
 from facilitation.services.events import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import DEMO_ROSTER, ROOT

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from facilitation.app import create_app
-from facilitation.core.rosters import load_roster_file
 from facilitation.core.timeline import stage_runs
+from facilitation.readers.rosters import load_roster_file
 from facilitation.settings import Settings
 from tests.conftest import DEMO_ROSTER, ROOT
 

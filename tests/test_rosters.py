@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation.core.rosters import RosterError, load_roster_file, parse_roster
+from facilitation.core.rosters import RosterError
+from facilitation.readers.rosters import load_roster_file, parse_roster
 from tests.conftest import DEMO_ROSTER, SHARED
 
 

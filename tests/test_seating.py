@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from facilitation.app import create_app
-from facilitation.core.rosters import load_roster_file
+from facilitation.readers.rosters import load_roster_file
 from facilitation.services.events import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import DEMO_ROSTER, ROOT

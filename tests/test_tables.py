@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from facilitation.core.rosters import parse_roster
 from facilitation.core.voting import VoteSpec
 from facilitation.exports.tables import csv_text, unguarded
 from facilitation.readers import tables
 from facilitation.readers.ballots import read_ballots_csv
 from facilitation.readers.matchmaking import read_participants_csv
+from facilitation.readers.rosters import parse_roster
 from tests.test_architecture import PACKAGE
 
 

@@ -14,7 +14,8 @@ from markupsafe import escape
 from starlette.testclient import TestClient
 
 from facilitation.app import create_app
-from facilitation.core.rosters import Project, load_roster_file
+from facilitation.core.rosters import Project
+from facilitation.readers.rosters import load_roster_file
 from facilitation.services.events import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import CARREFOUR, DEMO_ROSTER, ROOT

@@ -1,9 +1,11 @@
-"""Rosters of projects, from YAML or CSV text, with errors at file:line:column."""
+"""Rosters of projects, from YAML text or a table's rows, with errors at file:line:column.
+
+Parsing is pure; `facilitation.readers.rosters` reads roster files and splits CSV into rows."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -13,9 +15,7 @@ from facilitation.core.formats import (
     Model,
     Problem,
     load_located_yaml,
-    read_text,
 )
-from facilitation.readers.tables import dict_rows
 
 
 class RosterError(FormatError):
@@ -89,18 +89,19 @@ def parse_roster_yaml(text: str, name: str = "<roster>") -> Roster:
     return tuple(projects)
 
 
-def parse_roster_csv(text: str, name: str = "<roster>") -> Roster:
-    """Columns id,title,holder,pitch,needs (needs separated by ';'); ',' or ';' delimited."""
-    reader = dict_rows(text)
-    fields = [f.strip() for f in reader.fieldnames or []]
+def roster_from_rows(
+    header: Sequence[str], rows: Iterable[tuple[int, Mapping[Any, Any]]], name: str
+) -> Roster:
+    """Columns id,title,holder,pitch,needs (needs separated by ';'): the header's names, then
+    each row's line number and cells by column name."""
+    fields = [f.strip() for f in header]
     for required in ("id", "title"):
         if required not in fields:
             raise RosterError(
                 [Problem(name, 1, 1, f"missing column {required!r} (columns: {', '.join(fields)})")]
             )
     projects, lines, problems = [], [], []
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         cleaned = {
             (k or "").strip(): (v or "").strip()
             for k, v in row.items()
@@ -133,14 +134,3 @@ def _message(item: object) -> str:
         return f"{item['input']!r} is not a valid id: use lowercase letters, digits, '-' or '_'"
     message = str(item["msg"])
     return message[0].lower() + message[1:]
-
-
-def parse_roster(text: str, name: str) -> Roster:
-    if name.lower().endswith(".csv"):
-        return parse_roster_csv(text, name)
-    return parse_roster_yaml(text, name)
-
-
-def load_roster_file(path: str | Path) -> Roster:
-    path = Path(path)
-    return parse_roster(read_text(path), str(path))

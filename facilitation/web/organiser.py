@@ -24,15 +24,15 @@ from facilitation.core.formats import (
     FormatError,
     GroupsStep,
     Problem,
-    file_resolver,
     format_json_schema,
     localise,
     parse_format,
-    read_text,
 )
-from facilitation.core.rosters import RosterError, load_roster_file, parse_roster
+from facilitation.core.rosters import RosterError
 from facilitation.presenters.views import stage_label
 from facilitation.readers import tables
+from facilitation.readers.formats import file_resolver, read_text
+from facilitation.readers.rosters import load_roster_file, parse_roster
 from facilitation.security import check_csrf, csrf_token, same_secret
 from facilitation.web.services import COOKIE_MAX_AGE, lang_of, remember_lang, services
 

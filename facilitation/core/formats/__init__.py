@@ -55,12 +55,9 @@ from facilitation.core.formats.steps import (
     VoteOption,
     VoteStep,
     coerce_parameter,
-    file_resolver,
     format_json_schema,
-    load_format_file,
     parameter_values,
     parse_format,
-    read_text,
     step_id,
 )
 from facilitation.core.formats.texts import (
@@ -110,13 +107,10 @@ __all__ = [
     "VoteOption",
     "VoteStep",
     "coerce_parameter",
-    "file_resolver",
     "format_json_schema",
-    "load_format_file",
     "load_located_yaml",
     "localise",
     "parameter_values",
     "parse_format",
-    "read_text",
     "step_id",
 ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -959,19 +958,6 @@ def _expand_uses(
         raise FormatError(_problems_from_validation(error, located, name)) from None
 
 
-def file_resolver(*folders: Path) -> Resolver:
-    """Nested formats are looked for next to the format, then among the shipped ones."""
-
-    def resolve(ref: str) -> tuple[str, str]:
-        for folder in folders:
-            path = folder / f"{ref}.yaml"
-            if path.is_file():
-                return read_text(path), str(path)
-        raise FormatError([Problem(ref, 1, 1, "no such format file")])
-
-    return resolve
-
-
 def parameter_values(
     fmt: Format, overrides: Mapping[str, object]
 ) -> dict[str, int | float | str | bool]:
@@ -1023,22 +1009,3 @@ def _with_ref(prop: Any) -> Any:
     if isinstance(branches, list) and any(takes_value(b) for b in branches):
         return {**prop, "anyOf": [*branches, _REF_SCHEMA]}
     return prop
-
-
-# --- the thin loader -------------------------------------------------------------------------
-
-
-def read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise FormatError([Problem(str(path), 1, 1, f"not UTF-8 text ({error.reason})")]) from None
-    except OSError as error:
-        raise FormatError([Problem(str(path), 1, 1, error.strerror or str(error))]) from None
-
-
-def load_format_file(
-    path: str | Path, params: Mapping[str, object] | None = None, *extra: Path
-) -> Format:
-    path = Path(path)
-    return parse_format(read_text(path), str(path), params, file_resolver(path.parent, *extra))
