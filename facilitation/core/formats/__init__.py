@@ -11,10 +11,23 @@ from facilitation.core.formats.errors import (
     FormatError,
     Problem,
 )
+from facilitation.core.formats.json_schema import (
+    format_json_schema,
+)
 from facilitation.core.formats.model import (
     SEMVER,
     SLUG,
     Model,
+)
+from facilitation.core.formats.parameters import (
+    Parameter,
+    coerce_parameter,
+    parameter_values,
+)
+from facilitation.core.formats.parsing import (
+    MAX_NESTING,
+    Resolver,
+    parse_format,
 )
 from facilitation.core.formats.positions import (
     Located,
@@ -25,7 +38,6 @@ from facilitation.core.formats.steps import (
     BASIC_ROLES,
     DEFAULT_TAGS,
     LANGUAGE_VERSION,
-    MAX_NESTING,
     STEP_KINDS,
     VOTERS,
     BreakStep,
@@ -40,10 +52,8 @@ from facilitation.core.formats.steps import (
     InputStep,
     ItemsRef,
     MatchStep,
-    Parameter,
     PassStep,
     PitchStep,
-    Resolver,
     RevealStep,
     Role,
     RotateStep,
@@ -54,10 +64,6 @@ from facilitation.core.formats.steps import (
     UseStep,
     VoteOption,
     VoteStep,
-    coerce_parameter,
-    format_json_schema,
-    parameter_values,
-    parse_format,
     step_id,
 )
 from facilitation.core.formats.texts import (
