@@ -34,41 +34,45 @@ from facilitation.core.formats.positions import (
     Position,
     load_located_yaml,
 )
+from facilitation.core.formats.schema import (
+    LANGUAGE_VERSION,
+    STEP_KINDS,
+    Format,
+    Headcount,
+    Step,
+)
 from facilitation.core.formats.steps import (
     BASIC_ROLES,
     DEFAULT_TAGS,
-    LANGUAGE_VERSION,
-    STEP_KINDS,
     VOTERS,
     BreakStep,
-    CombinedPart,
-    Criterion,
     Feedback,
-    Format,
     GroupsStep,
-    Headcount,
     InfoStep,
     InputField,
     InputStep,
-    ItemsRef,
     MatchStep,
     PassStep,
     PitchStep,
-    RevealStep,
     Role,
     RotateStep,
-    Step,
     StepBase,
     Tag,
     TalkStep,
     UseStep,
     VoteOption,
-    VoteStep,
     step_id,
 )
 from facilitation.core.formats.texts import (
     Text,
     localise,
+)
+from facilitation.core.formats.votes import (
+    CombinedPart,
+    Criterion,
+    ItemsRef,
+    RevealStep,
+    VoteStep,
 )
 
 __all__ = [

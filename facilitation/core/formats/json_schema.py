@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from facilitation.core.formats.parameters import REFERENCE
-from facilitation.core.formats.steps import LANGUAGE_VERSION, Format
+from facilitation.core.formats.schema import LANGUAGE_VERSION, Format
 
 
 def format_json_schema() -> dict[str, Any]:

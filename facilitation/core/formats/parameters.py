@@ -14,7 +14,7 @@ from facilitation.core.formats.model import Model
 from facilitation.core.formats.texts import Text
 
 if TYPE_CHECKING:
-    from facilitation.core.formats.steps import Format
+    from facilitation.core.formats.schema import Format
 
 # A parameter's name, as declared and as referred to.
 _NAME = r"[a-z][a-z0-9_]*"

@@ -11,16 +11,10 @@ from pydantic import ValidationError
 from facilitation.core.formats.errors import FormatError, Path_, Problem
 from facilitation.core.formats.parameters import Parameter, coerce_parameter, substitute
 from facilitation.core.formats.positions import Located, load_located_yaml
-from facilitation.core.formats.steps import (
-    Format,
-    ItemsRef,
-    RevealStep,
-    Step,
-    UseStep,
-    VoteStep,
-    step_id,
-)
+from facilitation.core.formats.schema import Format, Step
+from facilitation.core.formats.steps import UseStep, step_id
 from facilitation.core.formats.validation import dedupe, problems_from_validation
+from facilitation.core.formats.votes import ItemsRef, RevealStep, VoteStep
 
 # Finds a nested format's text by the name a `use` step gives: (text, name for messages).
 Resolver = Callable[[str], tuple[str, str]]

@@ -11,7 +11,7 @@ from facilitation.core.formats.errors import At, Path_, Problem
 from facilitation.core.formats.model import SEMVER, SLUG
 from facilitation.core.formats.parameters import PARAMETER_NAME
 from facilitation.core.formats.positions import Located
-from facilitation.core.formats.steps import STEP_KINDS
+from facilitation.core.formats.schema import STEP_KINDS
 
 
 def problems_from_validation(
