@@ -118,6 +118,60 @@ def test_yaml_syntax_error_has_position() -> None:
     assert line == 3
 
 
+# What YAML refuses or cannot build, in a step's title (line 7, after "    title: ").
+UNREADABLE = {
+    "tag": (
+        MINIMAL.replace("title: Hello", "title: !foo Hello"),
+        (7, 12, "unknown YAML tag '!foo'"),
+    ),
+    "control character": (
+        MINIMAL.replace("title: Hello", "title: Hel\x07lo"),
+        (7, 15, "control character U+0007 is not allowed in YAML"),
+    ),
+    "NUL": (
+        MINIMAL.replace("title: Hello", "title: Hel\x00lo"),
+        (7, 15, "a NUL character (U+0000) is not allowed in YAML"),
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", UNREADABLE)
+def test_what_yaml_refuses_is_a_problem_at_its_place_and_key(kind: str) -> None:
+    text, (line, column, message) = UNREADABLE[kind]
+    [(found_line, found_column, found, rendered)] = problems_of(text)
+    assert (found_line, found_column) == (line, column)
+    assert found.startswith(message)
+    assert rendered.startswith(f"f.yaml:{line}:{column}: {message}")
+    assert rendered.endswith(" (steps[0].title)")
+
+
+def test_a_character_yaml_refuses_in_a_key_points_at_the_mapping() -> None:
+    [(line, column, message, rendered)] = problems_of(MINIMAL.replace("kind:", "ki\x07nd:"))
+    assert (line, column) == (6, 7) and message.startswith("control character U+0007")
+    assert rendered.endswith("delete it (steps[0])")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("!!int many", "YAML cannot read 'many' as !!int"),
+        ("2026-13-45", "YAML cannot read '2026-13-45' as !!timestamp (month must be in 1..12)"),
+        ("!!python/object:os.system x", "unknown YAML tag '!!python/object:os.system'"),
+    ],
+)
+def test_values_yaml_cannot_build_are_problems(value: str, message: str) -> None:
+    [(line, column, found, rendered)] = problems_of(MINIMAL.replace("Hello", value))
+    assert (line, column) == (7, 12) and found.startswith(message)
+    assert rendered.endswith("(steps[0].title)")
+
+
+def test_merge_keys_and_recursive_anchors_are_problems() -> None:
+    [(line, column, message, _)] = problems_of(MINIMAL + "  - &s {kind: info}\n  - {<<: *s}\n")
+    assert (line, column, message) == (9, 6, "YAML merge keys (<<) are not supported")
+    [(line, column, message, _)] = problems_of(MINIMAL + "  - &s {kind: info, body: [*s]}\n")
+    assert (line, message) == (8, "an alias (*) is inside its anchor")
+
+
 def test_duplicate_keys_are_errors() -> None:
     [(line, column, message, _)] = problems_of(MINIMAL + "id: again\n")
     assert (line, column, message) == (8, 1, "duplicate key 'id'")
@@ -201,6 +255,25 @@ def test_check_runs_as_a_module_without_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in run.stderr
     assert f"{bad}:1:1: not UTF-8 text" in run.stderr
     assert "missing.yaml:1:1:" in run.stderr
+
+
+def test_check_reports_what_yaml_refuses_without_traceback(tmp_path: Path) -> None:
+    files = {}
+    for kind, (text, _) in UNREADABLE.items():
+        files[kind] = tmp_path / f"{kind.replace(' ', '-')}.yaml"
+        files[kind].write_text(text, encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "facilitation", "check", *map(str, files.values())],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr and run.stdout == ""
+    for kind, (_, (line, column, message)) in UNREADABLE.items():
+        expected = f"{files[kind]}:{line}:{column}: {message}"
+        [reported] = [row for row in run.stderr.splitlines() if row.startswith(expected)]
+        assert reported.endswith(" (steps[0].title)")
 
 
 def test_schema_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ from starlette.testclient import TestClient
 
 from facilitation.app import create_app
 from facilitation.settings import Settings
+from tests.test_formats import UNREADABLE
 
 
 def csrf_of(html: str) -> str:
@@ -126,3 +128,29 @@ def test_only_copies_are_editable_and_names_are_safe(organiser: tuple[TestClient
     assert (
         stranger.post("/organiser/formats/world-cafe/copy", data={"csrf": csrf}).status_code == 403
     )
+
+
+def test_library_lists_copies_yaml_refuses_with_their_errors(
+    organiser: tuple[TestClient, Path],
+) -> None:
+    client, own = organiser
+    own.mkdir(parents=True)
+    names = {}
+    for kind, (text, _) in UNREADABLE.items():
+        names[kind] = kind.replace(" ", "-")
+        (own / f"{names[kind]}.yaml").write_text(text, encoding="utf-8")
+    response = client.get("/organiser")
+    assert response.status_code == 200
+    home = html.unescape(response.text)
+    assert 'href="/organiser/formats/carrefour-des-possibles"' in home
+    for kind, (_, (line, column, message)) in UNREADABLE.items():
+        assert f"{own / names[kind]}.yaml:{line}:{column}: {message}" in home
+        assert f'href="/organiser/formats/{names[kind]}/edit"' in home
+        editor = client.get(f"/organiser/formats/{names[kind]}/edit")
+        assert editor.status_code == 200
+        checked = client.post(
+            f"/organiser/formats/{names[kind]}/edit",
+            data={"csrf": csrf_of(editor.text), "source": UNREADABLE[kind][0], "action": "check"},
+        )
+        assert checked.status_code == 400
+        assert f"{names[kind]}.yaml:{line}:{column}: {message}" in html.unescape(checked.text)
