@@ -11,6 +11,8 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from facilitation.core.languages import LANGUAGES
+
 Runner = Callable[[argparse.Namespace], int]
 
 
@@ -33,7 +35,7 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="base URL phones use to reach this machine (default: http://<LAN address>:<port>)",
     )
     p.add_argument("--new", action="store_true", help="start a new event, do not resume")
-    p.add_argument("--lang", choices=["fr", "en"], help="default language of the pages")
+    p.add_argument("--lang", choices=LANGUAGES, help="default language of the pages")
     p.add_argument(
         "--formats-dir",
         help="where the organiser's own formats are kept (default: facilitation-formats/ "

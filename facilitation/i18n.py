@@ -14,7 +14,8 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LANGUAGES = ("fr", "en")
+from facilitation.core.languages import LANGUAGES
+
 SOURCE_LANGUAGE = "en"  # msgids are English
 LOCALE_DIR = Path(__file__).parent / "locale"
 

@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from facilitation.i18n import LANGUAGES, negotiate, translations
+from facilitation.core.languages import LANGUAGES
+from facilitation.i18n import negotiate, translations
 
 
 class Pages:

@@ -24,7 +24,8 @@ from urllib.parse import parse_qs
 import socketio
 
 from facilitation.core.ballot_forms import fields_from_ballot
-from facilitation.i18n import LANGUAGES, negotiate
+from facilitation.core.languages import LANGUAGES
+from facilitation.i18n import negotiate
 from facilitation.messages import refusal_message
 from facilitation.presenters.live import AUDIENCES, LiveViews, table_of
 from facilitation.presenters.views import Audience

@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from facilitation.i18n import LANGUAGES
+from facilitation.core.languages import LANGUAGES
 from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages, request_lang
 from facilitation.security import csrf_token, facilitator_cookie, facilitator_subject, same_secret

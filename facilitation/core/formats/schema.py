@@ -25,8 +25,9 @@ from facilitation.core.formats.steps import (
     UseStep,
     step_id,
 )
-from facilitation.core.formats.texts import Lang, Text
+from facilitation.core.formats.texts import Text
 from facilitation.core.formats.votes import ItemsRef, RevealStep, VoteStep
+from facilitation.core.languages import Lang
 
 LANGUAGE_VERSION = 1
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-Lang = Literal["fr", "en"]
-LANGS: tuple[Lang, ...] = ("fr", "en")
+from facilitation.core.languages import LANGUAGES, Lang
 
 # A localised text: a plain string (in the format's language) or one string per language.
 Text = str | dict[Lang, str]
@@ -17,7 +14,7 @@ def localise(text: Text | None, lang: str, fallback: str = "fr") -> str:
         return ""
     if isinstance(text, str):
         return text
-    for key in (lang, fallback, *LANGS):
+    for key in (lang, fallback, *LANGUAGES):
         if key in text:
             return text[key]
     return ""

@@ -8,7 +8,8 @@ from pydantic import Field, field_validator, model_validator
 
 from facilitation.core.formats.model import SLUG, Model
 from facilitation.core.formats.steps import VOTERS, Role, StepBase, VoteOption
-from facilitation.core.formats.texts import Lang, Text
+from facilitation.core.formats.texts import Text
+from facilitation.core.languages import Lang
 
 
 class ItemsRef(Model):
