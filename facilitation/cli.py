@@ -10,8 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from facilitation.core.languages import LANGUAGES
+
+if TYPE_CHECKING:
+    from facilitation.core.voting import Count, Method
 
 Runner = Callable[[argparse.Namespace], int]
 
@@ -234,13 +238,25 @@ def _run_match(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tally_methods() -> dict[str, tuple[Method, Count]]:
+    """The methods a ballots file can be counted by, as the command line names them: dashed, and
+    a ranking by how it is counted. A rubric needs its criteria, which the file does not give."""
+    from facilitation.core.voting import COUNTS, METHODS
+
+    names: dict[str, tuple[Method, Count]] = {}
+    for method in METHODS:
+        if method == "ranking":
+            names.update({count: (method, count) for count in COUNTS})
+        elif method != "rubric":
+            names[method.replace("_", "-")] = (method, "borda")
+    return names
+
+
 def _add_tally(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from facilitation.core.voting import TIE_BREAKS
+
     p = sub.add_parser("tally", help="count a ballots CSV (one row per ballot) and print JSON")
-    p.add_argument(
-        "--method",
-        required=True,
-        choices=["single", "approval", "dots", "rating", "borda", "copeland", "majority-judgment"],
-    )
+    p.add_argument("--method", required=True, choices=list(_tally_methods()))
     p.add_argument("ballots", metavar="BALLOTS.csv")
     p.add_argument("--budget", type=int, default=None, help="dots: points per voter")
     p.add_argument("--cap", type=int, default=None, help="dots: most points on one option")
@@ -248,7 +264,7 @@ def _add_tally(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--grades", default=None, help="majority judgment: labels, best first")
     p.add_argument("--min-choices", type=int, default=None, help="approval: fewest options")
     p.add_argument("--max-choices", type=int, default=None, help="approval/ranking: most")
-    p.add_argument("--tie-break", choices=["none", "random", "order"], default="none")
+    p.add_argument("--tie-break", choices=TIE_BREAKS, default="none")
     p.add_argument("--seed", type=int, default=0, help="for --tie-break random")
     p.set_defaults(run=_run_tally)
 
@@ -260,11 +276,7 @@ def _run_tally(args: argparse.Namespace) -> int:
     from facilitation.readers.ballots import BallotFileError, read_ballots_csv
     from facilitation.readers.tables import read_text
 
-    method = {
-        "borda": "ranking",
-        "copeland": "ranking",
-        "majority-judgment": "majority_judgment",
-    }.get(args.method, args.method)
+    method, count = _tally_methods()[args.method]
     try:
         low, high = (int(x) for x in args.scale.split("-", 1))
     except ValueError:
@@ -284,14 +296,14 @@ def _run_tally(args: argparse.Namespace) -> int:
             cap=args.cap,
             scale=(low, high),
             grades=grades,
-            count="copeland" if args.method == "copeland" else "borda",
+            count=count,
             allow_abstain=True,
             tie_break=args.tie_break,
         )
 
     try:
         text = read_text(args.ballots)
-        spec, ballots = read_ballots_csv(text, args.ballots, args.method, spec_for)
+        spec, ballots = read_ballots_csv(text, args.ballots, method, spec_for)
     except OSError as error:
         print(f"facilitation: {args.ballots}: {error.strerror}", file=sys.stderr)
         return 1

@@ -12,22 +12,31 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from statistics import median
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
-Method = Literal["single", "approval", "dots", "rating", "ranking", "majority_judgment", "rubric"]
-TieBreak = Literal["none", "random", "order"]
+from facilitation.core.languages import Lang
 
-DEFAULT_GRADES: tuple[str, ...] = (
-    "Excellent",
-    "Très bien",
-    "Bien",
-    "Assez bien",
-    "Passable",
-    "Insuffisant",
-    "À rejeter",
+Method = Literal["single", "approval", "dots", "rating", "ranking", "majority_judgment", "rubric"]
+METHODS: tuple[Method, ...] = get_args(Method)
+Count = Literal["borda", "copeland"]  # how a ranking is counted
+COUNTS: tuple[Count, ...] = get_args(Count)
+TieBreak = Literal["none", "random", "order"]
+TIE_BREAKS: tuple[TieBreak, ...] = get_args(TieBreak)
+
+# Majority judgment's usual verbal scale, best first (Balinski & Laraki).
+DEFAULT_GRADE_LABELS: tuple[dict[Lang, str], ...] = (
+    {"fr": "Excellent", "en": "Excellent"},
+    {"fr": "Très bien", "en": "Very good"},
+    {"fr": "Bien", "en": "Good"},
+    {"fr": "Assez bien", "en": "Fairly good"},
+    {"fr": "Passable", "en": "Passable"},
+    {"fr": "Insuffisant", "en": "Poor"},
+    {"fr": "À rejeter", "en": "Reject"},
 )
+# A spec made without a format (the command line, tests) speaks the formats' default language.
+DEFAULT_GRADES: tuple[str, ...] = tuple(label["fr"] for label in DEFAULT_GRADE_LABELS)
 MAX_OPTIONS = 500  # a phone cannot make the server chew on a huge ballot
 
 
@@ -56,7 +65,7 @@ class VoteSpec:
     cap: int | None = None
     scale: tuple[int, int] = (1, 5)
     grades: tuple[str, ...] = DEFAULT_GRADES
-    count: Literal["borda", "copeland"] = "borda"
+    count: Count = "borda"
     criteria: tuple[Criterion, ...] = ()
     allow_abstain: bool = False
     tie_break: TieBreak = "none"

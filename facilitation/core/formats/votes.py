@@ -9,36 +9,13 @@ from pydantic import Field, field_validator, model_validator
 from facilitation.core.formats.model import SLUG, Model
 from facilitation.core.formats.steps import VOTERS, Role, StepBase, VoteOption
 from facilitation.core.formats.texts import Text
-from facilitation.core.languages import Lang
+from facilitation.core.voting import DEFAULT_GRADE_LABELS, Count, Method, TieBreak
 
 
 class ItemsRef(Model):
     """Vote on what participants submitted in an input step."""
 
     items: Annotated[str, Field(pattern=SLUG, description="id of the input step")]
-
-
-Method = Literal["single", "approval", "dots", "rating", "ranking", "majority_judgment", "rubric"]
-METHODS: tuple[str, ...] = (
-    "single",
-    "approval",
-    "dots",
-    "rating",
-    "ranking",
-    "majority_judgment",
-    "rubric",
-)
-
-# Majority judgment's usual verbal scale, best first (Balinski & Laraki).
-DEFAULT_GRADES: tuple[dict[Lang, str], ...] = (
-    {"fr": "Excellent", "en": "Excellent"},
-    {"fr": "Très bien", "en": "Very good"},
-    {"fr": "Bien", "en": "Good"},
-    {"fr": "Assez bien", "en": "Fairly good"},
-    {"fr": "Passable", "en": "Passable"},
-    {"fr": "Insuffisant", "en": "Poor"},
-    {"fr": "À rejeter", "en": "Reject"},
-)
 
 
 class Criterion(Model):
@@ -52,7 +29,7 @@ class Criterion(Model):
 
 # Which keys make sense for which method: a key set for another method is an error, so a
 # typo'd method does not silently ignore the budget the organiser wrote.
-METHOD_KEYS: dict[str, frozenset[str]] = {
+METHOD_KEYS: dict[Method, frozenset[str]] = {
     "single": frozenset(),
     "approval": frozenset({"min_choices", "max_choices"}),
     "dots": frozenset({"budget", "cap"}),
@@ -81,14 +58,12 @@ class VoteStep(StepBase):
         max_length=12,
         description="majority judgment: verbal grades, best first",
     )
-    count: Literal["borda", "copeland"] | None = Field(
-        default=None, description="ranking: how orders are counted"
-    )
+    count: Count | None = Field(default=None, description="ranking: how orders are counted")
     criteria: list[Criterion] | None = Field(default=None, description="rubric: criteria")
     require_all: bool | None = Field(
         default=None, description="rating/MJ/rubric: every option must get a mark"
     )
-    tie_break: Literal["none", "random", "order"] = Field(
+    tie_break: TieBreak = Field(
         default="none", description="none: ties are shown; random: seeded draw; order: listed first"
     )
     ballots: Literal["secret", "attributed"] = Field(
@@ -140,7 +115,7 @@ class VoteStep(StepBase):
         return self
 
     def grade_labels(self) -> tuple[Text, ...]:
-        return tuple(self.grades) if self.grades else DEFAULT_GRADES
+        return tuple(self.grades) if self.grades else DEFAULT_GRADE_LABELS
 
     @field_validator("options")
     @classmethod
@@ -179,7 +154,7 @@ class RevealStep(StepBase):
         default="all", description="countdown: each click reveals the next place, last first"
     )
     top: int | None = Field(default=None, ge=1, description="show only the first `top` places")
-    tie_break: Literal["none", "random", "order"] = Field(
+    tie_break: TieBreak = Field(
         default="none", description="combine: how equal combined scores are decided"
     )
     scores: Annotated[str, Field(pattern=SLUG)] | None = Field(
