@@ -11,7 +11,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from facilitation.core.formats import (
     Format,
@@ -252,22 +252,26 @@ def initial_state(plan: Plan, now: int) -> EventState:
 # --- actions ---------------------------------------------------------------------------------
 
 
+ActionName = Literal[
+    "next",
+    "back",
+    "jump",
+    "timer_start",
+    "timer_pause",
+    "timer_toggle",
+    "timer_extend",
+    "timer_reset",
+    "vote_open",
+    "vote_close",
+    "vote_reopen",
+    "reveal",
+]
+ACTIONS: frozenset[str] = frozenset(get_args(ActionName))
+
+
 @dataclass(frozen=True)
 class Action:
-    name: Literal[
-        "next",
-        "back",
-        "jump",
-        "timer_start",
-        "timer_pause",
-        "timer_toggle",
-        "timer_extend",
-        "timer_reset",
-        "vote_open",
-        "vote_close",
-        "vote_reopen",
-        "reveal",
-    ]
+    name: ActionName
     stage: int | None = None  # jump
     seconds: int | None = None  # timer_extend (may be negative)
     vote: str | None = None  # vote_* and reveal; defaults to the current stage's vote

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from facilitation.core.engine import Action, EngineError
+from facilitation.core.engine import ACTIONS, Action, EngineError
 from facilitation.exports.results import report_csv, report_data, results_csv, results_json
 from facilitation.messages import refusal_message
 from facilitation.security import facilitator_cookie, same_secret
@@ -23,21 +23,6 @@ from facilitation.web.services import (
     remember_lang,
     services,
 )
-
-ACTIONS = {
-    "next",
-    "back",
-    "jump",
-    "timer_start",
-    "timer_pause",
-    "timer_toggle",
-    "timer_extend",
-    "timer_reset",
-    "vote_open",
-    "vote_close",
-    "vote_reopen",
-    "reveal",
-}
 
 
 async def console_page(request: Request) -> Response:
