@@ -7,40 +7,13 @@ Validation is done by pydantic models (which also give the JSON Schema for edito
 node tree is kept so that every error can point at the line and column of the offending key.
 """
 
-from facilitation.core.formats.errors import (
-    FormatError,
-    Problem,
-)
-from facilitation.core.formats.json_schema import (
-    format_json_schema,
-)
-from facilitation.core.formats.model import (
-    SEMVER,
-    SLUG,
-    Model,
-)
-from facilitation.core.formats.parameters import (
-    Parameter,
-    coerce_parameter,
-    parameter_values,
-)
-from facilitation.core.formats.parsing import (
-    MAX_NESTING,
-    Resolver,
-    parse_format,
-)
-from facilitation.core.formats.positions import (
-    Located,
-    Position,
-    load_located_yaml,
-)
-from facilitation.core.formats.schema import (
-    LANGUAGE_VERSION,
-    STEP_KINDS,
-    Format,
-    Headcount,
-    Step,
-)
+from facilitation.core.formats.errors import FormatError, Problem
+from facilitation.core.formats.json_schema import format_json_schema
+from facilitation.core.formats.model import SEMVER, SLUG, Model
+from facilitation.core.formats.parameters import Parameter, coerce_parameter, parameter_values
+from facilitation.core.formats.parsing import MAX_NESTING, Resolver, parse_format
+from facilitation.core.formats.positions import Located, Position, load_located_yaml
+from facilitation.core.formats.schema import LANGUAGE_VERSION, STEP_KINDS, Format, Headcount, Step
 from facilitation.core.formats.steps import (
     BASIC_ROLES,
     DEFAULT_TAGS,
@@ -63,18 +36,10 @@ from facilitation.core.formats.steps import (
     VoteOption,
     step_id,
 )
-from facilitation.core.formats.texts import (
-    Text,
-    localise,
-)
-from facilitation.core.formats.votes import (
-    CombinedPart,
-    Criterion,
-    ItemsRef,
-    RevealStep,
-    VoteStep,
-)
+from facilitation.core.formats.texts import Text, localise
+from facilitation.core.formats.votes import CombinedPart, Criterion, ItemsRef, RevealStep, VoteStep
 
+# The rest of the code imports from the package, so that names can move between its modules.
 __all__ = [
     "BASIC_ROLES",
     "DEFAULT_TAGS",

@@ -84,6 +84,8 @@ def substitute(
     path: Path_,
     unknown: list[tuple[Path_, str]],
 ) -> Any:
+    """`data` with its references replaced by their values; a reference to a parameter that is
+    not declared is kept as it is, and added to `unknown` with where it was found."""
     if isinstance(data, dict):
         return {k: substitute(v, values, (*path, k), unknown) for k, v in data.items()}
     if isinstance(data, list):

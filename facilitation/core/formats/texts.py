@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from facilitation.core.languages import LANGUAGES, Lang
 
-# A localised text: a plain string (in the format's language) or one string per language.
 Text = str | dict[Lang, str]
 
 

@@ -17,6 +17,8 @@ from facilitation.core.formats.schema import STEP_KINDS
 def problems_from_validation(
     error: ValidationError, located: Located, name: str, base: Path_ = ()
 ) -> list[Problem]:
+    """One problem per error, at the key it is about; `base` is where the data validated
+    sits in the file (a parameter is validated on its own)."""
     problems = []
     for item in error.errors():
         cause = item.get("ctx", {}).get("error")
