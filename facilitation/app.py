@@ -20,6 +20,7 @@ from facilitation.security import SecurityHeadersMiddleware
 from facilitation.services.announcements import Announcer
 from facilitation.services.console import Console
 from facilitation.services.events import Events
+from facilitation.services.format_library import FormatLibrary
 from facilitation.services.meetings import Meetings
 from facilitation.services.participants import Participants
 from facilitation.services.presence import LocalPresence
@@ -105,6 +106,7 @@ def create_app(settings: Settings) -> ASGIApp:
         pages=pages,
         csrf_key=csrf_key,
         organiser_key=storage.organiser_key(),
+        formats=FormatLibrary(settings.formats_dir, settings.own_formats_dir()),
     )
     asgi: ASGIApp = socketio.ASGIApp(hub.sio, other_asgi_app=SecurityHeadersMiddleware(app))
     return asgi

@@ -146,6 +146,9 @@ def test_library_lists_copies_yaml_refuses_with_their_errors(
     for kind, (_, (line, column, message)) in UNREADABLE.items():
         assert f"{own / names[kind]}.yaml:{line}:{column}: {message}" in home
         assert f'href="/organiser/formats/{names[kind]}/edit"' in home
+        preview = client.get(f"/organiser/formats/{names[kind]}")
+        assert preview.status_code == 200
+        assert f"{names[kind]}.yaml:{line}:{column}: {message}" in html.unescape(preview.text)
         editor = client.get(f"/organiser/formats/{names[kind]}/edit")
         assert editor.status_code == 200
         checked = client.post(

@@ -15,7 +15,13 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from facilitation.security import check_csrf, csrf_token, facilitator_subject, participant_cookie
+from facilitation.security import (
+    check_csrf,
+    csrf_token,
+    facilitator_subject,
+    participant_cookie,
+    same_secret,
+)
 from facilitation.services.events import LiveEvent
 from facilitation.services.participants import ParticipantRow
 from facilitation.web.services import event_or_404, is_facilitator, lang_of, services
@@ -94,3 +100,41 @@ def participant_form(handler: PhoneHandler) -> Endpoint:
         return await handler(request, live, participant, form)
 
     return endpoint
+
+
+ORGANISER_COOKIE = "organiser"
+OrganiserRefusal = Callable[[Request], Awaitable[Response]]
+
+
+def is_organiser(request: Request) -> bool:
+    return same_secret(services(request).organiser_key, request.cookies.get(ORGANISER_COOKIE))
+
+
+def organiser_csrf(request: Request) -> str:
+    return csrf_token(services(request).csrf_key, "organiser")
+
+
+def organiser(
+    csrf_refused: OrganiserRefusal | None = None, *, max_part_size: int = 1024 * 1024
+) -> Callable[[Endpoint], Endpoint]:
+    """Only the organiser (the key traded for a cookie on /organiser); a post also needs the
+    organiser's CSRF token, else `csrf_refused` answers (a 403 page if it is None)."""
+
+    def wrap(handler: Endpoint) -> Endpoint:
+        @functools.wraps(handler)
+        async def endpoint(request: Request) -> Response:
+            if not is_organiser(request):
+                return forbidden_page(request, lang_of(request))
+            if request.method == "POST":
+                form = await request.form(max_part_size=max_part_size)
+                token = form.get("csrf")
+                key = services(request).csrf_key
+                if not check_csrf(key, "organiser", token if isinstance(token, str) else None):
+                    if csrf_refused is None:
+                        return forbidden_page(request, lang_of(request))
+                    return await csrf_refused(request)
+            return await handler(request)
+
+        return endpoint
+
+    return wrap

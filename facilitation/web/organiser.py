@@ -8,7 +8,6 @@ validation as `facilitation check`: every problem with its line, column and key.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,80 +19,42 @@ from starlette.routing import Route
 from facilitation.core.engine import EventState, agenda_timings, build_plan
 from facilitation.core.formats import (
     SLUG,
-    Format,
     FormatError,
     GroupsStep,
     Problem,
     format_json_schema,
     localise,
-    parse_format,
 )
 from facilitation.core.rosters import RosterError
 from facilitation.presenters.views import stage_label
 from facilitation.readers import tables
-from facilitation.readers.formats import file_resolver, read_text
 from facilitation.readers.rosters import load_roster_file, parse_roster
-from facilitation.security import check_csrf, csrf_token, same_secret
+from facilitation.security import same_secret
+from facilitation.services.format_library import FormatLibrary, LibraryFormat
+from facilitation.web.guards import ORGANISER_COOKIE, forbidden_page, organiser, organiser_csrf
 from facilitation.web.services import COOKIE_MAX_AGE, lang_of, remember_lang, services
 
-ORGANISER_COOKIE = "organiser"
 MAX_ROSTER_BYTES = 2 * 1024 * 1024
-MAX_FORMAT_BYTES = 256 * 1024
-
-
-@dataclass(frozen=True)
-class LibraryFormat:
-    name: str  # file stem, used in URLs and forms
-    path: Path
-    own: bool  # the organiser's copy (editable) rather than a shipped one
-    format: Format | None
-    problems: tuple[Problem, ...] = ()
-
-
-def _folders(request: Request) -> tuple[Path, Path]:
-    settings = services(request).settings
-    return settings.formats_dir, settings.own_formats_dir()
-
-
-def library(shipped: Path, own: Path) -> list[LibraryFormat]:
-    """Shipped formats, then the organiser's own (which may hold errors while being edited)."""
-    found = []
-    for folder, is_own in ((shipped, False), (own, True)):
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.yaml")):
-            try:
-                fmt = parse_format(
-                    read_text(path), str(path), None, file_resolver(path.parent, shipped)
-                )
-                found.append(LibraryFormat(path.stem, path, is_own, fmt))
-            except FormatError as error:
-                if is_own:
-                    found.append(LibraryFormat(path.stem, path, True, None, error.problems))
-    return found
 
 
 def demo_roster_path(formats_dir: Path) -> Path:
     return formats_dir / "rosters" / "demo.yaml"
 
 
-def _find(request: Request, name: str) -> LibraryFormat | None:
-    shipped, own = _folders(request)
-    return next((f for f in library(shipped, own) if f.name == name), None)
+def _library(request: Request) -> FormatLibrary:
+    return services(request).formats
 
 
-def _is_organiser(request: Request) -> bool:
-    return same_secret(services(request).organiser_key, request.cookies.get(ORGANISER_COOKIE))
+def _find(request: Request) -> LibraryFormat | None:
+    return _library(request).find(str(request.path_params["name"]))
 
 
 def _csrf(request: Request) -> str:
-    return csrf_token(services(request).csrf_key, "organiser")
+    return organiser_csrf(request)
 
 
-def _forbidden(request: Request) -> Response:
-    return services(request).pages.page(
-        request, "forbidden.html", lang_of(request), {"live": None}, 403
-    )
+async def _expired(request: Request) -> Response:
+    return await _home(request, "This form has expired; reload the page.", 400)
 
 
 def summary(entry: LibraryFormat, lang: str, projects: int) -> dict[str, Any]:
@@ -104,6 +65,8 @@ def summary(entry: LibraryFormat, lang: str, projects: int) -> dict[str, Any]:
             "name": entry.name,
             "own": entry.own,
             "title": entry.name,
+            "description": None,
+            "parameters": [],
             "broken": True,
             "problems": [p.render() for p in entry.problems],
         }
@@ -141,24 +104,29 @@ def _placeholder_projects(count: int) -> tuple[Any, ...]:
     return tuple(Project(id=f"project-{i}", title=f"#{i}") for i in range(1, count + 1))
 
 
-async def organiser_home(
-    request: Request, error: str | None = None, status_code: int = 200
-) -> Response:
-    svc = services(request)
-    lang = lang_of(request)
+async def organiser_home(request: Request) -> Response:
     key = request.query_params.get("key")
     if key is not None:
-        if not same_secret(svc.organiser_key, key):
-            return _forbidden(request)
+        # Trade the key in the URL for a cookie, and drop it from the address bar.
+        if not same_secret(services(request).organiser_key, key):
+            return forbidden_page(request, lang_of(request))
         response = RedirectResponse("/organiser", status_code=303)
         response.set_cookie(
             ORGANISER_COOKIE, key, max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax"
         )
         return response
-    if not _is_organiser(request):
-        return _forbidden(request)
-    shipped, own = _folders(request)
-    formats = [summary(entry, lang, 10) for entry in library(shipped, own)]
+    return await _guarded_home(request)
+
+
+@organiser()
+async def _guarded_home(request: Request) -> Response:
+    return await _home(request)
+
+
+async def _home(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+    svc = services(request)
+    lang = lang_of(request)
+    formats = [summary(entry, lang, 10) for entry in svc.formats.entries()]
     events = [
         {"code": e.code, "format": e.format_id, "created_at": e.created_at, "secret": e.secret}
         for e in svc.events.list_rows()
@@ -173,23 +141,21 @@ async def organiser_home(
             "events": events,
             "csrf": _csrf(request),
             "error": error,
-            "own_dir": str(own),
+            "own_dir": str(svc.formats.own),
         },
         status_code=status_code,
     )
     return remember_lang(request, page)
 
 
+@organiser()
 async def format_preview(request: Request) -> Response:
     """The agenda a format will run, with its timings, for given parameters and projects."""
-    if not _is_organiser(request):
-        return _forbidden(request)
     svc = services(request)
     lang = lang_of(request)
-    entry = _find(request, str(request.path_params["name"]))
+    entry = _find(request)
     if entry is None:
         return svc.pages.page(request, "not_found.html", lang, {"live": None}, 404)
-    shipped, _ = _folders(request)
     start = request.query_params.get("start", "19:00")
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", start)
     start_minute = int(match.group(1)) * 60 + int(match.group(2)) if match else 19 * 60
@@ -200,17 +166,12 @@ async def format_preview(request: Request) -> Response:
         for k, v in request.query_params.items()
         if k.startswith("param_") and v != ""
     }
-    problems: list[str] = []
+    problems = [p.render() for p in entry.problems]
     rows: list[dict[str, Any]] = []
     fmt = entry.format
     if fmt is not None:
         try:
-            fmt = parse_format(
-                read_text(entry.path),
-                str(entry.path),
-                params,
-                file_resolver(entry.path.parent, shipped),
-            )
+            fmt = svc.formats.parse(entry.path, params)
         except FormatError as error:
             problems = [p.message for p in error.problems]
     if fmt is not None and not problems:
@@ -237,99 +198,74 @@ async def format_preview(request: Request) -> Response:
     return remember_lang(request, svc.pages.page(request, "organiser_format.html", lang, context))
 
 
-def _unique_name(base: str, folders: tuple[Path, ...]) -> str:
-    stem = re.sub(r"[^a-z0-9_-]+", "-", base.lower()).strip("-") or "format"
-    name, n = f"{stem}-copy", 1
-    while any((f / f"{name}.yaml").exists() for f in folders):
-        n += 1
-        name = f"{stem}-copy-{n}"
-    return name
-
-
+@organiser(_expired)
 async def format_copy(request: Request) -> Response:
     """Duplicate a format into the organiser's folder, with its own id, to adapt it."""
-    if not _is_organiser(request):
-        return _forbidden(request)
-    form = await request.form()
-    token = form.get("csrf")
-    if not check_csrf(
-        services(request).csrf_key, "organiser", token if isinstance(token, str) else None
-    ):
-        return await organiser_home(request, "This form has expired; reload the page.", 400)
-    entry = _find(request, str(request.path_params["name"]))
+    entry = _find(request)
     if entry is None:
-        return await organiser_home(request, "Unknown format.", 404)
-    shipped, own = _folders(request)
-    own.mkdir(parents=True, exist_ok=True)
-    name = _unique_name(entry.name, (shipped, own))
-    text = read_text(entry.path)
-    # a copy is a new format: its id changes, so events say which one they ran
-    text = re.sub(r"(?m)^id:\s*\S+", f"id: {name}", text, count=1)
-    (own / f"{name}.yaml").write_text(text, encoding="utf-8")
+        return await _home(request, "Unknown format.", 404)
+    name = _library(request).copy(entry)
     return RedirectResponse(f"/organiser/formats/{name}/edit", status_code=303)
 
 
+async def _edit_expired(request: Request) -> Response:
+    form = await request.form()
+    typed = form.get("source")
+    problem = "this form has expired; copy your text, reload the page and paste it again"
+    return _editor(request, typed if isinstance(typed, str) else None, [problem], 400)
+
+
+@organiser(_edit_expired)
 async def format_edit(request: Request) -> Response:
     """A copy's YAML in a text area; saving checks it like `facilitation check` does and keeps
     the text, with every problem listed, when it does not pass."""
-    if not _is_organiser(request):
-        return _forbidden(request)
-    svc = services(request)
-    lang = lang_of(request)
-    entry = _find(request, str(request.path_params["name"]))
+    entry = _find(request)
     if entry is None or not entry.own:
-        return svc.pages.page(request, "not_found.html", lang, {"live": None}, 404)
-    shipped, _ = _folders(request)
-    text = read_text(entry.path)
-    problems: list[Problem] = []
-    saved = False
-    status = 200
-    if request.method == "POST":
-        form = await request.form()
-        token = form.get("csrf")
-        typed = form.get("source")
-        if not check_csrf(svc.csrf_key, "organiser", token if isinstance(token, str) else None):
-            problems = [
-                Problem(
-                    entry.path.name,
-                    1,
-                    1,
-                    "this form has expired; copy your text, reload the page and paste it again",
-                )
-            ]
-        elif not isinstance(typed, str) or len(typed.encode()) > MAX_FORMAT_BYTES:
-            problems = [Problem(entry.path.name, 1, 1, "the format is empty or too large")]
-        else:
-            text = typed.replace("\r\n", "\n")
-            try:
-                parse_format(text, entry.path.name, None, file_resolver(entry.path.parent, shipped))
-            except FormatError as error:
-                problems = list(error.problems)
-            if not problems and form.get("action") != "check":
-                entry.path.write_text(text, encoding="utf-8")
-                saved = True
-        status = 400 if problems else 200
-        if saved:
-            return RedirectResponse(f"/organiser/formats/{entry.name}?saved=1", status_code=303)
+        lang = lang_of(request)
+        return services(request).pages.page(request, "not_found.html", lang, {"live": None}, 404)
+    if request.method != "POST":
+        return _editor(request, None, [], 200)
+    form = await request.form()
+    typed = form.get("source")
+    if not isinstance(typed, str):
+        return _editor(request, None, ["the format is empty or too large"], 400)
+    problems = _library(request).save(entry, typed, check_only=form.get("action") == "check")
+    if problems:
+        return _editor(request, typed, problems, 400)
+    if form.get("action") == "check":
+        return _editor(request, typed, [], 200, checked=True)
+    return RedirectResponse(f"/organiser/formats/{entry.name}?saved=1", status_code=303)
+
+
+def _editor(
+    request: Request,
+    text: str | None,
+    problems: list[Problem] | list[str],
+    status: int,
+    checked: bool = False,
+) -> Response:
+    entry = _find(request)
+    assert entry is not None
+    shown = [p if isinstance(p, Problem) else Problem(entry.path.name, 1, 1, p) for p in problems]
     context = {
         "live": None,
         "name": entry.name,
-        "source": text,
+        "source": text if text is not None else _library(request).source(entry),
         "csrf": _csrf(request),
-        "problems": [{"line": p.line, "column": p.column, "text": p.render()} for p in problems],
-        "checked": request.method == "POST" and not problems,
+        "problems": [{"line": p.line, "column": p.column, "text": p.render()} for p in shown],
+        "checked": checked,
     }
-    return svc.pages.page(request, "organiser_edit.html", lang, context, status_code=status)
+    svc = services(request)
+    return svc.pages.page(request, "organiser_edit.html", lang_of(request), context, status)
 
 
+@organiser()
 async def format_download(request: Request) -> Response:
-    if not _is_organiser(request):
-        return _forbidden(request)
-    entry = _find(request, str(request.path_params["name"]))
+    entry = _find(request)
     if entry is None:
         return Response("Not found", status_code=404)
     return Response(
-        read_text(entry.path),
+        _library(request).source(entry),
         media_type="application/yaml; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{entry.name}.yaml"'},
     )
@@ -339,25 +275,21 @@ async def schema_download(request: Request) -> Response:
     return JSONResponse(format_json_schema())
 
 
+@organiser(_expired, max_part_size=MAX_ROSTER_BYTES)
 async def event_create(request: Request) -> Response:
     svc = services(request)
-    if not _is_organiser(request):
-        return _forbidden(request)
     form = await request.form(max_part_size=MAX_ROSTER_BYTES)
-    token = form.get("csrf")
-    if not check_csrf(svc.csrf_key, "organiser", token if isinstance(token, str) else None):
-        return await organiser_home(request, "This form has expired; reload the page.", 400)
     name = form.get("format")
-    entry = _find(request, name) if isinstance(name, str) and re.fullmatch(SLUG, name) else None
+    valid = isinstance(name, str) and re.fullmatch(SLUG, name)
+    entry = svc.formats.find(name) if isinstance(name, str) and valid else None
     if entry is None or entry.format is None:
-        return await organiser_home(request, "Unknown format.", 400)
+        return await _home(request, "Unknown format.", 400)
     params = {
         key.removeprefix("param_"): value
         for key, value in form.multi_items()
         if key.startswith("param_") and isinstance(value, str) and value != ""
     }
     upload = form.get("roster")
-    shipped, _ = _folders(request)
     try:
         if isinstance(upload, UploadFile) and upload.filename:
             data = await upload.read()
@@ -365,16 +297,16 @@ async def event_create(request: Request) -> Response:
         else:
             roster = load_roster_file(demo_roster_path(svc.settings.formats_dir))
         live = svc.events.create(
-            format_source=read_text(entry.path),
+            format_source=svc.formats.source(entry),
             format_name=str(entry.path),
             roster=roster,
             params=params,
-            resolve=file_resolver(entry.path.parent, shipped),
+            resolve=svc.formats.resolver(entry.path),
         )
     except (FormatError, RosterError) as error:
-        return await organiser_home(request, str(error), 400)
+        return await _home(request, str(error), 400)
     except UnicodeDecodeError:
-        return await organiser_home(request, "The roster is not UTF-8 text.", 400)
+        return await _home(request, "The roster is not UTF-8 text.", 400)
     return RedirectResponse(f"/e/{live.code}/console?key={live.row.secret}", status_code=303)
 
 

@@ -14,6 +14,7 @@ from facilitation.presenters.pages import Pages, request_lang
 from facilitation.security import csrf_token, facilitator_cookie, facilitator_subject, same_secret
 from facilitation.services.console import Console
 from facilitation.services.events import Events, LiveEvent
+from facilitation.services.format_library import FormatLibrary
 from facilitation.services.meetings import Meetings
 from facilitation.services.participants import Participants
 from facilitation.services.seating import Seating
@@ -34,6 +35,7 @@ class Services:
     pages: Pages
     csrf_key: str
     organiser_key: str
+    formats: FormatLibrary
 
 
 def services(request: Request) -> Services:

@@ -1,0 +1,91 @@
+"""The organiser's library of formats: the shipped ones (read-only) and the organiser's own
+copies (editable), each parsed with the same checks as `facilitation check`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from facilitation.core.formats import Format, FormatError, Problem, Resolver, parse_format
+from facilitation.readers.formats import file_resolver, read_text
+
+MAX_FORMAT_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class LibraryFormat:
+    name: str  # file stem, used in URLs and forms
+    path: Path
+    own: bool  # the organiser's copy (editable) rather than a shipped one
+    format: Format | None
+    problems: tuple[Problem, ...] = ()
+
+
+class FormatLibrary:
+    def __init__(self, shipped: Path, own: Path) -> None:
+        self.shipped = shipped
+        self.own = own
+
+    def entries(self) -> list[LibraryFormat]:
+        """Shipped formats, then the organiser's own (which may hold errors while edited)."""
+        found = []
+        for folder, is_own in ((self.shipped, False), (self.own, True)):
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.glob("*.yaml")):
+                try:
+                    found.append(LibraryFormat(path.stem, path, is_own, self.parse(path)))
+                except FormatError as error:
+                    if is_own:
+                        found.append(LibraryFormat(path.stem, path, True, None, error.problems))
+        return found
+
+    def find(self, name: str) -> LibraryFormat | None:
+        return next((f for f in self.entries() if f.name == name), None)
+
+    def source(self, entry: LibraryFormat) -> str:
+        return read_text(entry.path)
+
+    def parse(self, path: Path, params: dict[str, Any] | None = None) -> Format:
+        """The format in `path` with these parameters; FormatError says what is wrong."""
+        return parse_format(read_text(path), str(path), params, self.resolver(path))
+
+    def resolver(self, path: Path) -> Resolver:
+        """How formats nested in `path` (`use:` steps) are found: beside it, then shipped."""
+        return file_resolver(path.parent, self.shipped)
+
+    def copy(self, entry: LibraryFormat) -> str:
+        """Duplicate a format into the organiser's folder with its own id; the copy's name."""
+        self.own.mkdir(parents=True, exist_ok=True)
+        name = self._unique_name(entry.name)
+        # a copy is a new format: its id changes, so events say which one they ran
+        text = re.sub(r"(?m)^id:\s*\S+", f"id: {name}", read_text(entry.path), count=1)
+        (self.own / f"{name}.yaml").write_text(text, encoding="utf-8")
+        return name
+
+    def save(self, entry: LibraryFormat, text: str, *, check_only: bool) -> list[Problem]:
+        """Check an edited copy like `facilitation check`; write it if it passes (and unless
+        only a check was asked). The problems found, none when it passed."""
+        if not entry.own:
+            return [Problem(entry.path.name, 1, 1, "shipped formats cannot be changed: copy it")]
+        if len(text.encode()) > MAX_FORMAT_BYTES:
+            return [Problem(entry.path.name, 1, 1, "the format is empty or too large")]
+        text = text.replace("\r\n", "\n")
+        try:
+            parse_format(text, entry.path.name, None, self.resolver(entry.path))
+        except FormatError as error:
+            return list(error.problems)
+        if not check_only:
+            entry.path.write_text(text, encoding="utf-8")
+        return []
+
+    def _unique_name(self, base: str) -> str:
+        stem = re.sub(r"[^a-z0-9_-]+", "-", base.lower()).strip("-") or "format"
+        name, n = f"{stem}-copy", 1
+        while any((f / f"{name}.yaml").exists() for f in (self.shipped, self.own)):
+            n += 1
+            name = f"{stem}-copy-{n}"
+        return name
