@@ -34,19 +34,25 @@ from collections import deque
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Literal, TypeAlias
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra, maximum_flow
 
-Side = Literal["offer", "need"]
-WishLevel = Literal["must", "want", "no"]
-Pair: TypeAlias = tuple[str, str]
-IntArray: TypeAlias = npt.NDArray[np.int64]
+from facilitation.core.matchmaking.profiles import (
+    WISH_LEVELS,
+    EditError,
+    MatchConfig,
+    MatchError,
+    Pair,
+    Profile,
+    Wish,
+    WishLevel,
+)
 
-WISH_LEVELS: tuple[WishLevel, ...] = ("must", "want", "no")
+IntArray: TypeAlias = npt.NDArray[np.int64]
 
 # Scoring weights. Integers, so the solver's optimum is exact and ties are real ties.
 # The ladder they make: tags only 10-30 < one "want" 40-70 < mutual "want" 110-140
@@ -69,55 +75,6 @@ _PRUNE_ABOVE = 40_000
 _REPAIR_BUDGET = 20_000
 
 _WISH_SCORES: Mapping[WishLevel | None, int] = {"must": MUST_SCORE, "want": WANT_SCORE}
-
-
-class MatchError(ValueError):
-    """Invalid input to the matchmaking pipeline."""
-
-
-class EditError(MatchError):
-    """An organiser edit that was refused; the message says why."""
-
-
-@dataclass(frozen=True)
-class Profile:
-    """Someone who can be matched. `side` "offer" is the partners' side."""
-
-    id: str
-    name: str
-    side: Side = "need"
-    organisation: str = ""
-    offers: frozenset[str] = frozenset()
-    needs: frozenset[str] = frozenset()
-    available_slots: frozenset[int] = frozenset()  # empty: every slot
-    min_meetings: int | None = None  # None: the event's default
-    max_meetings: int | None = None
-
-
-@dataclass(frozen=True)
-class Wish:
-    source: str
-    target: str
-    level: WishLevel
-
-
-@dataclass(frozen=True)
-class MatchConfig:
-    slots: int
-    tables: int | None = None  # None: as many tables as needed
-    min_meetings: int = 0
-    max_meetings: int | None = None  # None: one per slot
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.slots < 1:
-            raise MatchError("slots must be at least 1")
-        if self.tables is not None and self.tables < 1:
-            raise MatchError("tables must be at least 1")
-        if self.min_meetings < 0:
-            raise MatchError("min_meetings cannot be negative")
-        if self.max_meetings is not None and self.max_meetings < self.min_meetings:
-            raise MatchError("max_meetings cannot be below min_meetings")
 
 
 @dataclass(frozen=True)
