@@ -12,18 +12,10 @@ from facilitation.core.matchmaking.profiles import (
     WishLevel,
 )
 from facilitation.core.matchmaking.scheduling import (
-    MAX_PAIR_SCORE,
-    MUST_SCORE,
-    MUTUAL_BONUS,
     SHORTFALL_PENALTY,
-    TAG_SCORE,
-    TAG_SCORE_CAP,
-    WANT_SCORE,
-    Candidate,
     Draft,
     Meeting,
     Schedule,
-    ScoreTable,
     Selection,
     Shortfall,
     Statistics,
@@ -35,16 +27,26 @@ from facilitation.core.matchmaking.scheduling import (
     move_meeting,
     publish_draft,
     published_view,
-    reason_for,
     refill_draft,
     remove_meeting,
     run_draft,
     schedule_meetings,
-    score_pair,
-    score_profiles,
     select_meetings,
     swap_meetings,
     unlock_meeting,
+)
+from facilitation.core.matchmaking.scoring import (
+    MAX_PAIR_SCORE,
+    MUST_SCORE,
+    MUTUAL_BONUS,
+    TAG_SCORE,
+    TAG_SCORE_CAP,
+    WANT_SCORE,
+    Candidate,
+    ScoreTable,
+    reason_for,
+    score_pair,
+    score_profiles,
 )
 
 __all__ = [
