@@ -37,7 +37,6 @@ from facilitation.core.matchmaking import (
     remove_meeting,
     run_draft,
     schedule_meetings,
-    scheduling,
     score_pair,
     score_profiles,
     select_meetings,
@@ -253,12 +252,13 @@ def test_pricing_finds_the_same_optimum_as_the_full_problem(
     config = replace(config, seed=seed)
     table = score_profiles(profiles, wishes, config)
     full = select_meetings(table)
-    original = scheduling._PRUNE_ABOVE
-    scheduling._PRUNE_ABOVE = 0  # start from each person's best pairs, then price the rest
+    original = matchmaking.selection._PRUNE_ABOVE
+    # start from each person's best pairs, then price the rest
+    matchmaking.selection._PRUNE_ABOVE = 0
     try:
         pruned = select_meetings(table)
     finally:
-        scheduling._PRUNE_ABOVE = original
+        matchmaking.selection._PRUNE_ABOVE = original
     assert pruned.objective == full.objective
     degree = Counter(p for c in pruned.candidates for p in c.pair)
     assert all(degree[p] <= table.high[table.index[p]] for p in degree)
@@ -459,7 +459,7 @@ def test_unplaced_reason_more_meetings_than_slots() -> None:
 def test_kempe_repair_flips_a_chain_to_free_a_common_slot() -> None:
     # a–x in slot 1 and b–y in slot 2 leave a and y no common free slot for a–y; flipping the
     # 1/2 chain that starts at y (b–y) frees slot 2 at y.
-    colouring = scheduling._Colouring(people=4, slots=2, cap=None)
+    colouring = matchmaking.scheduling._Colouring(people=4, slots=2, cap=None)
     a, b, x, y = range(4)
     colouring.add_edge(a, x, 0b11)
     colouring.assign(0, 0)
@@ -471,7 +471,7 @@ def test_kempe_repair_flips_a_chain_to_free_a_common_slot() -> None:
 
 
 def test_kempe_repair_never_moves_fixed_meetings() -> None:
-    colouring = scheduling._Colouring(people=4, slots=2, cap=None)
+    colouring = matchmaking.scheduling._Colouring(people=4, slots=2, cap=None)
     a, b, x, y = range(4)
     colouring.add_edge(a, x, 0b01, colour=0)
     colouring.add_edge(b, y, 0b10, colour=1)

@@ -12,12 +12,9 @@ from facilitation.core.matchmaking.profiles import (
     WishLevel,
 )
 from facilitation.core.matchmaking.scheduling import (
-    SHORTFALL_PENALTY,
     Draft,
     Meeting,
     Schedule,
-    Selection,
-    Shortfall,
     Statistics,
     Unplaced,
     WishCount,
@@ -31,7 +28,6 @@ from facilitation.core.matchmaking.scheduling import (
     remove_meeting,
     run_draft,
     schedule_meetings,
-    select_meetings,
     swap_meetings,
     unlock_meeting,
 )
@@ -47,6 +43,12 @@ from facilitation.core.matchmaking.scoring import (
     reason_for,
     score_pair,
     score_profiles,
+)
+from facilitation.core.matchmaking.selection import (
+    SHORTFALL_PENALTY,
+    Selection,
+    Shortfall,
+    select_meetings,
 )
 
 __all__ = [
