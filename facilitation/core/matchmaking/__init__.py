@@ -1,5 +1,36 @@
-"""Matchmaking, one module per phase; this package is what the rest of the code imports."""
+"""Matchmaking: profiles and wishes -> scored candidates -> chosen meetings -> slots and tables.
 
+Pure: no I/O, no clock; randomness only from `MatchConfig.seed`, and only to break ties. The web
+layer and the CLI drive the same values:
+
+    draft = run_draft(profiles, wishes, MatchConfig(slots=12, tables=40))
+    draft = move_meeting(draft, ("p008", "p002"), slot=3)   # organiser edits, refused with a reason
+    draft = publish_draft(draft)                             # what phones show
+    draft = refill_draft(draft, profiles + late_arrivals)    # fills empty slots, moves nothing
+
+One module per phase, each saying how it works; the rest of the code imports this package:
+
+- `profiles`: who can be matched, their wishes, the event's settings, the errors;
+- `scoring`: which pairs are candidates, and their scores;
+- `selection`: which candidates become meetings (an exact min-cost flow);
+- `scheduling`: meetings into slots and tables (an edge colouring);
+- `drafts`: the organiser's draft and every edit of it;
+- `statistics`: what the organiser checks before publishing.
+"""
+
+from facilitation.core.matchmaking.drafts import (
+    Draft,
+    add_meeting,
+    lock_meeting,
+    move_meeting,
+    publish_draft,
+    published_view,
+    refill_draft,
+    remove_meeting,
+    run_draft,
+    swap_meetings,
+    unlock_meeting,
+)
 from facilitation.core.matchmaking.profiles import (
     WISH_LEVELS,
     EditError,
@@ -12,24 +43,10 @@ from facilitation.core.matchmaking.profiles import (
     WishLevel,
 )
 from facilitation.core.matchmaking.scheduling import (
-    Draft,
     Meeting,
     Schedule,
-    Statistics,
     Unplaced,
-    WishCount,
-    add_meeting,
-    draft_statistics,
-    lock_meeting,
-    move_meeting,
-    publish_draft,
-    published_view,
-    refill_draft,
-    remove_meeting,
-    run_draft,
     schedule_meetings,
-    swap_meetings,
-    unlock_meeting,
 )
 from facilitation.core.matchmaking.scoring import (
     MAX_PAIR_SCORE,
@@ -49,6 +66,11 @@ from facilitation.core.matchmaking.selection import (
     Selection,
     Shortfall,
     select_meetings,
+)
+from facilitation.core.matchmaking.statistics import (
+    Statistics,
+    WishCount,
+    draft_statistics,
 )
 
 __all__ = [

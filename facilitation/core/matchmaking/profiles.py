@@ -60,3 +60,14 @@ class MatchConfig:
             raise MatchError("min_meetings cannot be negative")
         if self.max_meetings is not None and self.max_meetings < self.min_meetings:
             raise MatchError("max_meetings cannot be below min_meetings")
+
+
+def minimum_meetings(profile: Profile, config: MatchConfig) -> int:
+    """The soft minimum of meetings: the person's own, else the event's."""
+    return profile.min_meetings if profile.min_meetings is not None else config.min_meetings
+
+
+def maximum_meetings(profile: Profile, config: MatchConfig) -> int:
+    """The person's own maximum, else the event's, else one meeting per slot."""
+    top = profile.max_meetings if profile.max_meetings is not None else config.max_meetings
+    return config.slots if top is None else top
