@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 import itertools
 import math
+import typing
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from facilitation.core.matchmaking import (
     SHORTFALL_PENALTY,
     TAG_SCORE,
     WANT_SCORE,
+    WISH_LEVELS,
     Candidate,
     Draft,
     EditError,
@@ -26,6 +28,7 @@ from facilitation.core.matchmaking import (
     Meeting,
     Profile,
     Wish,
+    WishLevel,
     add_meeting,
     draft_statistics,
     lock_meeting,
@@ -42,6 +45,7 @@ from facilitation.core.matchmaking import (
     select_meetings,
     swap_meetings,
     unlock_meeting,
+    wish_level,
 )
 
 TAGS = ("funding", "mentoring", "premises")
@@ -384,6 +388,13 @@ def test_invalid_inputs_are_refused() -> None:
         MatchConfig(slots=0)
     with pytest.raises(MatchError):
         MatchConfig(slots=2, min_meetings=3, max_meetings=2)
+
+
+def test_wish_levels_are_spelled_once() -> None:
+    assert WISH_LEVELS == typing.get_args(WishLevel) == ("must", "want", "no")
+    assert [wish_level(level) for level in WISH_LEVELS] == list(WISH_LEVELS)
+    with pytest.raises(MatchError, match="unknown wish level 'maybe'"):
+        wish_level("maybe")
 
 
 # --- scheduling with unavailability ---------------------------------------------------------

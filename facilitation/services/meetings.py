@@ -18,7 +18,6 @@ from facilitation.services.events import LiveEvent, now_ms
 from facilitation.storage import ParticipantRow, Store
 
 MAX_TAGS = 30
-WISH_LEVELS = ("must", "want", "no")
 
 
 class MeetingsError(ValueError):
@@ -271,7 +270,7 @@ class Meetings:
         """`target` is a participant id or "project:<id>" (its holder); level must, want, no
         or None to withdraw. `helps`: tags of the project's needs the person can help with."""
         self.step(live)
-        if level is not None and level not in WISH_LEVELS:
+        if level is not None and level not in mm.WISH_LEVELS:
             raise MeetingsError("malformed")
         other = self._target(live, target)
         if other is None or other.id == person.id:

@@ -41,6 +41,7 @@ from facilitation.core.matchmaking.profiles import (
     Side,
     Wish,
     WishLevel,
+    wish_level,
 )
 from facilitation.core.matchmaking.scheduling import (
     Meeting,
@@ -116,4 +117,5 @@ __all__ = [
     "select_meetings",
     "swap_meetings",
     "unlock_meeting",
+    "wish_level",
 ]

@@ -4,13 +4,14 @@ settings, and the errors of the whole pipeline."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, get_args
 
 Side = Literal["offer", "need"]
 WishLevel = Literal["must", "want", "no"]
 Pair: TypeAlias = tuple[str, str]
 
-WISH_LEVELS: tuple[WishLevel, ...] = ("must", "want", "no")
+# Spelled once, in the type; the tuple checks what phones and files send.
+WISH_LEVELS: tuple[WishLevel, ...] = get_args(WishLevel)
 
 
 class MatchError(ValueError):
@@ -19,6 +20,14 @@ class MatchError(ValueError):
 
 class EditError(MatchError):
     """An organiser edit that was refused; the message says why."""
+
+
+def wish_level(text: str) -> WishLevel:
+    """`text` as a wish level; MatchError if it is not one of `WISH_LEVELS`."""
+    for level in WISH_LEVELS:
+        if text == level:
+            return level
+    raise MatchError(f"unknown wish level {text!r}")
 
 
 @dataclass(frozen=True)
