@@ -28,130 +28,6 @@ class MeetingsError(ValueError):
         self.code = code
 
 
-# --- the draft in storage --------------------------------------------------------------------
-
-
-def _candidate_json(c: mm.Candidate) -> dict[str, Any]:
-    return {
-        "a": c.a,
-        "b": c.b,
-        "score": c.score,
-        "reason": c.reason,
-        "a_wish": c.a_wish,
-        "b_wish": c.b_wish,
-        "a_gives": list(c.a_gives),
-        "b_gives": list(c.b_gives),
-    }
-
-
-def _meeting_json(m: mm.Meeting) -> dict[str, Any]:
-    return {
-        **_candidate_json(m),
-        "slot": m.slot,
-        "table": m.table,
-        "locked": m.locked,
-        "published": m.published,
-    }
-
-
-def _candidate(d: Mapping[str, Any]) -> mm.Candidate:
-    return mm.Candidate(
-        d["a"],
-        d["b"],
-        d["score"],
-        d["reason"],
-        d["a_wish"],
-        d["b_wish"],
-        tuple(d["a_gives"]),
-        tuple(d["b_gives"]),
-    )
-
-
-def _meeting(d: Mapping[str, Any]) -> mm.Meeting:
-    return mm.Meeting(
-        d["a"],
-        d["b"],
-        d["score"],
-        d["reason"],
-        d["a_wish"],
-        d["b_wish"],
-        tuple(d["a_gives"]),
-        tuple(d["b_gives"]),
-        d["slot"],
-        d["table"],
-        d["locked"],
-        d["published"],
-    )
-
-
-def draft_to_json(draft: mm.Draft) -> dict[str, Any]:
-    c = draft.config
-    return {
-        "config": {
-            "slots": c.slots,
-            "tables": c.tables,
-            "min_meetings": c.min_meetings,
-            "max_meetings": c.max_meetings,
-            "seed": c.seed,
-        },
-        "profiles": [
-            {
-                "id": p.id,
-                "name": p.name,
-                "side": p.side,
-                "organisation": p.organisation,
-                "offers": sorted(p.offers),
-                "needs": sorted(p.needs),
-                "available_slots": sorted(p.available_slots),
-                "min_meetings": p.min_meetings,
-                "max_meetings": p.max_meetings,
-            }
-            for p in draft.profiles
-        ],
-        "wishes": [
-            {"source": w.source, "target": w.target, "level": w.level} for w in draft.wishes
-        ],
-        "meetings": [_meeting_json(m) for m in draft.meetings],
-        "unplaced": [
-            {"candidate": _candidate_json(u.candidate), "problem": u.problem}
-            for u in draft.unplaced
-        ],
-        "removed": [_meeting_json(m) for m in draft.removed],
-        "published": [_meeting_json(m) for m in draft.published],
-        "revision": draft.revision,
-        "published_revision": draft.published_revision,
-    }
-
-
-def draft_from_json(data: Mapping[str, Any]) -> mm.Draft:
-    return mm.Draft(
-        config=mm.MatchConfig(**data["config"]),
-        profiles=tuple(
-            mm.Profile(
-                p["id"],
-                p["name"],
-                p["side"],
-                p["organisation"],
-                frozenset(p["offers"]),
-                frozenset(p["needs"]),
-                frozenset(p["available_slots"]),
-                p["min_meetings"],
-                p["max_meetings"],
-            )
-            for p in data["profiles"]
-        ),
-        wishes=tuple(mm.Wish(w["source"], w["target"], w["level"]) for w in data["wishes"]),
-        meetings=tuple(_meeting(m) for m in data["meetings"]),
-        unplaced=tuple(
-            mm.Unplaced(_candidate(u["candidate"]), u["problem"]) for u in data["unplaced"]
-        ),
-        removed=tuple(_meeting(m) for m in data["removed"]),
-        published=tuple(_meeting(m) for m in data["published"]),
-        revision=data["revision"],
-        published_revision=data["published_revision"],
-    )
-
-
 # --- who can be matched ---------------------------------------------------------------------
 
 
@@ -369,10 +245,10 @@ class Meetings:
 
     def draft(self, live: LiveEvent) -> mm.Draft | None:
         data = self.storage.load_draft(live.id)
-        return draft_from_json(data) if data else None
+        return mm.draft_from_json(data) if data else None
 
     def _save(self, live: LiveEvent, draft: mm.Draft, action: str) -> mm.Draft:
-        self.storage.save_draft(live.id, draft_to_json(draft), now_ms(), action)
+        self.storage.save_draft(live.id, mm.draft_to_json(draft), now_ms(), action)
         return draft
 
     def run(self, live: LiveEvent, overrides: Mapping[str, int | None] | None = None) -> mm.Draft:

@@ -15,6 +15,7 @@ One module per phase, each saying how it works; the rest of the code imports thi
 - `selection`: which candidates become meetings (an exact min-cost flow);
 - `scheduling`: meetings into slots and tables (an edge colouring);
 - `drafts`: the organiser's draft and every edit of it;
+- `drafts_json`: the draft as JSON, for storage and downloads;
 - `statistics`: what the organiser checks before publishing.
 """
 
@@ -30,6 +31,10 @@ from facilitation.core.matchmaking.drafts import (
     run_draft,
     swap_meetings,
     unlock_meeting,
+)
+from facilitation.core.matchmaking.drafts_json import (
+    draft_from_json,
+    draft_to_json,
 )
 from facilitation.core.matchmaking.profiles import (
     WISH_LEVELS,
@@ -102,7 +107,9 @@ __all__ = [
     "WishCount",
     "WishLevel",
     "add_meeting",
+    "draft_from_json",
     "draft_statistics",
+    "draft_to_json",
     "lock_meeting",
     "move_meeting",
     "publish_draft",
