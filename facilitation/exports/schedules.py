@@ -301,7 +301,7 @@ def _ics_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def agenda_ics(
+def schedule_ics(
     draft: Draft,
     person: str,
     start: datetime,
@@ -312,9 +312,9 @@ def agenda_ics(
     location: str = "",
     stamp: datetime | None = None,
 ) -> bytes:
-    """One person's agenda. Removed meetings that had been published come back as
+    """One person's schedule. Removed meetings that had been published come back as
     CANCELLED, so a re-download takes them off the calendar."""
-    return agendas_ics(
+    return schedules_ics(
         draft,
         start,
         slot_length,
@@ -326,7 +326,7 @@ def agenda_ics(
     )[person]
 
 
-def agendas_ics(
+def schedules_ics(
     draft: Draft,
     start: datetime,
     slot_length: timedelta = DEFAULT_SLOT_LENGTH,
@@ -337,7 +337,7 @@ def agendas_ics(
     stamp: datetime | None = None,
     people: Iterable[str] | None = None,
 ) -> dict[str, bytes]:
-    """Agendas by person id: of `people`, or of everyone with a meeting or a cancellation."""
+    """Schedules by person id: of `people`, or of everyone with a meeting or a cancellation."""
     stamp_text = _ics_time((stamp or datetime.now(UTC)).astimezone(UTC))
     current = {m.pair for m in draft.meetings}
     cancelled: dict[str, list[Meeting]] = {}
@@ -427,7 +427,7 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def agendas_html(
+def schedules_html(
     draft: Draft,
     start: datetime | None = None,
     slot_length: timedelta = DEFAULT_SLOT_LENGTH,

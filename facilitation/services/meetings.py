@@ -2,7 +2,7 @@
 
 The pipeline itself is `matchmaking` (pure); this module builds its inputs from the event
 (holders with their projects' needs, partners, participants who filled a profile or made a
-wish), keeps the draft in storage between edits, and says what each phone's agenda holds.
+wish), keeps the draft in storage between edits, and says what each phone's schedule holds.
 """
 
 from __future__ import annotations
@@ -310,7 +310,7 @@ class Meetings:
             raise MeetingsError("no_draft", "make a draft first")
         return draft
 
-    # --- agendas ----------------------------------------------------------------------------
+    # --- schedules --------------------------------------------------------------------------
 
     def start(self, live: LiveEvent) -> datetime | None:
         """The first slot's time on the event's day (from the match step's `start`)."""
@@ -324,7 +324,7 @@ class Meetings:
     def slot_length(self, live: LiveEvent) -> timedelta:
         return timedelta(minutes=self.step(live).slot_minutes)
 
-    def agenda(self, live: LiveEvent, person: ParticipantRow, lang: str) -> list[dict[str, Any]]:
+    def schedule(self, live: LiveEvent, person: ParticipantRow, lang: str) -> list[dict[str, Any]]:
         """A person's published meetings, in slot order: when, where, with whom and why."""
         draft = self.draft(live)
         if draft is None or not draft.published:
