@@ -25,6 +25,7 @@ from facilitation.core.matchmaking import (
     run_draft,
 )
 from facilitation.exports.schedules import draft_json
+from tests.conftest import ROOT
 
 # As the storage of version 0.1 wrote it (services/meetings.py, before the JSON moved to core).
 STORED = """{"config": {"slots": 3, "tables": 2, "min_meetings": 1, "max_meetings": 2, "seed": 7},
@@ -128,6 +129,17 @@ def test_a_draft_stored_by_earlier_versions_loads() -> None:
 
 def test_a_draft_is_stored_in_the_shape_earlier_versions_wrote() -> None:
     assert draft_to_json(EXPECTED) == json.loads(STORED)
+
+
+def test_the_draft_of_the_v1_database_fixture_loads_and_is_written_back_the_same() -> None:
+    # written by the code of schema version 1 (tests/data/make_db_v1.py), as storage reads it
+    events = json.loads((ROOT / "tests" / "data" / "db-v1.json").read_text(encoding="utf-8"))
+    stored = [e["draft"] for e in events["events"].values() if e["draft"]]
+    assert stored
+    for data in stored:
+        draft = draft_from_json(data)
+        assert draft.published and draft.meetings
+        assert draft_to_json(draft) == data
 
 
 # --- any draft survives the round trip ------------------------------------------------------
