@@ -148,7 +148,7 @@ def _run_match(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from facilitation.core.matchmaking import MatchConfig, MatchError, run_draft
-    from facilitation.exports import schedules as agendas
+    from facilitation.exports import schedules
     from facilitation.readers.matchmaking import (
         MatchFileError,
         merge_profiles,
@@ -199,23 +199,23 @@ def _run_match(args: argparse.Namespace) -> int:
 
     report = sys.stderr if args.output == "-" else sys.stdout
     try:
-        table = agendas.meetings_csv(draft, start, slot_length)
+        table = schedules.meetings_csv(draft, start, slot_length)
         if args.output == "-":
             sys.stdout.write(table)
         else:
             Path(args.output).write_text(table, encoding="utf-8")
         if args.xlsx:
-            Path(args.xlsx).write_bytes(agendas.meetings_xlsx(draft, start, slot_length))
+            Path(args.xlsx).write_bytes(schedules.meetings_xlsx(draft, start, slot_length))
         if args.json:
-            Path(args.json).write_text(agendas.draft_json(draft, start, slot_length), "utf-8")
+            Path(args.json).write_text(schedules.draft_json(draft, start, slot_length), "utf-8")
         if args.html:
-            page = agendas.agendas_html(draft, start, slot_length, title=args.title)
+            page = schedules.schedules_html(draft, start, slot_length, title=args.title)
             Path(args.html).write_text(page, encoding="utf-8")
         if args.ics_dir and start is not None:
             folder = Path(args.ics_dir)
             folder.mkdir(parents=True, exist_ok=True)
             event_id = args.event_id or f"{Path(args.participants).stem}-{start:%Y%m%d}"
-            calendars = agendas.agendas_ics(
+            calendars = schedules.schedules_ics(
                 draft, start, slot_length, event_id=event_id, title=args.title
             )
             used: set[str] = set()
@@ -229,7 +229,7 @@ def _run_match(args: argparse.Namespace) -> int:
     except OSError as error:
         return fail(f"cannot write {error.filename or 'output'}: {error.strerror or error}")
 
-    print(agendas.statistics_text(draft), end="", file=report)
+    print(schedules.statistics_text(draft), end="", file=report)
     for item in draft.unplaced[:20]:
         c = item.candidate
         print(f"not placed: {c.a}–{c.b}: {item.problem}", file=report)

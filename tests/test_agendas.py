@@ -23,13 +23,13 @@ from facilitation.core.matchmaking import (
 )
 from facilitation.exports.schedules import (
     MEETING_COLUMNS,
-    agenda_ics,
-    agendas_html,
-    agendas_ics,
     draft_json,
     meeting_uid,
     meetings_csv,
     meetings_xlsx,
+    schedule_ics,
+    schedules_html,
+    schedules_ics,
     statistics_text,
 )
 
@@ -128,7 +128,7 @@ def events(data: bytes) -> list[icalendar.Event]:
 
 
 def test_ics_parses_with_icalendar_and_escapes_text(draft: Draft) -> None:
-    data = agenda_ics(draft, "coop", START, SLOT, event_id="ev-1", title="Soirée", stamp=STAMP)
+    data = schedule_ics(draft, "coop", START, SLOT, event_id="ev-1", title="Soirée", stamp=STAMP)
     assert all(len(line) <= 75 for line in data.split(b"\r\n")), "lines are folded"
     found = events(data)
     mine = draft.meetings_of("coop")
@@ -145,14 +145,14 @@ def test_ics_parses_with_icalendar_and_escapes_text(draft: Draft) -> None:
     assert str(mentor["SUMMARY"]) == f"Meeting with Mentor Zoé ({LONG})"
     bank = by_uid[meeting_uid("ev-1", ("bank", "coop"))]
     assert "mutual wish (must)" in str(bank["DESCRIPTION"])
-    other = agenda_ics(draft, "bank", START, SLOT, event_id="ev-1", stamp=STAMP)
+    other = schedule_ics(draft, "bank", START, SLOT, event_id="ev-1", stamp=STAMP)
     summaries = [str(e["SUMMARY"]) for e in events(other)]
     assert f'Meeting with {NASTY} (Coop, "La")' in summaries, "; , \\ and quotes survive"
 
 
 def test_ics_uid_is_stable_when_a_meeting_moves(draft: Draft) -> None:
     published = publish_draft(draft)
-    before = events(agenda_ics(published, "bank", START, SLOT, event_id="ev", stamp=STAMP))
+    before = events(schedule_ics(published, "bank", START, SLOT, event_id="ev", stamp=STAMP))
     m = published.meeting(("bank", "coop"))
     assert m is not None
     free = next(s for s in (1, 2, 3) if all(x.slot != s for x in published.meetings_of("bank")))
@@ -160,7 +160,7 @@ def test_ics_uid_is_stable_when_a_meeting_moves(draft: Draft) -> None:
         s for s in range(free, 4) if all(x.slot != s for x in published.meetings_of("coop"))
     )
     moved = move_meeting(published, m.pair, free)
-    after = events(agenda_ics(moved, "bank", START, SLOT, event_id="ev", stamp=STAMP))
+    after = events(schedule_ics(moved, "bank", START, SLOT, event_id="ev", stamp=STAMP))
     uid = meeting_uid("ev", m.pair)
     old = next(e for e in before if str(e["UID"]) == uid)
     new = next(e for e in after if str(e["UID"]) == uid)
@@ -174,28 +174,28 @@ def test_ics_uid_is_stable_when_a_meeting_moves(draft: Draft) -> None:
 def test_ics_cancels_removed_published_meetings(draft: Draft) -> None:
     published = publish_draft(draft)
     removed = remove_meeting(published, ("bank", "coop"))
-    found = events(agenda_ics(removed, "coop", START, SLOT, event_id="ev", stamp=STAMP))
+    found = events(schedule_ics(removed, "coop", START, SLOT, event_id="ev", stamp=STAMP))
     status = {str(e["UID"]): str(e["STATUS"]) for e in found}
     assert status[meeting_uid("ev", ("bank", "coop"))] == "CANCELLED"
     assert list(status.values()).count("CONFIRMED") == 1
     # Never published: nothing to cancel.
     quiet = remove_meeting(draft, ("bank", "coop"))
-    found = events(agenda_ics(quiet, "coop", START, SLOT, event_id="ev", stamp=STAMP))
+    found = events(schedule_ics(quiet, "coop", START, SLOT, event_id="ev", stamp=STAMP))
     assert [str(e["STATUS"]) for e in found] == ["CONFIRMED"]
 
 
 def test_ics_times_aware_in_utc_and_floating_when_naive(draft: Draft) -> None:
     aware = START.replace(tzinfo=UTC) + timedelta(hours=1)
-    data = agenda_ics(draft, "fablab", aware, SLOT, event_id="ev", stamp=STAMP)
+    data = schedule_ics(draft, "fablab", aware, SLOT, event_id="ev", stamp=STAMP)
     assert b"Z\r\n" in data.split(b"DTSTART:")[1][:20]
     starts = sorted(e["DTSTART"].dt for e in events(data))
     assert starts[0].tzinfo is not None
-    naive = agenda_ics(draft, "fablab", START, SLOT, event_id="ev", stamp=STAMP)
+    naive = schedule_ics(draft, "fablab", START, SLOT, event_id="ev", stamp=STAMP)
     assert all(e["DTSTART"].dt.tzinfo is None for e in events(naive))
 
 
-def test_agendas_ics_for_everyone_with_a_meeting(draft: Draft) -> None:
-    calendars = agendas_ics(draft, START, SLOT, event_id="ev", stamp=STAMP)
+def test_schedules_ics_for_everyone_with_a_meeting(draft: Draft) -> None:
+    calendars = schedules_ics(draft, START, SLOT, event_id="ev", stamp=STAMP)
     assert set(calendars) == {"bank", "mentor", "coop", "fablab"}
     assert sum(len(events(c)) for c in calendars.values()) == 2 * len(draft.meetings)
 
@@ -216,7 +216,7 @@ class _Pages(HTMLParser):
 
 
 def test_html_one_page_per_person_escaped_and_self_contained(draft: Draft) -> None:
-    page = agendas_html(draft, START, SLOT, title="Soirée <i>ESS</i>")
+    page = schedules_html(draft, START, SLOT, title="Soirée <i>ESS</i>")
     parser = _Pages()
     parser.feed(page)
     assert parser.sections == len(draft.profiles)
@@ -228,9 +228,9 @@ def test_html_one_page_per_person_escaped_and_self_contained(draft: Draft) -> No
     assert "mutual wish (must); they offer funding for your need" in page
 
 
-def test_html_without_start_shows_slots_and_empty_agendas() -> None:
+def test_html_without_start_shows_slots_and_empty_schedules() -> None:
     d = run_draft([Profile("alone", "Alone")], [], MatchConfig(slots=2))
-    page = agendas_html(d)
+    page = schedules_html(d)
     assert "No meeting scheduled." in page
 
 

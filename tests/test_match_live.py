@@ -141,6 +141,8 @@ def test_wishes_draft_edits_publish_and_agendas(
     agenda = phones[1].get(f"/e/{live.code}/agenda").text
     assert "Table " in agenda and re.search(r"21:\d\d", agenda)
     assert "you asked to meet them (must)" in agenda
+    page = phones[1].get(f"/e/{live.code}").text  # the phone's page holds the same list
+    assert page.count('class="meeting-card"') == agenda.count('class="meeting-card"') > 0
     # a latecomer: the re-run fills empty slots only; locked and published meetings stay
     before = {m.pair: (m.slot, m.table) for m in services.meetings.draft(live).meetings}
     late = TestClient(console.app, headers={"Accept-Language": "en"})

@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 import itertools
 import math
+import typing
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from facilitation.core.matchmaking import (
     SHORTFALL_PENALTY,
     TAG_SCORE,
     WANT_SCORE,
+    WISH_LEVELS,
     Candidate,
     Draft,
     EditError,
@@ -26,6 +28,7 @@ from facilitation.core.matchmaking import (
     Meeting,
     Profile,
     Wish,
+    WishLevel,
     add_meeting,
     draft_statistics,
     lock_meeting,
@@ -42,6 +45,7 @@ from facilitation.core.matchmaking import (
     select_meetings,
     swap_meetings,
     unlock_meeting,
+    wish_level,
 )
 
 TAGS = ("funding", "mentoring", "premises")
@@ -252,12 +256,13 @@ def test_pricing_finds_the_same_optimum_as_the_full_problem(
     config = replace(config, seed=seed)
     table = score_profiles(profiles, wishes, config)
     full = select_meetings(table)
-    original = matchmaking._PRUNE_ABOVE
-    matchmaking._PRUNE_ABOVE = 0  # start from each person's best pairs, then price the rest
+    original = matchmaking.selection._PRUNE_ABOVE
+    # start from each person's best pairs, then price the rest
+    matchmaking.selection._PRUNE_ABOVE = 0
     try:
         pruned = select_meetings(table)
     finally:
-        matchmaking._PRUNE_ABOVE = original
+        matchmaking.selection._PRUNE_ABOVE = original
     assert pruned.objective == full.objective
     degree = Counter(p for c in pruned.candidates for p in c.pair)
     assert all(degree[p] <= table.high[table.index[p]] for p in degree)
@@ -385,6 +390,13 @@ def test_invalid_inputs_are_refused() -> None:
         MatchConfig(slots=2, min_meetings=3, max_meetings=2)
 
 
+def test_wish_levels_are_spelled_once() -> None:
+    assert WISH_LEVELS == typing.get_args(WishLevel) == ("must", "want", "no")
+    assert [wish_level(level) for level in WISH_LEVELS] == list(WISH_LEVELS)
+    with pytest.raises(MatchError, match="unknown wish level 'maybe'"):
+        wish_level("maybe")
+
+
 # --- scheduling with unavailability ---------------------------------------------------------
 
 
@@ -458,7 +470,7 @@ def test_unplaced_reason_more_meetings_than_slots() -> None:
 def test_kempe_repair_flips_a_chain_to_free_a_common_slot() -> None:
     # a–x in slot 1 and b–y in slot 2 leave a and y no common free slot for a–y; flipping the
     # 1/2 chain that starts at y (b–y) frees slot 2 at y.
-    colouring = matchmaking._Colouring(people=4, slots=2, cap=None)
+    colouring = matchmaking.scheduling._Colouring(people=4, slots=2, cap=None)
     a, b, x, y = range(4)
     colouring.add_edge(a, x, 0b11)
     colouring.assign(0, 0)
@@ -470,7 +482,7 @@ def test_kempe_repair_flips_a_chain_to_free_a_common_slot() -> None:
 
 
 def test_kempe_repair_never_moves_fixed_meetings() -> None:
-    colouring = matchmaking._Colouring(people=4, slots=2, cap=None)
+    colouring = matchmaking.scheduling._Colouring(people=4, slots=2, cap=None)
     a, b, x, y = range(4)
     colouring.add_edge(a, x, 0b01, colour=0)
     colouring.add_edge(b, y, 0b10, colour=1)
@@ -700,8 +712,11 @@ def test_statistics(draft: Draft) -> None:
 # --- purity --------------------------------------------------------------------------------
 
 
-def test_core_module_is_pure() -> None:
-    source = Path(matchmaking.__file__).read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    "path", sorted(Path(matchmaking.__file__).parent.glob("*.py")), ids=lambda p: p.name
+)
+def test_core_module_is_pure(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
     imported = set()
     for node in ast.walk(tree):

@@ -27,6 +27,7 @@ from facilitation.core.matchmaking import (
     Pair,
     Profile,
     draft_statistics,
+    draft_to_json,
     reason_for,
 )
 from facilitation.exports.tables import csv_text
@@ -300,7 +301,7 @@ def _ics_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def agenda_ics(
+def schedule_ics(
     draft: Draft,
     person: str,
     start: datetime,
@@ -311,9 +312,9 @@ def agenda_ics(
     location: str = "",
     stamp: datetime | None = None,
 ) -> bytes:
-    """One person's agenda. Removed meetings that had been published come back as
+    """One person's schedule. Removed meetings that had been published come back as
     CANCELLED, so a re-download takes them off the calendar."""
-    return agendas_ics(
+    return schedules_ics(
         draft,
         start,
         slot_length,
@@ -325,7 +326,7 @@ def agenda_ics(
     )[person]
 
 
-def agendas_ics(
+def schedules_ics(
     draft: Draft,
     start: datetime,
     slot_length: timedelta = DEFAULT_SLOT_LENGTH,
@@ -336,7 +337,7 @@ def agendas_ics(
     stamp: datetime | None = None,
     people: Iterable[str] | None = None,
 ) -> dict[str, bytes]:
-    """Agendas by person id: of `people`, or of everyone with a meeting or a cancellation."""
+    """Schedules by person id: of `people`, or of everyone with a meeting or a cancellation."""
     stamp_text = _ics_time((stamp or datetime.now(UTC)).astimezone(UTC))
     current = {m.pair for m in draft.meetings}
     cancelled: dict[str, list[Meeting]] = {}
@@ -426,7 +427,7 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def agendas_html(
+def schedules_html(
     draft: Draft,
     start: datetime | None = None,
     slot_length: timedelta = DEFAULT_SLOT_LENGTH,
@@ -481,23 +482,13 @@ def agendas_html(
 # --- JSON and text -------------------------------------------------------------------------
 
 
-def _meeting_json(m: Meeting, start: datetime | None, slot_length: timedelta) -> dict[str, object]:
-    found: dict[str, object] = {
-        "slot": m.slot,
-        "table": m.table,
-        "a": m.a,
-        "b": m.b,
-        "score": m.score,
-        "reason": m.reason,
-        "a_wish": m.a_wish,
-        "b_wish": m.b_wish,
-        "a_gives": list(m.a_gives),
-        "b_gives": list(m.b_gives),
-        "locked": m.locked,
-        "published": m.published,
-    }
+def _timed(
+    meeting: Mapping[str, Any], start: datetime | None, slot_length: timedelta
+) -> dict[str, Any]:
+    # slot and table lead, as in the CSV: people read this file too
+    found = {"slot": meeting["slot"], "table": meeting["table"], **meeting}
     if start is not None:
-        begin, end = slot_times(m.slot, start, slot_length)
+        begin, end = slot_times(found["slot"], start, slot_length)
         found["start"] = begin.isoformat()
         found["end"] = end.isoformat()
     return found
@@ -506,23 +497,23 @@ def _meeting_json(m: Meeting, start: datetime | None, slot_length: timedelta) ->
 def draft_json(
     draft: Draft, start: datetime | None = None, slot_length: timedelta = DEFAULT_SLOT_LENGTH
 ) -> str:
-    """The whole result: settings, people, wishes, meetings, unplaced, removed, statistics."""
+    """The whole result: settings, people, wishes, meetings, unplaced, removed, statistics.
+
+    Built on the stored form of the draft (`draft_to_json`), with what a reader of the file
+    needs besides: times, statistics, and wishes worded as in the wishes CSV (from, to).
+    """
     stats = draft_statistics(draft)
-    config = draft.config
+    stored = draft_to_json(draft, with_published=False)
     document = {
         "format": "facilitation-matchmaking",
         "version": 1,
         "config": {
-            "slots": config.slots,
-            "tables": config.tables,
-            "min_meetings": config.min_meetings,
-            "max_meetings": config.max_meetings,
-            "seed": config.seed,
+            **stored["config"],
             "start": start.isoformat() if start is not None else None,
             "slot_minutes": slot_length / timedelta(minutes=1),
         },
-        "revision": draft.revision,
-        "published_revision": draft.published_revision,
+        "revision": stored["revision"],
+        "published_revision": stored["published_revision"],
         "statistics": {
             "people": stats.people,
             "meetings": stats.meetings,
@@ -542,33 +533,26 @@ def draft_json(
             ],
             "wishes": {w.level: {"satisfied": w.satisfied, "total": w.total} for w in stats.wishes},
         },
+        # who someone is comes before their side, as in version 1 of this file
         "people": [
-            {
-                "id": p.id,
-                "name": p.name,
-                "organisation": p.organisation,
-                "side": p.side,
-                "offers": sorted(p.offers),
-                "needs": sorted(p.needs),
-                "available_slots": sorted(p.available_slots),
-                "min_meetings": p.min_meetings,
-                "max_meetings": p.max_meetings,
-            }
-            for p in draft.profiles
+            {"id": p["id"], "name": p["name"], "organisation": p["organisation"], **p}
+            for p in stored["profiles"]
         ],
-        "wishes": [{"from": w.source, "to": w.target, "level": w.level} for w in draft.wishes],
-        "meetings": [_meeting_json(m, start, slot_length) for m in draft.meetings],
+        "wishes": [
+            {"from": w["source"], "to": w["target"], "level": w["level"]} for w in stored["wishes"]
+        ],
+        "meetings": [_timed(m, start, slot_length) for m in stored["meetings"]],
         "unplaced": [
             {
-                "a": u.candidate.a,
-                "b": u.candidate.b,
-                "score": u.candidate.score,
-                "reason": u.candidate.reason,
-                "problem": u.problem,
+                "a": u["candidate"]["a"],
+                "b": u["candidate"]["b"],
+                "score": u["candidate"]["score"],
+                "reason": u["candidate"]["reason"],
+                "problem": u["problem"],
             }
-            for u in draft.unplaced
+            for u in stored["unplaced"]
         ],
-        "removed": [_meeting_json(m, start, slot_length) for m in draft.removed],
+        "removed": [_timed(m, start, slot_length) for m in stored["removed"]],
     }
     return _json_lines(document)
 

@@ -146,7 +146,7 @@ class LiveViews:
             mine_fields=self.own_fields(live, participant),
             mine=self.own_inputs(live, participant),
             seat=self.seating.seats(live, lang).get(participant.id),
-            my_agenda=self.meetings.agenda(live, participant, lang) if matching else [],
+            my_schedule=self.meetings.schedule(live, participant, lang) if matching else [],
             people_to_meet=self.meetings.people_to_meet(live, participant) if matching else [],
         )
         shared = self.group_input(live, participant, lang)

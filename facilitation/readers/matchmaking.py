@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from facilitation.core.matchmaking import WISH_LEVELS, Profile, Side, Wish, WishLevel
+from facilitation.core.matchmaking import WISH_LEVELS, Profile, Side, Wish, wish_level
 from facilitation.readers import tables
 
 OFFER_ROLES = frozenset({"partner"})
@@ -309,7 +309,8 @@ def read_wishes_csv(path: str | Path, known: Collection[str]) -> list[Wish]:
                 problems.add(line, f"unknown participant {person!r} in column {key}")
                 bad = True
         if level not in WISH_LEVELS:
-            problems.add(line, f"level must be one of must, want, no (got {values['level']!r})")
+            expected = ", ".join(WISH_LEVELS)
+            problems.add(line, f"level must be one of {expected} (got {values['level']!r})")
             bad = True
         if not bad and source == target:
             problems.add(line, f"{source} cannot wish to meet themselves")
@@ -321,16 +322,9 @@ def read_wishes_csv(path: str | Path, known: Collection[str]) -> list[Wish]:
         if bad:
             continue
         seen[(source, target)] = line
-        wishes.append(Wish(source, target, _level(level)))
+        wishes.append(Wish(source, target, wish_level(level)))
     problems.raise_any()
     return wishes
-
-
-def _level(value: str) -> WishLevel:
-    for level in WISH_LEVELS:
-        if value == level:
-            return level
-    raise ValueError(value)  # pragma: no cover - checked by the caller
 
 
 def read_tags_yaml(path: str | Path) -> list[str]:

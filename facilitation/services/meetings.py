@@ -2,7 +2,7 @@
 
 The pipeline itself is `matchmaking` (pure); this module builds its inputs from the event
 (holders with their projects' needs, partners, participants who filled a profile or made a
-wish), keeps the draft in storage between edits, and says what each phone's agenda holds.
+wish), keeps the draft in storage between edits, and says what each phone's schedule holds.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from facilitation.services.events import LiveEvent, now_ms
 from facilitation.storage import ParticipantRow, Store
 
 MAX_TAGS = 30
-WISH_LEVELS = ("must", "want", "no")
 
 
 class MeetingsError(ValueError):
@@ -27,130 +26,6 @@ class MeetingsError(ValueError):
     def __init__(self, code: str, message: str = "") -> None:
         super().__init__(message or code)
         self.code = code
-
-
-# --- the draft in storage --------------------------------------------------------------------
-
-
-def _candidate_json(c: mm.Candidate) -> dict[str, Any]:
-    return {
-        "a": c.a,
-        "b": c.b,
-        "score": c.score,
-        "reason": c.reason,
-        "a_wish": c.a_wish,
-        "b_wish": c.b_wish,
-        "a_gives": list(c.a_gives),
-        "b_gives": list(c.b_gives),
-    }
-
-
-def _meeting_json(m: mm.Meeting) -> dict[str, Any]:
-    return {
-        **_candidate_json(m),
-        "slot": m.slot,
-        "table": m.table,
-        "locked": m.locked,
-        "published": m.published,
-    }
-
-
-def _candidate(d: Mapping[str, Any]) -> mm.Candidate:
-    return mm.Candidate(
-        d["a"],
-        d["b"],
-        d["score"],
-        d["reason"],
-        d["a_wish"],
-        d["b_wish"],
-        tuple(d["a_gives"]),
-        tuple(d["b_gives"]),
-    )
-
-
-def _meeting(d: Mapping[str, Any]) -> mm.Meeting:
-    return mm.Meeting(
-        d["a"],
-        d["b"],
-        d["score"],
-        d["reason"],
-        d["a_wish"],
-        d["b_wish"],
-        tuple(d["a_gives"]),
-        tuple(d["b_gives"]),
-        d["slot"],
-        d["table"],
-        d["locked"],
-        d["published"],
-    )
-
-
-def draft_to_json(draft: mm.Draft) -> dict[str, Any]:
-    c = draft.config
-    return {
-        "config": {
-            "slots": c.slots,
-            "tables": c.tables,
-            "min_meetings": c.min_meetings,
-            "max_meetings": c.max_meetings,
-            "seed": c.seed,
-        },
-        "profiles": [
-            {
-                "id": p.id,
-                "name": p.name,
-                "side": p.side,
-                "organisation": p.organisation,
-                "offers": sorted(p.offers),
-                "needs": sorted(p.needs),
-                "available_slots": sorted(p.available_slots),
-                "min_meetings": p.min_meetings,
-                "max_meetings": p.max_meetings,
-            }
-            for p in draft.profiles
-        ],
-        "wishes": [
-            {"source": w.source, "target": w.target, "level": w.level} for w in draft.wishes
-        ],
-        "meetings": [_meeting_json(m) for m in draft.meetings],
-        "unplaced": [
-            {"candidate": _candidate_json(u.candidate), "problem": u.problem}
-            for u in draft.unplaced
-        ],
-        "removed": [_meeting_json(m) for m in draft.removed],
-        "published": [_meeting_json(m) for m in draft.published],
-        "revision": draft.revision,
-        "published_revision": draft.published_revision,
-    }
-
-
-def draft_from_json(data: Mapping[str, Any]) -> mm.Draft:
-    return mm.Draft(
-        config=mm.MatchConfig(**data["config"]),
-        profiles=tuple(
-            mm.Profile(
-                p["id"],
-                p["name"],
-                p["side"],
-                p["organisation"],
-                frozenset(p["offers"]),
-                frozenset(p["needs"]),
-                frozenset(p["available_slots"]),
-                p["min_meetings"],
-                p["max_meetings"],
-            )
-            for p in data["profiles"]
-        ),
-        wishes=tuple(mm.Wish(w["source"], w["target"], w["level"]) for w in data["wishes"]),
-        meetings=tuple(_meeting(m) for m in data["meetings"]),
-        unplaced=tuple(
-            mm.Unplaced(_candidate(u["candidate"]), u["problem"]) for u in data["unplaced"]
-        ),
-        removed=tuple(_meeting(m) for m in data["removed"]),
-        published=tuple(_meeting(m) for m in data["published"]),
-        revision=data["revision"],
-        published_revision=data["published_revision"],
-    )
 
 
 # --- who can be matched ---------------------------------------------------------------------
@@ -271,7 +146,7 @@ class Meetings:
         """`target` is a participant id or "project:<id>" (its holder); level must, want, no
         or None to withdraw. `helps`: tags of the project's needs the person can help with."""
         self.step(live)
-        if level is not None and level not in WISH_LEVELS:
+        if level is not None and level not in mm.WISH_LEVELS:
             raise MeetingsError("malformed")
         other = self._target(live, target)
         if other is None or other.id == person.id:
@@ -370,10 +245,10 @@ class Meetings:
 
     def draft(self, live: LiveEvent) -> mm.Draft | None:
         data = self.storage.load_draft(live.id)
-        return draft_from_json(data) if data else None
+        return mm.draft_from_json(data) if data else None
 
     def _save(self, live: LiveEvent, draft: mm.Draft, action: str) -> mm.Draft:
-        self.storage.save_draft(live.id, draft_to_json(draft), now_ms(), action)
+        self.storage.save_draft(live.id, mm.draft_to_json(draft), now_ms(), action)
         return draft
 
     def run(self, live: LiveEvent, overrides: Mapping[str, int | None] | None = None) -> mm.Draft:
@@ -435,7 +310,7 @@ class Meetings:
             raise MeetingsError("no_draft", "make a draft first")
         return draft
 
-    # --- agendas ----------------------------------------------------------------------------
+    # --- schedules --------------------------------------------------------------------------
 
     def start(self, live: LiveEvent) -> datetime | None:
         """The first slot's time on the event's day (from the match step's `start`)."""
@@ -449,7 +324,7 @@ class Meetings:
     def slot_length(self, live: LiveEvent) -> timedelta:
         return timedelta(minutes=self.step(live).slot_minutes)
 
-    def agenda(self, live: LiveEvent, person: ParticipantRow, lang: str) -> list[dict[str, Any]]:
+    def schedule(self, live: LiveEvent, person: ParticipantRow, lang: str) -> list[dict[str, Any]]:
         """A person's published meetings, in slot order: when, where, with whom and why."""
         draft = self.draft(live)
         if draft is None or not draft.published:

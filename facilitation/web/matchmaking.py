@@ -1,5 +1,5 @@
 """Meetings in a live event: the organiser's draft (run, edit, publish, refill), each phone's
-agenda, and the downloads (CSV, XLSX, JSON, printable agendas, calendars)."""
+schedule, and the downloads (CSV, XLSX, JSON, printable schedules, calendars)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from facilitation.core import matchmaking as mm
 from facilitation.core.formats import localise
-from facilitation.exports import schedules as agendas
+from facilitation.exports import schedules
 from facilitation.messages import refusal_message
 from facilitation.services.events import LiveEvent
 from facilitation.services.meetings import MeetingsError, pair_of
@@ -143,16 +143,16 @@ async def match_download(request: Request, live: LiveEvent, lang: str) -> Respon
     title = localise(live.format.title, live.row.lang)
     body: str | bytes
     if fmt == "csv":
-        body, media = agendas.meetings_csv(draft, start, length), "text/csv; charset=utf-8"
+        body, media = schedules.meetings_csv(draft, start, length), "text/csv; charset=utf-8"
     elif fmt == "xlsx":
-        body = agendas.meetings_xlsx(draft, start, length)
+        body = schedules.meetings_xlsx(draft, start, length)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "json":
-        body, media = agendas.draft_json(draft, start, length), "application/json"
+        body, media = schedules.draft_json(draft, start, length), "application/json"
     else:
         shown = mm.published_view(draft) if draft.published else draft
         return Response(
-            agendas.agendas_html(shown, start, length, title=title),
+            schedules.schedules_html(shown, start, length, title=title),
             media_type="text/html; charset=utf-8",
         )
     return Response(
@@ -162,22 +162,22 @@ async def match_download(request: Request, live: LiveEvent, lang: str) -> Respon
     )
 
 
-async def agenda_fragment(request: Request) -> Response:
+async def schedule_fragment(request: Request) -> Response:
     """This phone's published meetings (fetched again when the organiser publishes)."""
     live = event_or_404(request)
     svc = services(request)
     lang = lang_of(request, live)
     person = participant_of(request, live)
-    rows = svc.meetings.agenda(live, person, lang) if person and live.format.match_step() else []
+    rows = svc.meetings.schedule(live, person, lang) if person and live.format.match_step() else []
     return svc.pages.page(
         request,
         "_agenda.html",
         lang,
-        {"live": live, "agenda": rows, "has_match": bool(live.format.match_step())},
+        {"live": live, "schedule": rows, "has_match": bool(live.format.match_step())},
     )
 
 
-async def agenda_calendar(request: Request) -> Response:
+async def schedule_calendar(request: Request) -> Response:
     """This phone's meetings as an iCalendar file (stable ids: a new download updates them)."""
     live = event_or_404(request)
     svc = services(request)
@@ -187,7 +187,7 @@ async def agenda_calendar(request: Request) -> Response:
     start = meetings.start(live) if draft else None
     if person is None or draft is None or not draft.published or start is None:
         return Response("Not found", status_code=404)
-    body = agendas.agenda_ics(
+    body = schedules.schedule_ics(
         mm.published_view(draft),
         str(person.id),
         start,
@@ -241,8 +241,8 @@ routes = [
     Route("/e/{code}/console/match", match_console, name="match_console"),
     Route("/e/{code}/console/match", match_act, methods=["POST"], name="match_act"),
     Route("/e/{code}/match/meetings.{fmt:str}", match_download, name="match_download"),
-    Route("/e/{code}/agenda", agenda_fragment, name="agenda"),
-    Route("/e/{code}/agenda.ics", agenda_calendar, name="agenda_ics"),
+    Route("/e/{code}/agenda", schedule_fragment, name="schedule"),
+    Route("/e/{code}/agenda.ics", schedule_calendar, name="schedule_ics"),
     Route("/e/{code}/wish", wish_submit, methods=["POST"], name="wish"),
     Route("/e/{code}/profile", profile_submit, methods=["POST"], name="profile"),
 ]

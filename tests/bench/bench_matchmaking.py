@@ -33,7 +33,7 @@ from facilitation.core.matchmaking import (
     score_profiles,
     select_meetings,
 )
-from facilitation.exports import schedules as agendas
+from facilitation.exports import schedules
 
 TAGS = [
     "funding",
@@ -123,11 +123,15 @@ def run(participants: int, partial: float, seed: int) -> None:
     start = datetime(2026, 6, 12, 18, 0)
     slot = timedelta(minutes=15)
     stamp = datetime(2026, 6, 1, tzinfo=UTC)
-    timed(phases, "csv", lambda: agendas.meetings_csv(draft, start, slot))
-    timed(phases, "xlsx", lambda: agendas.meetings_xlsx(draft, start, slot))
-    timed(phases, "ics", lambda: agendas.agendas_ics(draft, start, slot, event_id="b", stamp=stamp))
-    timed(phases, "json", lambda: agendas.draft_json(draft, start, slot))
-    timed(phases, "html", lambda: agendas.agendas_html(draft, start, slot))
+    timed(phases, "csv", lambda: schedules.meetings_csv(draft, start, slot))
+    timed(phases, "xlsx", lambda: schedules.meetings_xlsx(draft, start, slot))
+    timed(
+        phases,
+        "ics",
+        lambda: schedules.schedules_ics(draft, start, slot, event_id="b", stamp=stamp),
+    )
+    timed(phases, "json", lambda: schedules.draft_json(draft, start, slot))
+    timed(phases, "html", lambda: schedules.schedules_html(draft, start, slot))
     stats = draft_statistics(draft)
     m = stats.meetings
     used = max(stats.slots_used, 1)

@@ -1,0 +1,351 @@
+"""Selection: which candidates become meetings, within everyone's quotas and the tables.
+
+A maximum-weight bipartite b-matching, solved exactly as a min-cost flow (primal-dual: scipy's
+Dijkstra keeps node potentials, scipy's Dinic max-flow augments along every shortest path of a
+phase). Large events start from each person's best candidates and add the excluded pairs whose
+reduced cost proves them useful, until the potentials certify optimality over all candidates.
+Minimum numbers of meetings are soft: a missing one costs `SHORTFALL_PENALTY`. Same-side must
+meetings are not bipartite, so they are committed before the flow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+from scipy.sparse.csgraph import dijkstra, maximum_flow
+
+from facilitation.core.matchmaking.scoring import Candidate, IntArray, ScoreTable
+
+# A missed minimum costs more than any one meeting scores: the solver gives up a meeting to
+# lift someone to their minimum whenever it can.
+SHORTFALL_PENALTY = 1000
+
+# Above this many candidate pairs the flow starts from each person's best candidates and
+# adds pairs by pricing; below it every candidate is in from the start.
+_PRUNE_ABOVE = 40_000
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    person: str
+    minimum: int
+    meetings: int
+
+
+@dataclass(frozen=True)
+class Selection:
+    candidates: tuple[Candidate, ...]
+    total_score: int
+    shortfalls: tuple[Shortfall, ...]
+
+    @property
+    def objective(self) -> int:
+        """What the solver maximised: scores minus the penalty for missed minimums."""
+        missing = sum(s.minimum - s.meetings for s in self.shortfalls)
+        return self.total_score - SHORTFALL_PENALTY * missing
+
+
+def select_meetings(table: ScoreTable) -> Selection:
+    """The candidates that maximise total score within everyone's quotas (exact)."""
+    high = table.high.copy()
+    low = table.low.copy()
+    capacity = table.table_capacity
+    chosen: list[Candidate] = []
+    index = table.index
+    for candidate in table.same_side:
+        i, j = index[candidate.a], index[candidate.b]
+        if high[i] > 0 and high[j] > 0 and capacity > 0:
+            chosen.append(candidate)
+            high[i] -= 1
+            high[j] -= 1
+            low[i] -= 1
+            low[j] -= 1
+            capacity -= 1
+    offer = np.array(table.offer_side, dtype=np.int64)
+    need = np.array(table.need_side, dtype=np.int64)
+    scores = table.scores.copy()
+    if len(offer) and len(need):
+        scores[high[offer] <= 0, :] = 0
+        scores[:, high[need] <= 0] = 0
+    rows, cols = _solve_b_matching(
+        scores,
+        table.wished,
+        np.maximum(low[offer], 0),
+        np.maximum(high[offer], 0),
+        np.maximum(low[need], 0),
+        np.maximum(high[need], 0),
+        capacity,
+    )
+    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        found = table.candidate(
+            table.profiles[table.offer_side[r]].id, table.profiles[table.need_side[c]].id
+        )
+        if found is None:  # pragma: no cover - the matrix only holds candidates
+            raise AssertionError("scored pair is not a candidate")
+        chosen.append(found)
+
+    degree = np.zeros(len(table.profiles), dtype=np.int64)
+    for candidate in chosen:
+        degree[index[candidate.a]] += 1
+        degree[index[candidate.b]] += 1
+    shortfalls = tuple(
+        Shortfall(p.id, int(table.low[i]), int(degree[i]))
+        for i, p in enumerate(table.profiles)
+        if degree[i] < table.low[i]
+    )
+    return Selection(
+        candidates=tuple(chosen),
+        total_score=sum(c.score for c in chosen),
+        shortfalls=shortfalls,
+    )
+
+
+def _solve_b_matching(
+    scores: npt.NDArray[np.int32],
+    wished: npt.NDArray[np.bool_],
+    low_rows: IntArray,
+    high_rows: IntArray,
+    low_cols: IntArray,
+    high_cols: IntArray,
+    capacity: int,
+) -> tuple[IntArray, IntArray]:
+    """Maximum-weight b-matching with soft lower bounds on a dense bipartite score matrix."""
+    positive = scores > 0
+    if not positive.any() or capacity <= 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    if int(positive.sum()) <= _PRUNE_ABOVE:
+        active = positive
+    else:
+        active = _best_pairs(scores, high_rows, high_cols) | (wished & positive)
+    network = _MatchingNetwork(scores, active, low_rows, high_rows, low_cols, high_cols, capacity)
+    while True:
+        # Reduced cost of a pair left out: negative means the flow would gain from it.
+        row_potential, col_potential = network.potentials()
+        reduced = row_potential[:, None] - col_potential[None, :] - scores
+        missing = positive & ~active & (reduced < 0)
+        if not missing.any():
+            return network.pairs()
+        active |= missing
+        network.add_pairs(*np.nonzero(missing))
+
+
+def _best_pairs(
+    scores: npt.NDArray[np.int32], high_rows: IntArray, high_cols: IntArray
+) -> npt.NDArray[np.bool_]:
+    n_rows, n_cols = scores.shape
+    keep = np.zeros(scores.shape, dtype=bool)
+    per_row = min(n_cols, 2 * int(high_rows.max(initial=0)) + 5)
+    per_col = min(n_rows, 3 * int(high_cols.max(initial=0)) + 5)
+    # Scores fit in 16 bits; partitioning contiguous rows of small integers is the fast path.
+    negative = (-scores).astype(np.int16)
+    if per_row < n_cols:
+        best = np.argpartition(negative, per_row - 1, axis=1)[:, :per_row]
+        keep[np.arange(n_rows)[:, None], best] = True
+    else:
+        keep[:] = True
+    if per_col < n_rows:
+        best = np.argpartition(np.ascontiguousarray(negative.T), per_col - 1, axis=1)
+        keep[best[:, :per_col], np.arange(n_cols)[:, None]] = True
+    else:
+        keep[:] = True
+    return keep & (scores > 0)
+
+
+class _MatchingNetwork:
+    """The b-matching as a min-cost flow, kept between pricing rounds (internal, mutable).
+
+    Nodes: source, hub (total table capacity), rows, cols, a gadget per row and per col whose
+    arc carries the minimum at cost -SHORTFALL_PENALTY, sink. A zero-cost source->sink bypass
+    keeps the sink reachable, so the final potentials satisfy every reduced-cost condition and
+    certify the pricing of pairs left out.
+    """
+
+    def __init__(
+        self,
+        scores: npt.NDArray[np.int32],
+        active: npt.NDArray[np.bool_],
+        low_rows: IntArray,
+        high_rows: IntArray,
+        low_cols: IntArray,
+        high_cols: IntArray,
+        capacity: int,
+    ) -> None:
+        n_rows, n_cols = scores.shape
+        self.scores = scores
+        ei, ej = np.nonzero(active)
+        weights = scores[ei, ej].astype(np.int64)
+        low_rows = np.minimum(low_rows, high_rows)
+        low_cols = np.minimum(low_cols, high_cols)
+        self.source, hub = 0, 1
+        self.row0 = row0 = 2
+        self.col0 = col0 = row0 + n_rows
+        row_gadget = col0 + n_cols
+        col_gadget = row_gadget + n_rows
+        self.sink = sink = col_gadget + n_cols
+        self.n = sink + 1
+        self.big = int(high_rows.sum()) + 1
+        rows, cols = np.arange(n_rows), np.arange(n_cols)
+        penalty_rows = np.full(n_rows, -SHORTFALL_PENALTY)
+        penalty_cols = np.full(n_cols, -SHORTFALL_PENALTY)
+        parts = [
+            ([0], [hub], [min(capacity, self.big)], [0]),
+            ([0], [sink], [1], [0]),
+            (np.full(n_rows, hub), row0 + rows, high_rows - low_rows, np.zeros(n_rows)),
+            (np.full(n_rows, hub), row_gadget + rows, low_rows, penalty_rows),
+            (row_gadget + rows, row0 + rows, low_rows, np.zeros(n_rows)),
+            (row0 + ei, col0 + ej, np.ones(len(ei)), -weights),
+            (col0 + cols, np.full(n_cols, sink), high_cols - low_cols, np.zeros(n_cols)),
+            (col0 + cols, col_gadget + cols, low_cols, penalty_cols),
+            (col_gadget + cols, np.full(n_cols, sink), low_cols, np.zeros(n_cols)),
+        ]
+        tail, head, cap, cost = (
+            np.concatenate([np.asarray(p[k], dtype=np.int64) for p in parts]) for k in range(4)
+        )
+        keep = cap > 0
+        self.tail, self.head, self.cap, self.cost = tail[keep], head[keep], cap[keep], cost[keep]
+        self.flow = np.zeros(len(self.tail), dtype=np.int64)
+
+        # Shortest distances in the acyclic network at zero flow are the first potentials.
+        potential = np.zeros(self.n, dtype=np.float64)
+        row_pot = np.where(low_rows > 0, -SHORTFALL_PENALTY, 0).astype(np.float64)
+        potential[row0:col0] = row_pot
+        potential[row_gadget:col_gadget] = -SHORTFALL_PENALTY
+        col_pot = np.full(n_cols, np.inf)
+        np.minimum.at(col_pot, ej, row_pot[ei] - weights)
+        through = np.concatenate(
+            (col_pot[high_cols > low_cols], col_pot[low_cols > 0] - SHORTFALL_PENALTY, [0.0])
+        )
+        sink_pot = float(np.min(through))
+        col_pot[~np.isfinite(col_pot)] = sink_pot + SHORTFALL_PENALTY
+        potential[col0:row_gadget] = col_pot
+        potential[col_gadget:sink] = col_pot - SHORTFALL_PENALTY
+        potential[sink] = sink_pot
+        self.potential = potential
+        self._route(self.source, sink, required=None)
+        self.circulating = False
+
+    def potentials(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        cols_end = self.col0 + self.scores.shape[1]
+        return self.potential[self.row0 : self.col0], self.potential[self.col0 : cols_end]
+
+    def pairs(self) -> tuple[IntArray, IntArray]:
+        used = (
+            (self.tail >= self.row0)
+            & (self.tail < self.col0)
+            & (self.head >= self.col0)
+            & (self.head < self.col0 + self.scores.shape[1])
+            & (self.flow > 0)
+        )
+        return self.tail[used] - self.row0, self.head[used] - self.col0
+
+    def add_pairs(self, rows: IntArray, cols: IntArray) -> None:
+        """Add pairs whose reduced cost is negative, saturated, then restore balance.
+
+        Saturating keeps every reduced cost non-negative but leaves each new pair's row a unit
+        short and its col a unit over; routing those units (a min-cost flow from a super-source
+        on the cols to a super-sink on the rows) restores a flow that is optimal again.
+        """
+        if not self.circulating:
+            # With the flow's value free, a sink->source arc makes it a circulation. It replaces
+            # the bypass (which never carries flow): both at once would be parallel arcs, which
+            # a sparse matrix would silently add up.
+            bypass = (self.tail == self.source) & (self.head == self.sink)
+            assert not self.flow[bypass].any()
+            keep = ~bypass
+            self.tail, self.head = self.tail[keep], self.head[keep]
+            self.cap, self.cost, self.flow = self.cap[keep], self.cost[keep], self.flow[keep]
+            value = int(self.flow[self.tail == self.source].sum())
+            self._append([self.sink], [self.source], [self.big], [0], [value])
+            self.circulating = True
+        weights = self.scores[rows, cols].astype(np.int64)
+        self._append(
+            self.row0 + rows, self.col0 + cols, np.ones(len(rows)), -weights, np.ones(len(rows))
+        )
+        keep = len(self.tail)
+        over_cols, over = np.unique(self.col0 + cols, return_counts=True)
+        short_rows, short = np.unique(self.row0 + rows, return_counts=True)
+        top, bottom = self.n, self.n + 1
+        self.n += 2
+        self.potential = np.concatenate(
+            (
+                self.potential,
+                [self.potential[over_cols].max(), self.potential[short_rows].min()],
+            )
+        )
+        self._append(np.full(len(over_cols), top), over_cols, over, np.zeros(len(over)), 0)
+        self._append(short_rows, np.full(len(short_rows), bottom), short, np.zeros(len(short)), 0)
+        self._route(top, bottom, required=len(rows))
+        self.tail, self.head = self.tail[:keep], self.head[:keep]
+        self.cap, self.cost, self.flow = self.cap[:keep], self.cost[:keep], self.flow[:keep]
+        self.n -= 2
+        self.potential = self.potential[: self.n]
+
+    def _append(
+        self,
+        tail: npt.ArrayLike,
+        head: npt.ArrayLike,
+        cap: npt.ArrayLike,
+        cost: npt.ArrayLike,
+        flow: npt.ArrayLike,
+    ) -> None:
+        size = len(np.atleast_1d(np.asarray(tail)))
+        self.tail = np.concatenate((self.tail, np.asarray(tail, dtype=np.int64)))
+        self.head = np.concatenate((self.head, np.asarray(head, dtype=np.int64)))
+        self.cap = np.concatenate((self.cap, np.asarray(cap, dtype=np.int64)))
+        self.cost = np.concatenate((self.cost, np.asarray(cost, dtype=np.int64)))
+        self.flow = np.concatenate((self.flow, np.broadcast_to(np.asarray(flow), size)))
+
+    def _route(self, source: int, sink: int, required: int | None) -> None:
+        """Primal-dual min-cost flow from source to sink.
+
+        Each phase finds shortest paths on reduced costs (all >= 0: Dijkstra), then saturates
+        every shortest path at once with a max-flow on the zero-reduced-cost arcs. Costs are
+        integers, so phases are few (one per distinct path cost) and comparisons exact. With
+        `required` None it stops when the cheapest path no longer gains anything.
+        """
+        n, tail, head, cap, cost = self.n, self.tail, self.head, self.cap, self.cost
+        sent = 0
+        arcs = np.arange(len(tail))
+        while required is None or sent < required:
+            flow, potential = self.flow, self.potential
+            forward = flow < cap
+            backward = flow > 0
+            r_tail = np.concatenate((tail[forward], head[backward]))
+            r_head = np.concatenate((head[forward], tail[backward]))
+            r_arc = np.concatenate((arcs[forward], arcs[backward]))
+            r_cost = np.concatenate((cost[forward], -cost[backward])).astype(np.float64)
+            reduced = r_cost + potential[r_tail] - potential[r_head]
+            graph = sparse.csr_matrix((reduced, (r_tail, r_head)), shape=(n, n))
+            distance = dijkstra(graph, directed=True, indices=source)
+            if not np.isfinite(distance[sink]):  # pragma: no cover - a bypass always exists
+                raise AssertionError("min-cost flow: sink unreachable")
+            potential = potential + np.minimum(distance, distance[sink])
+            self.potential = potential
+            if required is None and potential[sink] - potential[source] >= 0:
+                return
+            reduced = r_cost + potential[r_tail] - potential[r_head]
+            admissible = reduced == 0
+            room = np.concatenate((cap[forward] - flow[forward], flow[backward]))[admissible]
+            network = sparse.csr_matrix(
+                (room.astype(np.int32), (r_tail[admissible], r_head[admissible])), shape=(n, n)
+            )
+            result = maximum_flow(network, source, sink, method="dinic")
+            sent += int(result.flow_value)
+            pushed = result.flow.tocoo()
+            found = pushed.row.astype(np.int64) * n + pushed.col
+            order = np.argsort(found)
+            found, values = found[order], np.asarray(pushed.data, dtype=np.int64)[order]
+            # Only admissible arcs can carry new flow; the flow matrix is antisymmetric, so
+            # the entry in the arc's own direction is its net change.
+            marked = np.zeros(len(tail), dtype=bool)
+            marked[r_arc[admissible]] = True
+            touched = np.flatnonzero(marked)
+            keys = tail[touched] * n + head[touched]
+            at = np.minimum(np.searchsorted(found, keys), len(found) - 1)
+            change = np.where(found[at] == keys, values[at], 0)
+            self.flow = flow.copy()
+            self.flow[touched] += change
