@@ -213,3 +213,28 @@ def test_holders_see_who_wants_to_meet_them(
     page.get(f"/e/{live.code}/i/{holder.token}")
     text = page.get(f"/e/{live.code}/holder").text
     assert "Guest 0" in text and "1 person without a name" in text
+
+
+def test_meeting_reasons_speak_the_phones_language(
+    evening: tuple[TestClient, LiveEvent, str, list[TestClient]],
+) -> None:
+    """Regression: reasons were always English, and named tags by their ids."""
+    console, live, csrf, phones = evening
+    first = live.plan.lineup[0]
+    needs = live.plan.project(first).needs
+    assert "funding" in needs, "the demo project is expected to need funding"
+    post(
+        phones[0],
+        live,
+        "wish",
+        {"target": f"project:{first}", "level": "must", "helps": "funding"},
+    )
+    match(console, live, csrf, "run")
+    match(console, live, csrf, "publish")
+    english = phones[0].get(f"/e/{live.code}/agenda").text
+    french = phones[0].get(f"/e/{live.code}/agenda?lang=fr").text
+    assert "you asked to meet them (must)" in english
+    assert "you offer Funding for their need" in english
+    assert "vous avez demandé à les rencontrer (absolument)" in french
+    assert "vous apportez Financement pour leur besoin" in french
+    assert "you asked" not in french

@@ -12,6 +12,7 @@ from facilitation.core.ballot_forms import fields_from_ballot
 from facilitation.core.engine import reveal_progress
 from facilitation.core.formats import RevealStep
 from facilitation.presenters.pages import Pages
+from facilitation.presenters.schedules import schedule_view
 from facilitation.presenters.views import (
     Audience,
     Counts,
@@ -146,7 +147,7 @@ class LiveViews:
             mine_fields=self.own_fields(live, participant),
             mine=self.own_inputs(live, participant),
             seat=self.seating.seats(live, lang).get(participant.id),
-            my_schedule=self.meetings.schedule(live, participant, lang) if matching else [],
+            my_schedule=schedule_view(self.meetings, live, participant, lang) if matching else [],
             people_to_meet=self.meetings.people_to_meet(live, participant) if matching else [],
         )
         shared = self.group_input(live, participant, lang)

@@ -324,31 +324,6 @@ class Meetings:
     def slot_length(self, live: LiveEvent) -> timedelta:
         return timedelta(minutes=self.step(live).slot_minutes)
 
-    def schedule(self, live: LiveEvent, person: ParticipantRow, lang: str) -> list[dict[str, Any]]:
-        """A person's published meetings, in slot order: when, where, with whom and why."""
-        draft = self.draft(live)
-        if draft is None or not draft.published:
-            return []
-        shown = mm.published_view(draft)
-        me = str(person.id)
-        start = self.start(live)
-        length = self.slot_length(live)
-        out = []
-        for meeting in shown.meetings_of(me):
-            other = shown.people.get(meeting.other(me))
-            begins = start + (meeting.slot - 1) * length if start else None
-            out.append(
-                {
-                    "slot": meeting.slot,
-                    "table": meeting.table,
-                    "time": begins.strftime("%H:%M") if begins else None,
-                    "with": other.name if other else meeting.other(me),
-                    "organisation": other.organisation if other else "",
-                    "why": mm.reason_for(meeting, me),
-                }
-            )
-        return out
-
     def labels(self, live: LiveEvent, lang: str) -> dict[str, str]:
         return {
             t.id: localise(t.label, lang, live.format.lang) for t in self.step(live).vocabulary()

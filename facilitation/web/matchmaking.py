@@ -14,6 +14,7 @@ from facilitation.core import matchmaking as mm
 from facilitation.core.formats import localise
 from facilitation.exports import schedules
 from facilitation.messages import refusal_message
+from facilitation.presenters.schedules import schedule_view
 from facilitation.services.events import LiveEvent
 from facilitation.services.meetings import MeetingsError, pair_of
 from facilitation.services.participants import ParticipantRow
@@ -168,7 +169,11 @@ async def schedule_fragment(request: Request) -> Response:
     svc = services(request)
     lang = lang_of(request, live)
     person = participant_of(request, live)
-    rows = svc.meetings.schedule(live, person, lang) if person and live.format.match_step() else []
+    rows = (
+        schedule_view(svc.meetings, live, person, lang)
+        if person and live.format.match_step()
+        else []
+    )
     return svc.pages.page(
         request,
         "_agenda.html",

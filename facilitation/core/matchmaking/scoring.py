@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -131,7 +131,20 @@ def _neutral_reason(
     return "; ".join(parts)
 
 
-def reason_for(candidate: Candidate, viewer: str) -> str:
+ReasonKind = Literal["mutual", "asked_them", "asked_you", "they_offer", "you_offer", "organiser"]
+
+
+@dataclass(frozen=True)
+class ReasonPart:
+    """One reason for a meeting, as seen by one of its two people: words are the presenter's
+    (in the reader's language), tags are ids of the format's vocabulary."""
+
+    kind: ReasonKind
+    must: bool = False
+    tags: tuple[str, ...] = ()
+
+
+def reason_parts(candidate: Candidate, viewer: str) -> tuple[ReasonPart, ...]:
     """Why this meeting was proposed, addressed to one of its two people ("you", "they")."""
     mine, theirs = (
         (candidate.a_wish, candidate.b_wish)
@@ -143,20 +156,38 @@ def reason_for(candidate: Candidate, viewer: str) -> str:
         if viewer == candidate.a
         else (candidate.b_gives, candidate.a_gives)
     )
-    parts: list[str] = []
+    parts: list[ReasonPart] = []
     if mine is not None and theirs is not None:
-        parts.append("mutual wish (must)" if "must" in (mine, theirs) else "mutual wish")
+        parts.append(ReasonPart("mutual", "must" in (mine, theirs)))
     elif mine is not None:
-        parts.append("you asked to meet them" + (" (must)" if mine == "must" else ""))
+        parts.append(ReasonPart("asked_them", mine == "must"))
     elif theirs is not None:
-        parts.append("they asked to meet you" + (" (must)" if theirs == "must" else ""))
+        parts.append(ReasonPart("asked_you", theirs == "must"))
     if they_give:
-        need = "needs" if len(they_give) > 1 else "need"
-        parts.append(f"they offer {', '.join(they_give)} for your {need}")
+        parts.append(ReasonPart("they_offer", tags=tuple(they_give)))
     if i_give:
-        need = "needs" if len(i_give) > 1 else "need"
-        parts.append(f"you offer {', '.join(i_give)} for their {need}")
-    return "; ".join(parts) or "added by the organiser"
+        parts.append(ReasonPart("you_offer", tags=tuple(i_give)))
+    return tuple(parts) or (ReasonPart("organiser"),)
+
+
+def reason_for(candidate: Candidate, viewer: str) -> str:
+    """The reasons in English with tag ids, for files and the command line."""
+    words = {
+        "mutual": "mutual wish",
+        "asked_them": "you asked to meet them",
+        "asked_you": "they asked to meet you",
+        "organiser": "added by the organiser",
+    }
+    out = []
+    for part in reason_parts(candidate, viewer):
+        if part.kind in words:
+            out.append(words[part.kind] + (" (must)" if part.must else ""))
+        else:
+            need = "needs" if len(part.tags) > 1 else "need"
+            whose = "your" if part.kind == "they_offer" else "their"
+            giver = "they" if part.kind == "they_offer" else "you"
+            out.append(f"{giver} offer {', '.join(part.tags)} for {whose} {need}")
+    return "; ".join(out)
 
 
 @dataclass(frozen=True, eq=False)
