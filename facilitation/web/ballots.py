@@ -12,7 +12,7 @@ from facilitation.messages import refusal_message
 from facilitation.presenters.views import Counts, vote_view
 from facilitation.services.events import LiveEvent, RefusedError
 from facilitation.web.guards import facilitator
-from facilitation.web.services import facilitator_csrf, remember_lang, services
+from facilitation.web.services import attachment, facilitator_csrf, remember_lang, services
 
 
 def _vote_or_404(request: Request, live: LiveEvent) -> str | None:
@@ -98,11 +98,7 @@ async def ballots_download(request: Request, live: LiveEvent, lang: str) -> Resp
     else:
         body, media = vote_ballots_json(svc.events, live, vote_id), "application/json"
     filename = f"{live.format.id}-{live.code}-{vote_id}-ballots.{fmt}"
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(body, media, filename)
 
 
 routes = [

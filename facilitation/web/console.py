@@ -16,6 +16,7 @@ from facilitation.services.events import LiveEvent, RefusedError, now_ms
 from facilitation.web.guards import facilitator, forbidden_page
 from facilitation.web.services import (
     COOKIE_MAX_AGE,
+    attachment,
     event_or_404,
     is_facilitator,
     lang_of,
@@ -138,17 +139,11 @@ async def report_page(request: Request, live: LiveEvent, lang: str) -> Response:
     fmt = request.path_params.get("fmt")
     filename = f"{live.format.id}-{live.code}-report"
     if fmt == "json":
-        return Response(
-            json.dumps(report, ensure_ascii=False, indent=2),
-            media_type="application/json",
-            headers={"Content-Disposition": f'attachment; filename="{filename}.json"'},
+        return attachment(
+            json.dumps(report, ensure_ascii=False, indent=2), "application/json", f"{filename}.json"
         )
     if fmt == "csv":
-        return Response(
-            report_csv(report),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
-        )
+        return attachment(report_csv(report), "text/csv; charset=utf-8", f"{filename}.csv")
     if fmt is not None:
         return Response("Not found", status_code=404)
     return remember_lang(
@@ -169,11 +164,7 @@ async def results_download(request: Request, live: LiveEvent, lang: str) -> Resp
         if fmt == "csv"
         else (results_json(svc.events, live), "application/json")
     )
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(body, media, filename)
 
 
 routes = [

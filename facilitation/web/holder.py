@@ -15,7 +15,7 @@ from facilitation.security import participant_cookie
 from facilitation.services.events import LiveEvent
 from facilitation.services.participants import ParticipantRow
 from facilitation.web.guards import forbidden_page
-from facilitation.web.services import event_or_404, lang_of, remember_lang, services
+from facilitation.web.services import attachment, event_or_404, lang_of, remember_lang, services
 
 
 def _holder(request: Request, live: LiveEvent) -> ParticipantRow | None:
@@ -84,11 +84,7 @@ async def holder_download(request: Request) -> Response:
         body = csv_text([field_ids, *([row.get(f, "") for f in field_ids] for row in rows)])
         media = "text/csv; charset=utf-8"
     filename = f"{live.code}-{holder.project_id}-feedback.{fmt}"
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(body, media, filename)
 
 
 routes = [

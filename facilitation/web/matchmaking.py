@@ -20,6 +20,7 @@ from facilitation.services.meetings import MeetingsError, pair_of
 from facilitation.services.participants import ParticipantRow
 from facilitation.web.guards import facilitator, participant_form, participant_of
 from facilitation.web.services import (
+    attachment,
     event_or_404,
     facilitator_csrf,
     lang_of,
@@ -156,11 +157,7 @@ async def match_download(request: Request, live: LiveEvent, lang: str) -> Respon
             schedules.schedules_html(shown, start, length, title=title),
             media_type="text/html; charset=utf-8",
         )
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{live.code}-meetings.{fmt}"'},
-    )
+    return attachment(body, media, f"{live.code}-meetings.{fmt}")
 
 
 async def schedule_fragment(request: Request) -> Response:
@@ -201,11 +198,7 @@ async def schedule_calendar(request: Request) -> Response:
         title=localise(live.format.title, live.row.lang),
         stamp=datetime.now(),
     )
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{live.code}-my-meetings.ics"'},
-    )
+    return attachment(body, "text/calendar; charset=utf-8", f"{live.code}-my-meetings.ics")
 
 
 @participant_form

@@ -32,7 +32,7 @@ from facilitation.readers.rosters import load_roster_file, parse_roster
 from facilitation.security import same_secret
 from facilitation.services.format_library import FormatLibrary, LibraryFormat
 from facilitation.web.guards import ORGANISER_COOKIE, forbidden_page, organiser, organiser_csrf
-from facilitation.web.services import COOKIE_MAX_AGE, lang_of, remember_lang, services
+from facilitation.web.services import COOKIE_MAX_AGE, attachment, lang_of, remember_lang, services
 
 MAX_ROSTER_BYTES = 2 * 1024 * 1024
 
@@ -264,10 +264,8 @@ async def format_download(request: Request) -> Response:
     entry = _find(request)
     if entry is None:
         return Response("Not found", status_code=404)
-    return Response(
-        _library(request).source(entry),
-        media_type="application/yaml; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{entry.name}.yaml"'},
+    return attachment(
+        _library(request).source(entry), "application/yaml; charset=utf-8", f"{entry.name}.yaml"
     )
 
 

@@ -75,3 +75,12 @@ def is_facilitator(request: Request, live: LiveEvent) -> bool:
 
 def facilitator_csrf(request: Request, live: LiveEvent) -> str:
     return csrf_token(services(request).csrf_key, facilitator_subject(live.code, live.row.secret))
+
+
+def attachment(body: str | bytes, media: str, filename: str) -> Response:
+    """A file to download (the browser saves it under `filename` instead of showing it)."""
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
