@@ -106,5 +106,9 @@ def create_app(settings: Settings) -> ASGIApp:
         csrf_key=csrf_key,
         organiser_key=storage.organiser_key(),
     )
-    asgi: ASGIApp = socketio.ASGIApp(hub.sio, other_asgi_app=SecurityHeadersMiddleware(app))
+    # The store is opened here and closed when the server stops: the writes still queued are
+    # committed and the writer thread ends before the process does.
+    asgi: ASGIApp = socketio.ASGIApp(
+        hub.sio, other_asgi_app=SecurityHeadersMiddleware(app), on_shutdown=storage.close
+    )
     return asgi

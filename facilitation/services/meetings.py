@@ -238,7 +238,9 @@ class Meetings:
 
     # --- what phones send -------------------------------------------------------------------
 
-    def set_profile(self, live: LiveEvent, person: ParticipantRow, raw: object) -> dict[str, Any]:
+    async def set_profile(
+        self, live: LiveEvent, person: ParticipantRow, raw: object
+    ) -> dict[str, Any]:
         step = self.step(live)
         if not isinstance(raw, Mapping):
             raise MeetingsError("malformed")
@@ -257,10 +259,10 @@ class Meetings:
             if isinstance(slots, list)
             else [],
         }
-        self.storage.set_profile(person.id, profile)
+        await self.storage.set_profile(person.id, profile)
         return profile
 
-    def wish(
+    async def wish(
         self,
         live: LiveEvent,
         person: ParticipantRow,
@@ -276,7 +278,7 @@ class Meetings:
         other = self._target(live, target)
         if other is None or other.id == person.id:
             raise MeetingsError("no_person")
-        self.storage.put_wish(live.id, person.id, other.id, level, now_ms())
+        await self.storage.put_wish(live.id, person.id, other.id, level, now_ms())
         if helps is not None and other.project_id:
             needs = set(live.plan.project(other.project_id).needs)
             offered = set(_tags(helps, needs))
@@ -284,7 +286,7 @@ class Meetings:
             current = self.storage.participant_by_token(live.id, person.token) or person
             data = dict(current.profile)
             data["offers"] = sorted(set(data.get("offers", [])) | offered)
-            self.storage.set_profile(person.id, data)
+            await self.storage.set_profile(person.id, data)
         return {"target": other.id, "level": level}
 
     def _target(self, live: LiveEvent, target: object) -> ParticipantRow | None:
@@ -372,11 +374,13 @@ class Meetings:
         data = self.storage.load_draft(live.id)
         return draft_from_json(data) if data else None
 
-    def _save(self, live: LiveEvent, draft: mm.Draft, action: str) -> mm.Draft:
-        self.storage.save_draft(live.id, draft_to_json(draft), now_ms(), action)
+    async def _save(self, live: LiveEvent, draft: mm.Draft, action: str) -> mm.Draft:
+        await self.storage.save_draft(live.id, draft_to_json(draft), now_ms(), action)
         return draft
 
-    def run(self, live: LiveEvent, overrides: Mapping[str, int | None] | None = None) -> mm.Draft:
+    async def run(
+        self, live: LiveEvent, overrides: Mapping[str, int | None] | None = None
+    ) -> mm.Draft:
         draft = mm.run_draft(self.profiles(live), self.wishes(live), self.config(live, overrides))
         previous = self.draft(live)
         if previous is not None:  # a new draft keeps what phones were shown until published
@@ -391,11 +395,11 @@ class Meetings:
                 previous.revision + 1,
                 previous.published_revision,
             )
-        return self._save(live, draft, "run")
+        return await self._save(live, draft, "run")
 
-    def refill(self, live: LiveEvent) -> mm.Draft:
+    async def refill(self, live: LiveEvent) -> mm.Draft:
         draft = self._existing(live)
-        return self._save(
+        return await self._save(
             live, mm.refill_draft(draft, self.profiles(live), self.wishes(live)), "refill"
         )
 
@@ -409,7 +413,7 @@ class Meetings:
     ) -> mm.Draft:
         draft = self._existing(live)
         if action == "publish":
-            draft = self._save(live, mm.publish_draft(draft), "publish")
+            draft = await self._save(live, mm.publish_draft(draft), "publish")
             await self.announcer.announce(MeetingsChanged(live.code))
             return draft
         if first is None:
@@ -427,7 +431,7 @@ class Meetings:
                 draft = mm.swap_meetings(draft, first, second)
             case _:
                 raise MeetingsError("malformed")
-        return self._save(live, draft, action)
+        return await self._save(live, draft, action)
 
     def _existing(self, live: LiveEvent) -> mm.Draft:
         draft = self.draft(live)

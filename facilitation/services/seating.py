@@ -73,7 +73,7 @@ class Seating:
         chosen = [p for p in everyone if p.id in here] if here else everyone
         return [p for p in chosen if p.role in who]
 
-    def ensure(self, live: LiveEvent, present: Sequence[int]) -> bool:
+    async def ensure(self, live: LiveEvent, present: Sequence[int]) -> bool:
         """Seat people for the current stage if nobody is seated there yet; True if done now."""
         stage = live.stage
         if stage.kind not in SEATED_KINDS:
@@ -83,14 +83,14 @@ class Seating:
             return False  # people choose first; the facilitator forms the groups when ready
         if self.storage.seating(live.id, stage.step_id, _round_of(stage)) is not None:
             return False
-        self._seat(live, stage, present, salt=0)
+        await self._seat(live, stage, present, salt=0)
         return True
 
-    def regroup(self, live: LiveEvent, present: Sequence[int], salt: int) -> None:
+    async def regroup(self, live: LiveEvent, present: Sequence[int], salt: int) -> None:
         """Form the current step's groups again (e.g. after many people arrived)."""
-        self._seat(live, live.stage, present, salt=salt, replace=True)
+        await self._seat(live, live.stage, present, salt=salt, replace=True)
 
-    def _seat(
+    async def _seat(
         self,
         live: LiveEvent,
         stage: Stage,
@@ -121,7 +121,7 @@ class Seating:
             plans = {r: {k: int(v) for k, v in a.items()} for r, a in enumerate(rounds, 1)}
             if not plans:
                 plans = {r: {} for r in range(1, (stage.rounds or 1) + 1)}
-        self.storage.save_seatings(live.id, stage.step_id, plans, now_ms(), replace=replace)
+        await self.storage.save_seatings(live.id, stage.step_id, plans, now_ms(), replace=replace)
         self._version += 1
 
     def _form(
@@ -160,7 +160,7 @@ class Seating:
             min(tables, key=len).append(person)
         return tuple(grouping.Group(t, tuple(m)) for t, m in enumerate(tables, start=1) if m)
 
-    def add_late(self, live: LiveEvent, present: Sequence[int]) -> int:
+    async def add_late(self, live: LiveEvent, present: Sequence[int]) -> int:
         """Seat people who arrived after the groups were made, in the smallest groups."""
         stage = live.stage
         plan = self.storage.seating(live.id, stage.step_id, _round_of(stage))
@@ -172,7 +172,7 @@ class Seating:
         who = step.who if isinstance(step, GroupsStep) else VOTERS
         late = [str(p.id) for p in self._people(live, present, who) if str(p.id) not in seated]
         if late:
-            self.storage.save_seatings(
+            await self.storage.save_seatings(
                 live.id, stage.step_id, {0: _groups_json(self._add(groups, late))}, now_ms()
             )
             self._version += 1
@@ -238,7 +238,7 @@ class Seating:
             raise ValueError("unknown_option")
         chosen = self.storage.seating(live.id, live.stage.step_id, -1) or {}
         chosen[str(participant.id)] = choice
-        self.storage.save_seatings(live.id, live.stage.step_id, {-1: chosen}, now_ms())
+        await self.storage.save_seatings(live.id, live.stage.step_id, {-1: chosen}, now_ms())
         self._version += 1
         await self.announcer.announce(TallyChanged(live.code))
         return str(choice)
@@ -260,7 +260,9 @@ class Seating:
             or not (step.scale[0] <= value <= step.scale[1])
         ):
             raise ValueError("out_of_scale")
-        self.storage.put_score(live.id, stage.step_id, stage.round, card, participant.id, value)
+        await self.storage.put_score(
+            live.id, stage.step_id, stage.round, card, participant.id, value
+        )
         self._version += 1
         await self.announcer.announce(TallyChanged(live.code))
         return value
