@@ -177,3 +177,35 @@ def test_migration_scripts_split_where_statements_end() -> None:
 def test_a_new_file_records_the_latest_schema_version(tmp_path: Path) -> None:
     storage = Storage(tmp_path / "db.sqlite3")
     assert schema_version(storage.db) == SCHEMA_VERSION
+
+
+async def test_the_seating_version_moves_with_what_seats_show(tmp_path: Path) -> None:
+    """Bumped in the transaction of each write that changes a seat, and by no other."""
+    storage = Storage(tmp_path / "db.sqlite3")
+    event = await make_event(storage)
+    seen = [storage.seating_version(event)]
+
+    def moved() -> bool:
+        seen.append(storage.seating_version(event))
+        return seen[-1] > seen[-2]
+
+    alice = await storage.add_participant(event, "tok-a", 1)
+    assert moved()
+    await storage.add_participant(event, "tok-a", 2)  # the same phone again: nobody new
+    assert not moved()
+    await storage.set_participant_name(alice.id, "Alice")
+    assert moved()
+    await storage.invite(event, token="tok-h", role="holder", name="Holder", now=3)
+    assert moved()
+    await storage.save_seatings(event, "tables", {0: [{"table": 1, "members": [alice.id]}]}, 4)
+    assert moved()
+    card = await storage.add_item(event, "cards", alice.id, {"idea": "x"}, 5, None)
+    assert card is not None and not moved()  # cards only show once seated
+    await storage.put_score(event, "pass", 1, card.id, alice.id, 3)
+    assert moved()
+    await storage.set_profile(alice.id, {"organisation": "Mairie"})
+    await storage.put_ballot(event, "v", alice.id, {"choice": "x"}, 5)
+    await storage.put_wish(event, alice.id, alice.id, "want", 6)
+    assert not moved()
+    assert storage.seating_version(event + 1) == 0  # no such event
+    storage.close()

@@ -56,8 +56,9 @@ class Seating:
     def __init__(self, storage: Store, announcer: Announcer | None = None) -> None:
         self.storage = storage
         self.announcer = announcer or Announcer()
-        # Every phone fetches its place after a push: compute everyone's once per change.
-        self._version = 0
+        # Every phone fetches its place after a push: compute everyone's once per change. The
+        # change is told by the database's seating version, so that a seating made by another
+        # process sharing the file is seen here too.
         self._cache: dict[tuple[str, str], tuple[tuple[int, ...], dict[int, dict[str, Any]]]] = {}
         self._tables: dict[tuple[str, str], tuple[int, dict[int, tuple[int, frozenset[int]]]]] = {}
 
@@ -122,7 +123,6 @@ class Seating:
             if not plans:
                 plans = {r: {} for r in range(1, (stage.rounds or 1) + 1)}
         await self.storage.save_seatings(live.id, stage.step_id, plans, now_ms(), replace=replace)
-        self._version += 1
 
     def _form(
         self, live: LiveEvent, step: GroupsStep, people: list[ParticipantRow], rng: random.Random
@@ -175,7 +175,6 @@ class Seating:
             await self.storage.save_seatings(
                 live.id, stage.step_id, {0: _groups_json(self._add(groups, late))}, now_ms()
             )
-            self._version += 1
         return len(late)
 
     def _rotation(
@@ -239,7 +238,6 @@ class Seating:
         chosen = self.storage.seating(live.id, live.stage.step_id, -1) or {}
         chosen[str(participant.id)] = choice
         await self.storage.save_seatings(live.id, live.stage.step_id, {-1: chosen}, now_ms())
-        self._version += 1
         await self.announcer.announce(TallyChanged(live.code))
         return str(choice)
 
@@ -263,7 +261,6 @@ class Seating:
         await self.storage.put_score(
             live.id, stage.step_id, stage.round, card, participant.id, value
         )
-        self._version += 1
         await self.announcer.announce(TallyChanged(live.code))
         return value
 
@@ -297,8 +294,10 @@ class Seating:
 
     def seats(self, live: LiveEvent, lang: str) -> dict[int, dict[str, Any]]:
         """What every phone shows at the current stage, by participant id, computed in one go
-        and kept until the stage, a seating or the number of participants changes."""
-        key = (live.state.revision, self._version, self.storage.count_participants(live.id))
+        and kept until the stage or the seating version (plans, scores, people, names)
+        changes."""
+        # the version is read before the seats: a commit in between costs a recomputation
+        key = (live.state.revision, self.storage.seating_version(live.id))
         cached = self._cache.get((live.code, lang))
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -372,15 +371,16 @@ class Seating:
     def tables_of(self, live: LiveEvent, groups_step: str) -> dict[int, tuple[int, frozenset[int]]]:
         """Who sat with whom at a groups step: person id -> (table, the table's members)."""
         key = (live.code, groups_step)
+        version = self.storage.seating_version(live.id)
         cached = self._tables.get(key)
-        if cached is not None and cached[0] == self._version:
+        if cached is not None and cached[0] == version:
             return cached[1]
         out: dict[int, tuple[int, frozenset[int]]] = {}
         for table in self.storage.seating(live.id, groups_step, 0) or []:
             members = frozenset(int(m) for m in table["members"])
             for member in members:
                 out[member] = (int(table["table"]), members)
-        self._tables[key] = (self._version, out)
+        self._tables[key] = (version, out)
         return out
 
     def seat_of(

@@ -98,6 +98,11 @@ class Store(Protocol):
         """Commit the new state and the log line of the action that made it."""
         ...
 
+    def seating_version(self, event_id: int) -> int:
+        """A number that changes, in the transaction of the write, whenever what the event's
+        seats show changes: seatings, scores, participants and their names."""
+        ...
+
     def log_entries(self, event_id: int) -> list[LogEntry]:
         """The facilitator log of an event, in the order things happened."""
         ...

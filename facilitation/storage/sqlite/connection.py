@@ -125,6 +125,14 @@ class Database:
             (event_id, now, actor, action, json.dumps(detail, ensure_ascii=False)),
         )
 
+    @staticmethod
+    def _seating_changed(db: sqlite3.Connection, event_id: int) -> None:
+        """What phones show of their seats changed: `Seating` computes them again, in every
+        process sharing the file, because it keys its caches on this number."""
+        db.execute(
+            "UPDATE events SET seating_version = seating_version + 1 WHERE id = ?", (event_id,)
+        )
+
     # --- keys kept in meta ----------------------------------------------------------------
 
     def _meta(self, key: str) -> str:

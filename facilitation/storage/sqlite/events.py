@@ -183,6 +183,12 @@ class EventTables(Database):
 
         await self._write(unit)
 
+    def seating_version(self, event_id: int) -> int:
+        row = self.db.execute(
+            "SELECT seating_version FROM events WHERE id = ?", (event_id,)
+        ).fetchone()
+        return int(row["seating_version"]) if row else 0
+
     def log_entries(self, event_id: int) -> list[LogEntry]:
         return [
             {

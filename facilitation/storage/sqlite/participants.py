@@ -34,10 +34,12 @@ class ParticipantTables(Database):
 
     async def add_participant(self, event_id: int, token: str, now: int) -> ParticipantRow:
         def unit(db: sqlite3.Connection) -> ParticipantRow | None:
-            db.execute(
+            cursor = db.execute(
                 "INSERT OR IGNORE INTO participants(event_id, token, created_at) VALUES (?, ?, ?)",
                 (event_id, token, now),
             )
+            if cursor.rowcount:  # someone new, who has a seat (or waits for one)
+                self._seating_changed(db, event_id)
             row = db.execute(
                 "SELECT * FROM participants WHERE event_id = ? AND token = ?", (event_id, token)
             ).fetchone()
@@ -75,6 +77,7 @@ class ParticipantTables(Database):
                 " profile_json, created_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
                 values,
             )
+            self._seating_changed(db, event_id)
             return _participant(
                 db.execute(
                     "SELECT * FROM participants WHERE id = ?", (cursor.lastrowid,)
@@ -99,6 +102,12 @@ class ParticipantTables(Database):
     async def set_participant_name(self, participant_id: int, name: str) -> None:
         def unit(db: sqlite3.Connection) -> None:
             db.execute("UPDATE participants SET name = ? WHERE id = ?", (name, participant_id))
+            # tablemates' seats show the name
+            db.execute(
+                "UPDATE events SET seating_version = seating_version + 1"
+                " WHERE id = (SELECT event_id FROM participants WHERE id = ?)",
+                (participant_id,),
+            )
 
         await self._write(unit)
 

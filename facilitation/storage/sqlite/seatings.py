@@ -36,6 +36,7 @@ class SeatingTables(Database):
                 " created_at) VALUES (?, ?, ?, ?, ?)",
                 rows,
             )
+            self._seating_changed(db, event_id)
             self._log(db, event_id, now, "facilitator", "seating", detail)
 
         await self._write(unit)
@@ -71,6 +72,7 @@ class SeatingTables(Database):
                 " item_id) DO UPDATE SET score = excluded.score",
                 (event_id, step_id, round_, item_id, participant_id, score),
             )
+            self._seating_changed(db, event_id)  # the card on the phone shows its score
 
         await self._write(unit)
 
