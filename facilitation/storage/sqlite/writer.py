@@ -83,14 +83,20 @@ class Writer:
         try:
             while (job := self._queue.get()) is not None:
                 unit, loop, future = job
-                try:
-                    result = _transaction(db, unit)
-                except BaseException as error:  # the caller's to handle, not this thread's
-                    _answer(loop, future, None, error)
-                else:
-                    _answer(loop, future, result, None)
+                result, raised = _outcome(db, unit)
+                # A unit holds its store: let go of it before answering, or a store nobody
+                # closed could outlive its last awaited write (and keep this thread running).
+                del job, unit
+                _answer(loop, future, result, raised)
         finally:
             db.close()
+
+
+def _outcome(db: sqlite3.Connection, unit: Unit[T]) -> tuple[T | None, BaseException | None]:
+    try:
+        return _transaction(db, unit), None
+    except BaseException as error:  # the caller's to handle, not this thread's
+        return None, error
 
 
 def _transaction(db: sqlite3.Connection, unit: Unit[T]) -> T:
