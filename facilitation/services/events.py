@@ -49,6 +49,7 @@ from facilitation.services.announcements import (
     ItemsModerated,
     TallyChanged,
 )
+from facilitation.services.serial import EventLocks, one_at_a_time
 from facilitation.storage import BallotRow, EventRow, FeedbackRow, ItemRow, ParticipantRow, Store
 
 
@@ -139,6 +140,7 @@ class Events:
         self.storage = storage
         self.announcer = announcer or Announcer()
         self._cache: dict[str, LiveEvent] = {}
+        self.locks = EventLocks()
 
     def get(self, code: str) -> LiveEvent | None:
         code = code.upper()
@@ -309,6 +311,7 @@ class Events:
         self._cache[row.code] = live
         return live
 
+    @one_at_a_time
     async def act(self, live: LiveEvent, action: Action, actor: str = "facilitator") -> EventState:
         """Apply a facilitator action and commit it. Raises EngineError. Announcing the change
         is the caller's (services.console), which first seats people if the stage needs it."""

@@ -15,6 +15,7 @@ from facilitation.core import matchmaking as mm
 from facilitation.core.formats import MatchStep, localise
 from facilitation.services.announcements import Announcer, MeetingsChanged
 from facilitation.services.events import LiveEvent, now_ms
+from facilitation.services.serial import EventLocks, one_at_a_time
 from facilitation.storage import ParticipantRow, Store
 
 MAX_TAGS = 30
@@ -166,6 +167,7 @@ class Meetings:
     def __init__(self, storage: Store, announcer: Announcer | None = None) -> None:
         self.storage = storage
         self.announcer = announcer or Announcer()
+        self.locks = EventLocks()
 
     @staticmethod
     def step(live: LiveEvent) -> MatchStep:
@@ -238,6 +240,7 @@ class Meetings:
 
     # --- what phones send -------------------------------------------------------------------
 
+    @one_at_a_time
     async def set_profile(
         self, live: LiveEvent, person: ParticipantRow, raw: object
     ) -> dict[str, Any]:
@@ -262,6 +265,7 @@ class Meetings:
         await self.storage.set_profile(person.id, profile)
         return profile
 
+    @one_at_a_time
     async def wish(
         self,
         live: LiveEvent,
@@ -378,6 +382,7 @@ class Meetings:
         await self.storage.save_draft(live.id, draft_to_json(draft), now_ms(), action)
         return draft
 
+    @one_at_a_time
     async def run(
         self, live: LiveEvent, overrides: Mapping[str, int | None] | None = None
     ) -> mm.Draft:
@@ -397,12 +402,14 @@ class Meetings:
             )
         return await self._save(live, draft, "run")
 
+    @one_at_a_time
     async def refill(self, live: LiveEvent) -> mm.Draft:
         draft = self._existing(live)
         return await self._save(
             live, mm.refill_draft(draft, self.profiles(live), self.wishes(live)), "refill"
         )
 
+    @one_at_a_time
     async def edit(
         self,
         live: LiveEvent,

@@ -18,6 +18,7 @@ from facilitation.core.formats import VOTERS, GroupsStep, PassStep, RotateStep, 
 from facilitation.core.inputs import fields_view, item_label
 from facilitation.services.announcements import Announcer, TallyChanged
 from facilitation.services.events import LiveEvent, now_ms
+from facilitation.services.serial import EventLocks, one_at_a_time
 from facilitation.storage import ParticipantRow, Store
 
 SEATED_KINDS = ("groups", "rotate", "pass")
@@ -61,6 +62,7 @@ class Seating:
         # process sharing the file is seen here too.
         self._cache: dict[tuple[str, str], tuple[tuple[int, ...], dict[int, dict[str, Any]]]] = {}
         self._tables: dict[tuple[str, str], tuple[int, dict[int, tuple[int, frozenset[int]]]]] = {}
+        self.locks = EventLocks()
 
     def _rng(self, live: LiveEvent, step_id: str, salt: int = 0) -> random.Random:
         return random.Random(f"{live.row.seed}:{step_id}:{salt}")
@@ -74,6 +76,7 @@ class Seating:
         chosen = [p for p in everyone if p.id in here] if here else everyone
         return [p for p in chosen if p.role in who]
 
+    @one_at_a_time
     async def ensure(self, live: LiveEvent, present: Sequence[int]) -> bool:
         """Seat people for the current stage if nobody is seated there yet; True if done now."""
         stage = live.stage
@@ -87,6 +90,7 @@ class Seating:
         await self._seat(live, stage, present, salt=0)
         return True
 
+    @one_at_a_time
     async def regroup(self, live: LiveEvent, present: Sequence[int], salt: int) -> None:
         """Form the current step's groups again (e.g. after many people arrived)."""
         await self._seat(live, live.stage, present, salt=salt, replace=True)
@@ -160,6 +164,7 @@ class Seating:
             min(tables, key=len).append(person)
         return tuple(grouping.Group(t, tuple(m)) for t, m in enumerate(tables, start=1) if m)
 
+    @one_at_a_time
     async def add_late(self, live: LiveEvent, present: Sequence[int]) -> int:
         """Seat people who arrived after the groups were made, in the smallest groups."""
         stage = live.stage
@@ -226,6 +231,7 @@ class Seating:
 
     # --- what people see ---------------------------------------------------------------------
 
+    @one_at_a_time
     async def choose(self, live: LiveEvent, participant: ParticipantRow, choice: object) -> str:
         """A participant picks a table or topic before self-selected groups are formed."""
         step = live.plan.step(live.stage)
