@@ -144,6 +144,18 @@ async def test_a_failed_write_reaches_its_caller_and_leaves_nothing(tmp_path: Pa
     storage.close()
 
 
+async def test_a_cancelled_caller_does_not_take_its_write_back(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "db.sqlite3")
+    event, alice = await an_open_vote(storage)
+    gone = asyncio.create_task(storage.put_ballot(event, "v", alice, {"choice": "x"}, 2))
+    await asyncio.sleep(0)  # queued
+    gone.cancel()
+    await storage.add_participant(event, "tok-b", 3)  # queued after it, so done after it
+    assert gone.cancelled()
+    assert [b.ballot for b in storage.ballots(event, "v")] == [{"choice": "x"}]
+    storage.close()
+
+
 async def test_close_finishes_the_queued_writes_then_refuses_more(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     storage = Storage(path)

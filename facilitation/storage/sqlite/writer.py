@@ -54,7 +54,8 @@ class Writer:
 
     async def run(self, unit: Unit[T]) -> T:
         """Run `unit` in its own transaction on the writer thread; its result once committed,
-        or its exception once rolled back."""
+        or its exception once rolled back. Cancelling the caller (a phone that went away)
+        does not take back a unit already queued: it is committed all the same."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         with self._lock:
