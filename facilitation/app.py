@@ -108,5 +108,9 @@ def create_app(settings: Settings) -> ASGIApp:
         organiser_key=storage.organiser_key(),
         formats=FormatLibrary(settings.formats_dir, settings.own_formats_dir()),
     )
-    asgi: ASGIApp = socketio.ASGIApp(hub.sio, other_asgi_app=SecurityHeadersMiddleware(app))
+    # The store is opened here and closed when the server stops: the writes still queued are
+    # committed and the writer thread ends before the process does.
+    asgi: ASGIApp = socketio.ASGIApp(
+        hub.sio, other_asgi_app=SecurityHeadersMiddleware(app), on_shutdown=storage.close
+    )
     return asgi

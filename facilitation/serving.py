@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import socket
 import sys
 from pathlib import Path
@@ -90,17 +91,23 @@ def serve_command(args: argparse.Namespace) -> int:
         return 1
     lines = [f"facilitation · database {Path(settings.db_path).resolve()} (SQLite, WAL)"]
     join_url = f"{public_url}/"
+    # This store only starts the event: it is closed (its writer thread ended) before the app
+    # opens the one it serves with.
     try:
         if args.format:
-            event_lines, join_url = _start_event(args, storage, formats_dir, public_url)
+            # storage writes are coroutines: a loop of their own, before the server's runs
+            event_lines, join_url = asyncio.run(
+                _start_event(args, storage, formats_dir, public_url)
+            )
             lines += event_lines
         else:
             lines.append(f"  Participants join:   {join_url}   (they type the event's code)")
+        lines.append(f"  Organiser home:      {public_url}/organiser?key={storage.organiser_key()}")
     except (FormatError, RosterError) as error:
         print("\n".join(p.render() for p in error.problems), file=sys.stderr)
         return 1
-    lines.append(f"  Organiser home:      {public_url}/organiser?key={storage.organiser_key()}")
-    storage.close()
+    finally:
+        storage.close()
     sock = bind(args.host, args.port)
     print("\n".join(lines))
     print(qr_text(join_url))
@@ -115,7 +122,7 @@ def serve_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_event(
+async def _start_event(
     args: argparse.Namespace, storage: Store, formats_dir: Path, public_url: str
 ) -> tuple[list[str], str]:
     path = resolve_format(args.format, formats_dir)
@@ -138,7 +145,7 @@ def _start_event(
                 "; the file changed since it started, it keeps its first version (--new to restart)"
             )
     else:
-        live = events.create(
+        live = await events.create(
             format_source=source,
             format_name=str(path),
             roster=roster,

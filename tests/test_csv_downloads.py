@@ -3,6 +3,7 @@ stay numbers, and a ballots download can be counted again by `facilitation tally
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -91,11 +92,13 @@ def evening(tmp_path: Path) -> Iterator[Evening]:
     app = create_app(Settings(db_path=str(tmp_path / "csv.sqlite3")))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     first, second = load_roster_file(DEMO_ROSTER)[:2]
-    live = services.events.create(
-        format_source=SPREADSHEETS.read_text(),
-        format_name=str(SPREADSHEETS),
-        roster=(first.model_copy(update={"title": SUM}), second),
-        params={},
+    live = asyncio.run(
+        services.events.create(
+            format_source=SPREADSHEETS.read_text(),
+            format_name=str(SPREADSHEETS),
+            roster=(first.model_copy(update={"title": SUM}), second),
+            params={},
+        )
     )
     with TestClient(app, headers={"Accept-Language": "en"}) as console:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")
@@ -203,11 +206,13 @@ def test_meetings_download_neutralises_names(tmp_path: Path) -> None:
     app = create_app(Settings(db_path=str(tmp_path / "m.sqlite3")))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     roster = load_roster_file(DEMO_ROSTER)[:4]
-    live = services.events.create(
-        format_source=CARREFOUR.read_text(),
-        format_name=str(CARREFOUR),
-        roster=(roster[0].model_copy(update={"holder": SUM}), *roster[1:]),
-        params={"meeting_slots": "3"},
+    live = asyncio.run(
+        services.events.create(
+            format_source=CARREFOUR.read_text(),
+            format_name=str(CARREFOUR),
+            roster=(roster[0].model_copy(update={"holder": SUM}), *roster[1:]),
+            params={"meeting_slots": "3"},
+        )
     )
     with TestClient(app, headers={"Accept-Language": "en"}) as console:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -59,12 +60,14 @@ def vote_fields(step: VoteStep, options: list[str], voter: int) -> dict[str, obj
 def test_shipped_format_runs_every_step(path: Path, tmp_path: Path) -> None:
     app = create_app(Settings(db_path=str(tmp_path / "walk.sqlite3")))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    live: LiveEvent = services.events.create(
-        format_source=path.read_text(),
-        format_name=str(path),
-        roster=load_roster_file(DEMO_ROSTER),
-        params={},
-        resolve=file_resolver(FORMATS),
+    live: LiveEvent = asyncio.run(
+        services.events.create(
+            format_source=path.read_text(),
+            format_name=str(path),
+            roster=load_roster_file(DEMO_ROSTER),
+            params={},
+            resolve=file_resolver(FORMATS),
+        )
     )
     with TestClient(app) as console:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")
@@ -77,7 +80,7 @@ def test_shipped_format_runs_every_step(path: Path, tmp_path: Path) -> None:
                 person = (
                     holders[0]
                     if special == "holder"
-                    else services.participants.invite(live, special, special.title())
+                    else asyncio.run(services.participants.invite(live, special, special.title()))
                 )
                 phone.get(f"/e/{live.code}/i/{person.token}")
             assert phone.get(f"/e/{live.code}").status_code == 200

@@ -3,6 +3,7 @@ form posted without the right CSRF token changes nothing (checked on the databas
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -27,11 +28,13 @@ def site(tmp_path: Path) -> Iterator[tuple[TestClient, LiveEvent, Path, list[Rou
     db = tmp_path / "guards.sqlite3"
     app = create_app(Settings(db_path=str(db)))
     starlette_app = app.other_asgi_app.app  # type: ignore[attr-defined]
-    live = starlette_app.state.services.events.create(
-        format_source=CARREFOUR.read_text(),
-        format_name=str(CARREFOUR),
-        roster=load_roster_file(DEMO_ROSTER),
-        params={},
+    live = asyncio.run(
+        starlette_app.state.services.events.create(
+            format_source=CARREFOUR.read_text(),
+            format_name=str(CARREFOUR),
+            roster=load_roster_file(DEMO_ROSTER),
+            params={},
+        )
     )
     routes = [r for r in starlette_app.routes if isinstance(r, Route)]
     with TestClient(app, base_url="http://testserver") as client:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -83,11 +84,13 @@ def csrf_of(html: str) -> str:
 def ideas(tmp_path: Path) -> Iterator[tuple[TestClient, LiveEvent, str]]:
     app = create_app(Settings(db_path=str(tmp_path / "ideas.sqlite3")))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    live = services.events.create(
-        format_source=IDEAS.read_text(),
-        format_name=str(IDEAS),
-        roster=load_roster_file(DEMO_ROSTER)[:2],
-        params={},
+    live = asyncio.run(
+        services.events.create(
+            format_source=IDEAS.read_text(),
+            format_name=str(IDEAS),
+            roster=load_roster_file(DEMO_ROSTER)[:2],
+            params={},
+        )
     )
     with TestClient(app) as console:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")

@@ -3,6 +3,7 @@ publication, each phone's agenda, and the downloads."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -32,11 +33,13 @@ def csrf_of(html: str) -> str:
 def evening(tmp_path: Path) -> Iterator[tuple[TestClient, LiveEvent, str, list[TestClient]]]:
     app = create_app(Settings(db_path=str(tmp_path / "m.sqlite3")))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    live = services.events.create(
-        format_source=CARREFOUR.read_text(),
-        format_name=str(CARREFOUR),
-        roster=load_roster_file(DEMO_ROSTER)[:4],
-        params={"meeting_slots": "3"},
+    live = asyncio.run(
+        services.events.create(
+            format_source=CARREFOUR.read_text(),
+            format_name=str(CARREFOUR),
+            roster=load_roster_file(DEMO_ROSTER)[:4],
+            params={"meeting_slots": "3"},
+        )
     )
     with TestClient(app, headers={"Accept-Language": "en"}) as console:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -61,11 +62,13 @@ def csrf_of(html: str) -> str:
 def test_report_page_and_downloads(tmp_path: Path) -> None:
     app = create_app(Settings(db_path=str(tmp_path / "r.sqlite3")))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    live = services.events.create(
-        format_source=IDEAS.read_text(),
-        format_name=str(IDEAS),
-        roster=load_roster_file(DEMO_ROSTER)[:2],
-        params={},
+    live = asyncio.run(
+        services.events.create(
+            format_source=IDEAS.read_text(),
+            format_name=str(IDEAS),
+            roster=load_roster_file(DEMO_ROSTER)[:2],
+            params={},
+        )
     )
     with TestClient(app) as console:
         assert console.get(f"/e/{live.code}/report").status_code == 403

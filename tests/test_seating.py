@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -29,11 +30,13 @@ def csrf_of(html: str) -> str:
 def workshop(tmp_path: Path) -> Iterator[tuple[TestClient, LiveEvent, str, list[TestClient]]]:
     app = create_app(Settings(db_path=str(tmp_path / "w.sqlite3")))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    live = services.events.create(
-        format_source=WORKSHOP.read_text(),
-        format_name=str(WORKSHOP),
-        roster=load_roster_file(DEMO_ROSTER)[:3],
-        params={},
+    live = asyncio.run(
+        services.events.create(
+            format_source=WORKSHOP.read_text(),
+            format_name=str(WORKSHOP),
+            roster=load_roster_file(DEMO_ROSTER)[:3],
+            params={},
+        )
     )
     with TestClient(app) as console:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")
@@ -205,8 +208,8 @@ steps:
 """
     app = create_app(Settings(db_path=str(tmp_path / "self.sqlite3")))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
-    live = services.events.create(
-        format_source=source, format_name="self.yaml", roster=(), params={}
+    live = asyncio.run(
+        services.events.create(format_source=source, format_name="self.yaml", roster=(), params={})
     )
     with TestClient(app) as console:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")

@@ -14,9 +14,9 @@ from facilitation.storage.sqlite import SCHEMA_VERSION, Storage, state_from_json
 from facilitation.storage.sqlite.schema import migrations, schema_version, statements
 
 
-def make_event(storage: Storage, votes: dict[str, VoteState] | None = None) -> int:
+async def make_event(storage: Storage, votes: dict[str, VoteState] | None = None) -> int:
     state = EventState(votes=votes or {"v": VoteState("open")})
-    row = storage.create_event(
+    row = await storage.create_event(
         code="ABCDEF",
         secret="s",
         format_id="f",
@@ -38,33 +38,36 @@ def test_wal_mode_and_schema(tmp_path: Path) -> None:
     assert mode == "wal"
 
 
-def test_one_ballot_per_participant_per_vote_is_a_constraint(tmp_path: Path) -> None:
+async def test_one_ballot_per_participant_per_vote_is_a_constraint(tmp_path: Path) -> None:
     storage = Storage(tmp_path / "db.sqlite3")
-    event = make_event(storage)
-    alice = storage.add_participant(event, "tok-a", 1)
-    assert storage.put_ballot(event, "v", alice.id, {"choice": "x"}, 2)
-    assert storage.put_ballot(event, "v", alice.id, {"choice": "y"}, 3)  # a change, not a second
+    event = await make_event(storage)
+    alice = await storage.add_participant(event, "tok-a", 1)
+    assert await storage.put_ballot(event, "v", alice.id, {"choice": "x"}, 2)
+    assert await storage.put_ballot(event, "v", alice.id, {"choice": "y"}, 3)  # a change
     assert [b.ballot for b in storage.ballots(event, "v")] == [{"choice": "y"}]
+    other = sqlite3.connect(tmp_path / "db.sqlite3")
     with pytest.raises(sqlite3.IntegrityError):
-        storage.db.execute(
+        other.execute(
             "INSERT INTO ballots(event_id, vote_id, participant_id, ballot_json, cast_at, updated_at)"
             " VALUES (?, 'v', ?, '{}', 1, 1)",
             (event, alice.id),
         )
+    other.close()
+    storage.close()
 
 
-def test_closed_vote_refuses_ballots_in_the_same_statement(tmp_path: Path) -> None:
+async def test_closed_vote_refuses_ballots_in_the_same_statement(tmp_path: Path) -> None:
     storage = Storage(tmp_path / "db.sqlite3")
-    event = make_event(storage, {"v": VoteState("closed")})
-    bob = storage.add_participant(event, "tok-b", 1)
-    assert not storage.put_ballot(event, "v", bob.id, {"choice": "x"}, 2)
+    event = await make_event(storage, {"v": VoteState("closed")})
+    bob = await storage.add_participant(event, "tok-b", 1)
+    assert not await storage.put_ballot(event, "v", bob.id, {"choice": "x"}, 2)
     assert storage.count_ballots(event, "v") == 0
 
 
-def test_state_survives_reopening_the_file(tmp_path: Path) -> None:
+async def test_state_survives_reopening_the_file(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     storage = Storage(path)
-    event = make_event(storage)
+    event = await make_event(storage)
     state = EventState(
         cursor=3,
         reached=5,
@@ -72,7 +75,7 @@ def test_state_survives_reopening_the_file(tmp_path: Path) -> None:
         timer=Timer(60_000, 30_000, None),
         votes={"v": VoteState("closed", True, 1)},
     )
-    storage.save_state(event, state, now=5, actor="facilitator", action="next")
+    await storage.save_state(event, state, now=5, actor="facilitator", action="next")
     storage.close()
     again = Storage(path)
     assert again.load_state(event) == state
@@ -117,20 +120,23 @@ def test_storage_has_exactly_the_methods_of_the_store_protocol() -> None:
     signature there, would be a method callers cannot rely on."""
     protocol = {n for n in dir(Store) if not n.startswith("_")}
     public = {n for n in dir(Storage) if not n.startswith("_")}
-    assert public - protocol == {"transaction"}  # SQLite's own, for its table groups
-    assert protocol <= public
+    assert public == protocol
     for name in sorted(protocol):
         assert inspect.signature(getattr(Storage, name)) == inspect.signature(
             getattr(Store, name)
         ), name
+        # a write awaited through the protocol must be one in the store, and no read may be
+        assert inspect.iscoroutinefunction(getattr(Storage, name)) == (
+            inspect.iscoroutinefunction(getattr(Store, name))
+        ), name
 
 
-def test_reads_return_values_not_cursors(tmp_path: Path) -> None:
-    """Results outlive the call (a writer thread will hand them over): lists and rows."""
+async def test_reads_return_values_not_cursors(tmp_path: Path) -> None:
+    """Results outlive the call (the writer thread hands its own over): lists and rows."""
     storage = Storage(tmp_path / "db.sqlite3")
-    event = make_event(storage)
-    alice = storage.add_participant(event, "tok-a", 1)
-    storage.put_wish(event, alice.id, alice.id, "want", 2)
+    event = await make_event(storage)
+    alice = await storage.add_participant(event, "tok-a", 1)
+    await storage.put_wish(event, alice.id, alice.id, "want", 2)
     for result in [
         storage.list_events(),
         storage.participants(event),
@@ -171,3 +177,35 @@ def test_migration_scripts_split_where_statements_end() -> None:
 def test_a_new_file_records_the_latest_schema_version(tmp_path: Path) -> None:
     storage = Storage(tmp_path / "db.sqlite3")
     assert schema_version(storage.db) == SCHEMA_VERSION
+
+
+async def test_the_seating_version_moves_with_what_seats_show(tmp_path: Path) -> None:
+    """Bumped in the transaction of each write that changes a seat, and by no other."""
+    storage = Storage(tmp_path / "db.sqlite3")
+    event = await make_event(storage)
+    seen = [storage.seating_version(event)]
+
+    def moved() -> bool:
+        seen.append(storage.seating_version(event))
+        return seen[-1] > seen[-2]
+
+    alice = await storage.add_participant(event, "tok-a", 1)
+    assert moved()
+    await storage.add_participant(event, "tok-a", 2)  # the same phone again: nobody new
+    assert not moved()
+    await storage.set_participant_name(alice.id, "Alice")
+    assert moved()
+    await storage.invite(event, token="tok-h", role="holder", name="Holder", now=3)
+    assert moved()
+    await storage.save_seatings(event, "tables", {0: [{"table": 1, "members": [alice.id]}]}, 4)
+    assert moved()
+    card = await storage.add_item(event, "cards", alice.id, {"idea": "x"}, 5, None)
+    assert card is not None and not moved()  # cards only show once seated
+    await storage.put_score(event, "pass", 1, card.id, alice.id, 3)
+    assert moved()
+    await storage.set_profile(alice.id, {"organisation": "Mairie"})
+    await storage.put_ballot(event, "v", alice.id, {"choice": "x"}, 5)
+    await storage.put_wish(event, alice.id, alice.id, "want", 6)
+    assert not moved()
+    assert storage.seating_version(event + 1) == 0  # no such event
+    storage.close()

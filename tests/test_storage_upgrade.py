@@ -190,7 +190,12 @@ def test_the_fixture_covers_every_table(v1_copy: Path) -> None:
 
 
 def test_every_v1_row_reads_back_as_it_was_written(v1_copy: Path) -> None:
-    before = raw_rows(v1_copy)
+    written = raw_rows(v1_copy)
+    Storage(v1_copy).close()
+    upgraded = raw_rows(v1_copy)
+    # 0003 appends events.seating_version, starting at 0; every value v1 wrote is kept
+    assert [row[-1] for row in upgraded["events"]] == [0] * len(written["events"])
+    assert {**upgraded, "events": [row[:-1] for row in upgraded["events"]]} == written
     storage = Storage(v1_copy)
     try:
         found = snapshot(storage)
@@ -199,7 +204,7 @@ def test_every_v1_row_reads_back_as_it_was_written(v1_copy: Path) -> None:
         assert json.dumps(found, sort_keys=True) == json.dumps(expected(), sort_keys=True)
     finally:
         storage.close()
-    assert raw_rows(v1_copy) == before
+    assert raw_rows(v1_copy) == upgraded  # reading wrote nothing
 
 
 def test_the_app_serves_the_events_of_a_v1_file(v1_copy: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -27,12 +28,14 @@ def app_and_event(tmp_path: Path) -> Iterator[tuple[TestClient, LiveEvent]]:
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     roster = list(load_roster_file(DEMO_ROSTER))
     roster[0] = Project(id="xss", title="<b>Bold</b> & co", holder="<img src=x>")
-    live = services.events.create(
-        format_source=CARREFOUR.read_text(),
-        format_name=str(CARREFOUR),
-        roster=tuple(roster),
-        params={},
-        lang="fr",
+    live = asyncio.run(
+        services.events.create(
+            format_source=CARREFOUR.read_text(),
+            format_name=str(CARREFOUR),
+            roster=tuple(roster),
+            params={},
+            lang="fr",
+        )
     )
     with TestClient(app, base_url="http://testserver") as client:
         yield client, live

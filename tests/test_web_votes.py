@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -31,8 +32,10 @@ def contest(tmp_path: Path) -> Iterator[tuple[TestClient, LiveEvent, str]]:
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     path = FORMATS / "pitch-contest.yaml"
     roster = load_roster_file(DEMO_ROSTER)[:4]
-    live = services.events.create(
-        format_source=path.read_text(), format_name=str(path), roster=roster, params={}
+    live = asyncio.run(
+        services.events.create(
+            format_source=path.read_text(), format_name=str(path), roster=roster, params={}
+        )
     )
     with TestClient(app) as console:
         console.get(f"/e/{live.code}/console?key={live.row.secret}")

@@ -289,7 +289,7 @@ class Hub:
         self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
     ) -> dict[str, Any]:
         """ "I want to meet…" (must / want / no, or None to take it back)."""
-        result = self.meetings.wish(
+        result = await self.meetings.wish(
             live,
             participant,
             payload.get("target"),
@@ -301,7 +301,7 @@ class Hub:
     async def _profile(
         self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
     ) -> dict[str, Any]:
-        return {"ok": True, "profile": self.meetings.set_profile(live, participant, payload)}
+        return {"ok": True, "profile": await self.meetings.set_profile(live, participant, payload)}
 
     async def _choose(
         self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
@@ -314,7 +314,7 @@ class Hub:
         self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
     ) -> dict[str, Any]:
         try:
-            name = self.participants.rename(participant, payload.get("name"))
+            name = await self.participants.rename(participant, payload.get("name"))
         except RefusedError:
             raise PayloadError("malformed") from None
         return {"ok": True, "name": name}

@@ -26,17 +26,17 @@ class Console:
         """Apply an action (EngineError if it does not apply); a stage that seats people
         seats those present before anyone is told about it."""
         state = await self.events.act(live, action)
-        self.seating.ensure(live, await self.presence.people(live.code))
+        await self.seating.ensure(live, await self.presence.people(live.code))
         await self.announcer.announce(StateChanged(live.code))
         return state
 
     async def regroup(self, live: LiveEvent) -> None:
         """Form the current step's groups again with the people present now."""
         present = await self.presence.people(live.code)
-        self.seating.regroup(live, present, salt=live.state.revision + now_ms())
+        await self.seating.regroup(live, present, salt=live.state.revision + now_ms())
         await self.announcer.announce(SeatsChanged(live.code))
 
     async def seat_late(self, live: LiveEvent) -> None:
         """Seat the people who arrived after the groups were formed, in the smallest ones."""
-        self.seating.add_late(live, await self.presence.people(live.code))
+        await self.seating.add_late(live, await self.presence.people(live.code))
         await self.announcer.announce(SeatsChanged(live.code))

@@ -49,6 +49,7 @@ from facilitation.services.announcements import (
     ItemsModerated,
     TallyChanged,
 )
+from facilitation.services.serial import EventLocks, one_at_a_time
 from facilitation.storage import BallotRow, EventRow, FeedbackRow, ItemRow, ParticipantRow, Store
 
 
@@ -139,6 +140,7 @@ class Events:
         self.storage = storage
         self.announcer = announcer or Announcer()
         self._cache: dict[str, LiveEvent] = {}
+        self.locks = EventLocks()
 
     def get(self, code: str) -> LiveEvent | None:
         code = code.upper()
@@ -192,7 +194,7 @@ class Events:
             values = clean_submission(step.fields, raw)
         except InputError as error:
             raise RefusedError(error.code, str(error)) from None
-        item = self.storage.add_item(
+        item = await self.storage.add_item(
             live.id, step_id, participant.id, values, now_ms(), step.per_person
         )
         if item is None:
@@ -207,9 +209,9 @@ class Events:
         if not item_ids:
             raise RefusedError("nothing_selected", "no item selected")
         if action in ("hide", "show"):
-            self.storage.set_items_hidden(live.id, item_ids, action == "hide", now)
+            await self.storage.set_items_hidden(live.id, item_ids, action == "hide", now)
         elif action == "merge" and len(item_ids) > 1:
-            self.storage.merge_items(live.id, item_ids[0], item_ids[1:], now)
+            await self.storage.merge_items(live.id, item_ids[0], item_ids[1:], now)
         else:
             raise RefusedError("nothing_selected", "merging needs two items or more")
         self.refresh_items(live)
@@ -252,10 +254,10 @@ class Events:
             values = clean_submission(spec.fields, raw)
         except InputError as error:
             raise RefusedError(error.code, str(error)) from None
-        self.storage.put_feedback(live.id, project_id, participant.id, values, now_ms())
+        await self.storage.put_feedback(live.id, project_id, participant.id, values, now_ms())
         return values
 
-    def create(
+    async def create(
         self,
         *,
         format_source: str,
@@ -281,7 +283,7 @@ class Events:
         code = new_event_code()
         while self.storage.code_exists(code):
             code = new_event_code()
-        row = self.storage.create_event(
+        row = await self.storage.create_event(
             code=code,
             secret=new_secret(),
             format_id=fmt.id,
@@ -297,7 +299,7 @@ class Events:
         )
         if "holder" in fmt.roles:
             for project in roster:
-                self.storage.invite(
+                await self.storage.invite(
                     row.id,
                     token=new_participant_token(),
                     role="holder",
@@ -309,6 +311,7 @@ class Events:
         self._cache[row.code] = live
         return live
 
+    @one_at_a_time
     async def act(self, live: LiveEvent, action: Action, actor: str = "facilitator") -> EventState:
         """Apply a facilitator action and commit it. Raises EngineError. Announcing the change
         is the caller's (services.console), which first seats people if the stage needs it."""
@@ -316,7 +319,7 @@ class Events:
         new = apply_action(live.plan, live.state, action, now)
         detail = {k: v for k, v in vars(action).items() if v is not None and k != "name"}
         detail["stage"] = new.cursor
-        self.storage.save_state(
+        await self.storage.save_state(
             live.id, new, now=now, actor=actor, action=action.name, detail=detail
         )
         live.state = new
@@ -344,7 +347,7 @@ class Events:
         if participant.project_id and not live.format.vote_steps()[vote_id].own_project:
             forbidden |= {participant.project_id}
         ballot = self._validated(live, vote_id, raw, forbidden)
-        if not self.storage.put_ballot(live.id, vote_id, participant.id, ballot, now_ms()):
+        if not await self.storage.put_ballot(live.id, vote_id, participant.id, ballot, now_ms()):
             raise RefusedError("vote_closed", "this vote is closed")
         await self.announcer.announce(TallyChanged(live.code))
         return ballot
@@ -358,14 +361,14 @@ class Events:
             raise RefusedError("vote_closed", "the results are out")
         raw = self._ballot_from_fields(live, vote_id, fields)
         ballot = self._validated(live, vote_id, raw, frozenset())
-        self.storage.put_paper_ballot(live.id, vote_id, ballot, now_ms())
+        await self.storage.put_paper_ballot(live.id, vote_id, ballot, now_ms())
         await self.announcer.announce(TallyChanged(live.code))
         return ballot
 
     async def delete_paper(self, live: LiveEvent, vote_id: str, ballot_id: int) -> None:
         if live.state.vote(vote_id).revealed:
             raise RefusedError("vote_closed", "the results are out")
-        self.storage.delete_paper_ballot(live.id, ballot_id, now_ms())
+        await self.storage.delete_paper_ballot(live.id, ballot_id, now_ms())
         await self.announcer.announce(TallyChanged(live.code))
 
     @staticmethod

@@ -15,6 +15,7 @@ from facilitation.core import matchmaking as mm
 from facilitation.core.formats import MatchStep, localise
 from facilitation.services.announcements import Announcer, MeetingsChanged
 from facilitation.services.events import LiveEvent, now_ms
+from facilitation.services.serial import EventLocks, one_at_a_time
 from facilitation.storage import ParticipantRow, Store
 
 MAX_TAGS = 30
@@ -41,6 +42,7 @@ class Meetings:
     def __init__(self, storage: Store, announcer: Announcer | None = None) -> None:
         self.storage = storage
         self.announcer = announcer or Announcer()
+        self.locks = EventLocks()
 
     @staticmethod
     def step(live: LiveEvent) -> MatchStep:
@@ -113,7 +115,10 @@ class Meetings:
 
     # --- what phones send -------------------------------------------------------------------
 
-    def set_profile(self, live: LiveEvent, person: ParticipantRow, raw: object) -> dict[str, Any]:
+    @one_at_a_time
+    async def set_profile(
+        self, live: LiveEvent, person: ParticipantRow, raw: object
+    ) -> dict[str, Any]:
         step = self.step(live)
         if not isinstance(raw, Mapping):
             raise MeetingsError("malformed")
@@ -132,10 +137,11 @@ class Meetings:
             if isinstance(slots, list)
             else [],
         }
-        self.storage.set_profile(person.id, profile)
+        await self.storage.set_profile(person.id, profile)
         return profile
 
-    def wish(
+    @one_at_a_time
+    async def wish(
         self,
         live: LiveEvent,
         person: ParticipantRow,
@@ -151,7 +157,7 @@ class Meetings:
         other = self._target(live, target)
         if other is None or other.id == person.id:
             raise MeetingsError("no_person")
-        self.storage.put_wish(live.id, person.id, other.id, level, now_ms())
+        await self.storage.put_wish(live.id, person.id, other.id, level, now_ms())
         if helps is not None and other.project_id:
             needs = set(live.plan.project(other.project_id).needs)
             offered = set(_tags(helps, needs))
@@ -159,7 +165,7 @@ class Meetings:
             current = self.storage.participant_by_token(live.id, person.token) or person
             data = dict(current.profile)
             data["offers"] = sorted(set(data.get("offers", [])) | offered)
-            self.storage.set_profile(person.id, data)
+            await self.storage.set_profile(person.id, data)
         return {"target": other.id, "level": level}
 
     def _target(self, live: LiveEvent, target: object) -> ParticipantRow | None:
@@ -247,11 +253,14 @@ class Meetings:
         data = self.storage.load_draft(live.id)
         return mm.draft_from_json(data) if data else None
 
-    def _save(self, live: LiveEvent, draft: mm.Draft, action: str) -> mm.Draft:
-        self.storage.save_draft(live.id, mm.draft_to_json(draft), now_ms(), action)
+    async def _save(self, live: LiveEvent, draft: mm.Draft, action: str) -> mm.Draft:
+        await self.storage.save_draft(live.id, mm.draft_to_json(draft), now_ms(), action)
         return draft
 
-    def run(self, live: LiveEvent, overrides: Mapping[str, int | None] | None = None) -> mm.Draft:
+    @one_at_a_time
+    async def run(
+        self, live: LiveEvent, overrides: Mapping[str, int | None] | None = None
+    ) -> mm.Draft:
         draft = mm.run_draft(self.profiles(live), self.wishes(live), self.config(live, overrides))
         previous = self.draft(live)
         if previous is not None:  # a new draft keeps what phones were shown until published
@@ -266,14 +275,16 @@ class Meetings:
                 previous.revision + 1,
                 previous.published_revision,
             )
-        return self._save(live, draft, "run")
+        return await self._save(live, draft, "run")
 
-    def refill(self, live: LiveEvent) -> mm.Draft:
+    @one_at_a_time
+    async def refill(self, live: LiveEvent) -> mm.Draft:
         draft = self._existing(live)
-        return self._save(
+        return await self._save(
             live, mm.refill_draft(draft, self.profiles(live), self.wishes(live)), "refill"
         )
 
+    @one_at_a_time
     async def edit(
         self,
         live: LiveEvent,
@@ -284,7 +295,7 @@ class Meetings:
     ) -> mm.Draft:
         draft = self._existing(live)
         if action == "publish":
-            draft = self._save(live, mm.publish_draft(draft), "publish")
+            draft = await self._save(live, mm.publish_draft(draft), "publish")
             await self.announcer.announce(MeetingsChanged(live.code))
             return draft
         if first is None:
@@ -302,7 +313,7 @@ class Meetings:
                 draft = mm.swap_meetings(draft, first, second)
             case _:
                 raise MeetingsError("malformed")
-        return self._save(live, draft, action)
+        return await self._save(live, draft, action)
 
     def _existing(self, live: LiveEvent) -> mm.Draft:
         draft = self.draft(live)

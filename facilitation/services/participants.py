@@ -26,27 +26,27 @@ class Participants:
     def by_token(self, live: LiveEvent, token: str | None) -> ParticipantRow | None:
         return self.storage.participant_by_token(live.id, token) if token else None
 
-    def join(self, live: LiveEvent) -> ParticipantRow:
+    async def join(self, live: LiveEvent) -> ParticipantRow:
         """A new anonymous participant, known from now on by the token it is given."""
-        return self.storage.add_participant(live.id, new_participant_token(), now_ms())
+        return await self.storage.add_participant(live.id, new_participant_token(), now_ms())
 
-    def rename(self, participant: ParticipantRow, raw: object) -> str:
+    async def rename(self, participant: ParticipantRow, raw: object) -> str:
         """Set the display name; RefusedError("malformed") if it is not text."""
         name = clean_name(raw)
         if name is None:
             raise RefusedError("malformed", "a name is text")
-        self.storage.set_participant_name(participant.id, name)
+        await self.storage.set_participant_name(participant.id, name)
         return name
 
     def invitable_roles(self, live: LiveEvent) -> list[Role]:
         return [r for r in live.format.roles if r in INVITED_ROLES]
 
-    def invite(self, live: LiveEvent, role: object, raw_name: object) -> ParticipantRow:
+    async def invite(self, live: LiveEvent, role: object, raw_name: object) -> ParticipantRow:
         """A personal link for someone with a role the format has."""
         name = clean_name(raw_name)
         if role not in self.invitable_roles(live) or not name:
             raise RefusedError("malformed", "an invitation needs a name and a role of the format")
-        return self.storage.invite(
+        return await self.storage.invite(
             live.id, token=new_participant_token(), role=str(role), name=name, now=now_ms()
         )
 

@@ -18,6 +18,7 @@ from facilitation.core.formats import VOTERS, GroupsStep, PassStep, RotateStep, 
 from facilitation.core.inputs import fields_view, item_label
 from facilitation.services.announcements import Announcer, TallyChanged
 from facilitation.services.events import LiveEvent, now_ms
+from facilitation.services.serial import EventLocks, one_at_a_time
 from facilitation.storage import ParticipantRow, Store
 
 SEATED_KINDS = ("groups", "rotate", "pass")
@@ -56,10 +57,12 @@ class Seating:
     def __init__(self, storage: Store, announcer: Announcer | None = None) -> None:
         self.storage = storage
         self.announcer = announcer or Announcer()
-        # Every phone fetches its place after a push: compute everyone's once per change.
-        self._version = 0
+        # Every phone fetches its place after a push: compute everyone's once per change. The
+        # change is told by the database's seating version, so that a seating made by another
+        # process sharing the file is seen here too.
         self._cache: dict[tuple[str, str], tuple[tuple[int, ...], dict[int, dict[str, Any]]]] = {}
         self._tables: dict[tuple[str, str], tuple[int, dict[int, tuple[int, frozenset[int]]]]] = {}
+        self.locks = EventLocks()
 
     def _rng(self, live: LiveEvent, step_id: str, salt: int = 0) -> random.Random:
         return random.Random(f"{live.row.seed}:{step_id}:{salt}")
@@ -73,7 +76,8 @@ class Seating:
         chosen = [p for p in everyone if p.id in here] if here else everyone
         return [p for p in chosen if p.role in who]
 
-    def ensure(self, live: LiveEvent, present: Sequence[int]) -> bool:
+    @one_at_a_time
+    async def ensure(self, live: LiveEvent, present: Sequence[int]) -> bool:
         """Seat people for the current stage if nobody is seated there yet; True if done now."""
         stage = live.stage
         if stage.kind not in SEATED_KINDS:
@@ -83,14 +87,15 @@ class Seating:
             return False  # people choose first; the facilitator forms the groups when ready
         if self.storage.seating(live.id, stage.step_id, _round_of(stage)) is not None:
             return False
-        self._seat(live, stage, present, salt=0)
+        await self._seat(live, stage, present, salt=0)
         return True
 
-    def regroup(self, live: LiveEvent, present: Sequence[int], salt: int) -> None:
+    @one_at_a_time
+    async def regroup(self, live: LiveEvent, present: Sequence[int], salt: int) -> None:
         """Form the current step's groups again (e.g. after many people arrived)."""
-        self._seat(live, live.stage, present, salt=salt, replace=True)
+        await self._seat(live, live.stage, present, salt=salt, replace=True)
 
-    def _seat(
+    async def _seat(
         self,
         live: LiveEvent,
         stage: Stage,
@@ -121,8 +126,7 @@ class Seating:
             plans = {r: {k: int(v) for k, v in a.items()} for r, a in enumerate(rounds, 1)}
             if not plans:
                 plans = {r: {} for r in range(1, (stage.rounds or 1) + 1)}
-        self.storage.save_seatings(live.id, stage.step_id, plans, now_ms(), replace=replace)
-        self._version += 1
+        await self.storage.save_seatings(live.id, stage.step_id, plans, now_ms(), replace=replace)
 
     def _form(
         self, live: LiveEvent, step: GroupsStep, people: list[ParticipantRow], rng: random.Random
@@ -160,7 +164,8 @@ class Seating:
             min(tables, key=len).append(person)
         return tuple(grouping.Group(t, tuple(m)) for t, m in enumerate(tables, start=1) if m)
 
-    def add_late(self, live: LiveEvent, present: Sequence[int]) -> int:
+    @one_at_a_time
+    async def add_late(self, live: LiveEvent, present: Sequence[int]) -> int:
         """Seat people who arrived after the groups were made, in the smallest groups."""
         stage = live.stage
         plan = self.storage.seating(live.id, stage.step_id, _round_of(stage))
@@ -172,10 +177,9 @@ class Seating:
         who = step.who if isinstance(step, GroupsStep) else VOTERS
         late = [str(p.id) for p in self._people(live, present, who) if str(p.id) not in seated]
         if late:
-            self.storage.save_seatings(
+            await self.storage.save_seatings(
                 live.id, stage.step_id, {0: _groups_json(self._add(groups, late))}, now_ms()
             )
-            self._version += 1
         return len(late)
 
     def _rotation(
@@ -227,6 +231,7 @@ class Seating:
 
     # --- what people see ---------------------------------------------------------------------
 
+    @one_at_a_time
     async def choose(self, live: LiveEvent, participant: ParticipantRow, choice: object) -> str:
         """A participant picks a table or topic before self-selected groups are formed."""
         step = live.plan.step(live.stage)
@@ -238,8 +243,7 @@ class Seating:
             raise ValueError("unknown_option")
         chosen = self.storage.seating(live.id, live.stage.step_id, -1) or {}
         chosen[str(participant.id)] = choice
-        self.storage.save_seatings(live.id, live.stage.step_id, {-1: chosen}, now_ms())
-        self._version += 1
+        await self.storage.save_seatings(live.id, live.stage.step_id, {-1: chosen}, now_ms())
         await self.announcer.announce(TallyChanged(live.code))
         return str(choice)
 
@@ -260,8 +264,9 @@ class Seating:
             or not (step.scale[0] <= value <= step.scale[1])
         ):
             raise ValueError("out_of_scale")
-        self.storage.put_score(live.id, stage.step_id, stage.round, card, participant.id, value)
-        self._version += 1
+        await self.storage.put_score(
+            live.id, stage.step_id, stage.round, card, participant.id, value
+        )
         await self.announcer.announce(TallyChanged(live.code))
         return value
 
@@ -295,8 +300,10 @@ class Seating:
 
     def seats(self, live: LiveEvent, lang: str) -> dict[int, dict[str, Any]]:
         """What every phone shows at the current stage, by participant id, computed in one go
-        and kept until the stage, a seating or the number of participants changes."""
-        key = (live.state.revision, self._version, self.storage.count_participants(live.id))
+        and kept until the stage or the seating version (plans, scores, people, names)
+        changes."""
+        # the version is read before the seats: a commit in between costs a recomputation
+        key = (live.state.revision, self.storage.seating_version(live.id))
         cached = self._cache.get((live.code, lang))
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -370,15 +377,16 @@ class Seating:
     def tables_of(self, live: LiveEvent, groups_step: str) -> dict[int, tuple[int, frozenset[int]]]:
         """Who sat with whom at a groups step: person id -> (table, the table's members)."""
         key = (live.code, groups_step)
+        version = self.storage.seating_version(live.id)
         cached = self._tables.get(key)
-        if cached is not None and cached[0] == self._version:
+        if cached is not None and cached[0] == version:
             return cached[1]
         out: dict[int, tuple[int, frozenset[int]]] = {}
         for table in self.storage.seating(live.id, groups_step, 0) or []:
             members = frozenset(int(m) for m in table["members"])
             for member in members:
                 out[member] = (int(table["table"]), members)
-        self._tables[key] = (self._version, out)
+        self._tables[key] = (version, out)
         return out
 
     def seat_of(

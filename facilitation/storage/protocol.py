@@ -2,9 +2,11 @@
 
 Services, handlers and exports depend on this protocol; only the place that opens the
 database knows the SQLite class. Every method is one unit of work: it runs in one
-transaction, has committed what it writes when it returns, and returns plain values (rows,
-lists, dicts), never a cursor or a lazy iterator. So each call can be handed as it is to a
-writer thread, and making the protocol async means adding `async` and `await`, nothing else.
+transaction, and returns plain values (rows, lists, dicts), never a cursor or a lazy iterator.
+
+Writes are coroutines: the store runs them away from the event loop and the await returns
+once the transaction is committed, so an acknowledgement sent after it means "saved". Reads
+are plain calls, made on the caller's thread, and see every write whose await has returned.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ class StorageError(Exception):
 
 
 class Store(Protocol):
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Finish the writes already asked for, then release the database."""
+        ...
 
     # --- keys of the database ------------------------------------------------------------
 
@@ -46,7 +50,7 @@ class Store(Protocol):
 
     # --- events, their state and log -----------------------------------------------------
 
-    def create_event(
+    async def create_event(
         self,
         *,
         code: str,
@@ -81,7 +85,7 @@ class Store(Protocol):
 
     def load_state(self, event_id: int) -> EventState: ...
 
-    def save_state(
+    async def save_state(
         self,
         event_id: int,
         state: EventState,
@@ -94,6 +98,11 @@ class Store(Protocol):
         """Commit the new state and the log line of the action that made it."""
         ...
 
+    def seating_version(self, event_id: int) -> int:
+        """A number that changes, in the transaction of the write, whenever what the event's
+        seats show changes: seatings, scores, participants and their names."""
+        ...
+
     def log_entries(self, event_id: int) -> list[LogEntry]:
         """The facilitator log of an event, in the order things happened."""
         ...
@@ -102,11 +111,11 @@ class Store(Protocol):
 
     def participant_by_token(self, event_id: int, token: str) -> ParticipantRow | None: ...
 
-    def add_participant(self, event_id: int, token: str, now: int) -> ParticipantRow:
+    async def add_participant(self, event_id: int, token: str, now: int) -> ParticipantRow:
         """The participant of `token`, made if new; StorageError if another event has it."""
         ...
 
-    def invite(
+    async def invite(
         self,
         event_id: int,
         *,
@@ -128,29 +137,29 @@ class Store(Protocol):
         """Everyone of the event, invited or not, in order of arrival."""
         ...
 
-    def set_participant_name(self, participant_id: int, name: str) -> None: ...
+    async def set_participant_name(self, participant_id: int, name: str) -> None: ...
 
     def count_participants(self, event_id: int) -> int: ...
 
-    def set_profile(self, participant_id: int, profile: Mapping[str, Any]) -> None:
+    async def set_profile(self, participant_id: int, profile: Mapping[str, Any]) -> None:
         """What a person offers, needs, their organisation…, for matchmaking."""
         ...
 
     # --- ballots -------------------------------------------------------------------------
 
-    def put_ballot(
+    async def put_ballot(
         self, event_id: int, vote_id: str, participant_id: int, ballot: Mapping[str, Any], now: int
     ) -> bool:
         """Cast or replace a ballot; False (and nothing written) if the vote is not open."""
         ...
 
-    def put_paper_ballot(
+    async def put_paper_ballot(
         self, event_id: int, vote_id: str, ballot: Mapping[str, Any], now: int
     ) -> int:
         """A ballot collected on paper, typed in by the facilitator; its id."""
         ...
 
-    def delete_paper_ballot(self, event_id: int, ballot_id: int, now: int) -> bool:
+    async def delete_paper_ballot(self, event_id: int, ballot_id: int, now: int) -> bool:
         """Remove a paper ballot typed in by mistake; False if there is no such one."""
         ...
 
@@ -166,7 +175,7 @@ class Store(Protocol):
 
     # --- items (input steps) -------------------------------------------------------------
 
-    def add_item(
+    async def add_item(
         self,
         event_id: int,
         step_id: str,
@@ -184,19 +193,19 @@ class Store(Protocol):
         """Items in submission order, with the display name of their author."""
         ...
 
-    def set_items_hidden(
+    async def set_items_hidden(
         self, event_id: int, item_ids: Sequence[int], hidden: bool, now: int
     ) -> int:
         """Hide (moderate away) or show items again; how many changed."""
         ...
 
-    def merge_items(self, event_id: int, target: int, others: Sequence[int], now: int) -> int:
+    async def merge_items(self, event_id: int, target: int, others: Sequence[int], now: int) -> int:
         """Fold duplicates into `target`: they disappear from lists and votes but are kept."""
         ...
 
     # --- feedback on projects ------------------------------------------------------------
 
-    def put_feedback(
+    async def put_feedback(
         self,
         event_id: int,
         project_id: str,
@@ -217,7 +226,7 @@ class Store(Protocol):
 
     # --- seatings (groups, rounds, pass-around) and scores -------------------------------
 
-    def save_seatings(
+    async def save_seatings(
         self,
         event_id: int,
         step_id: str,
@@ -237,7 +246,7 @@ class Store(Protocol):
         """Every plan of the event by (step, round)."""
         ...
 
-    def put_score(
+    async def put_score(
         self,
         event_id: int,
         step_id: str,
@@ -255,7 +264,7 @@ class Store(Protocol):
 
     # --- matchmaking: wishes and the organiser's draft -----------------------------------
 
-    def put_wish(
+    async def put_wish(
         self, event_id: int, source: int, target: int, level: str | None, now: int
     ) -> None:
         """Set (or, with level None, withdraw) what `source` wishes about meeting `target`."""
@@ -265,7 +274,9 @@ class Store(Protocol):
 
     def wishes_from(self, event_id: int, source: int) -> list[OwnWish]: ...
 
-    def save_draft(self, event_id: int, draft: Mapping[str, Any], now: int, action: str) -> None:
+    async def save_draft(
+        self, event_id: int, draft: Mapping[str, Any], now: int, action: str
+    ) -> None:
         """Keep the organiser's draft and log the action that made it."""
         ...
 

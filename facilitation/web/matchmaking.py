@@ -108,9 +108,9 @@ async def match_act(request: Request, live: LiveEvent, lang: str) -> Response:
                 for key in ("slots", "tables", "min_meetings", "max_meetings")
                 if _int(form.get(key)) is not None
             }
-            meetings.run(live, overrides)
+            await meetings.run(live, overrides)
         elif action == "refill":
-            meetings.refill(live)
+            await meetings.refill(live)
         else:
             await meetings.edit(
                 live,
@@ -211,7 +211,9 @@ async def wish_submit(
         target = int(target)
     helps = [h for h in form.getlist("helps") if isinstance(h, str)] or None
     try:
-        services(request).meetings.wish(live, person, target, form.get("level") or None, helps)
+        await services(request).meetings.wish(
+            live, person, target, form.get("level") or None, helps
+        )
     except MeetingsError as error:
         return RedirectResponse(f"/e/{live.code}?flash={error.code}", status_code=303)
     return RedirectResponse(f"/e/{live.code}?flash=sent", status_code=303)
@@ -229,7 +231,7 @@ async def profile_submit(
         "slots": [int(v) for v in form.getlist("slots") if isinstance(v, str) and v.isdigit()],
     }
     try:
-        services(request).meetings.set_profile(live, person, raw)
+        await services(request).meetings.set_profile(live, person, raw)
     except MeetingsError as error:
         return RedirectResponse(f"/e/{live.code}?flash={error.code}", status_code=303)
     return RedirectResponse(f"/e/{live.code}?flash=sent", status_code=303)

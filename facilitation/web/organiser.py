@@ -294,7 +294,7 @@ async def event_create(request: Request) -> Response:
             roster = parse_roster(tables.decode(data), upload.filename)
         else:
             roster = load_roster_file(demo_roster_path(svc.settings.formats_dir))
-        live = svc.events.create(
+        live = await svc.events.create(
             format_source=svc.formats.source(entry),
             format_name=str(entry.path),
             roster=roster,

@@ -50,7 +50,7 @@ async def event_page(request: Request) -> Response:
     participant = participant_of(request, live)
     new_token = None
     if participant is None:
-        participant = svc.participants.join(live)
+        participant = await svc.participants.join(live)
         new_token = participant.token
     lang = lang_of(request, live)
     flash = request.query_params.get("flash")
@@ -178,7 +178,7 @@ async def name_submit(
     request: Request, live: LiveEvent, participant: ParticipantRow, form: FormData
 ) -> Response:
     try:
-        services(request).participants.rename(participant, form.get("name") or "")
+        await services(request).participants.rename(participant, form.get("name") or "")
     except RefusedError as error:
         return _back(live, error.code)
     return _back(live)

@@ -80,7 +80,7 @@ async def _csrf_refused(request: Request, live: LiveEvent, lang: str) -> Respons
 async def people_add(request: Request, live: LiveEvent, lang: str) -> Response:
     form = await request.form()
     try:
-        services(request).participants.invite(live, form.get("role"), form.get("name") or "")
+        await services(request).participants.invite(live, form.get("role"), form.get("name") or "")
     except RefusedError as error:
         return RedirectResponse(f"{_back(live)}?error={error.code}", status_code=303)
     return RedirectResponse(_back(live), status_code=303)

@@ -1,8 +1,9 @@
 """The store in a SQLite file: the only code that touches the database.
 
-`Storage` implements `facilitation.storage.Store`, one table group per module; they share
-one connection (`connection.Database`), opened and brought to the current schema
-(`schema`) when the store is made. Only the place that opens the database imports this.
+`Storage` implements `facilitation.storage.Store`, one table group per module. They share
+`connection.Database`: the writer thread (`writer`) with the connection that writes, opened
+and brought to the current schema (`schema`) when the store is made, and the connection the
+reads use on the caller's thread. Only the place that opens the database imports this.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,35 +12,53 @@ from facilitation.storage.sqlite.connection import Database
 
 
 class BallotTables(Database):
-    def put_ballot(
+    async def put_ballot(
         self, event_id: int, vote_id: str, participant_id: int, ballot: Mapping[str, Any], now: int
     ) -> bool:
-        # The open check and the write are one statement, so a ballot racing the close of the
-        # vote either lands before it or not at all.
-        cursor = self.db.execute(
-            "INSERT INTO ballots(event_id, vote_id, participant_id, ballot_json, cast_at,"
-            " updated_at) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM votes"
-            " WHERE event_id = ? AND vote_id = ? AND status = 'open')"
-            " ON CONFLICT(event_id, vote_id, participant_id) DO UPDATE SET"
-            " ballot_json = excluded.ballot_json, updated_at = excluded.updated_at",
-            (event_id, vote_id, participant_id, json.dumps(ballot), now, now, event_id, vote_id),
+        values = (
+            event_id,
+            vote_id,
+            participant_id,
+            json.dumps(ballot),
+            now,
+            now,
+            event_id,
+            vote_id,
         )
-        return cursor.rowcount == 1
 
-    def put_paper_ballot(
+        def unit(db: sqlite3.Connection) -> bool:
+            # The open check and the write are one statement, so a ballot racing the close of
+            # the vote either lands before it or not at all.
+            cursor = db.execute(
+                "INSERT INTO ballots(event_id, vote_id, participant_id, ballot_json, cast_at,"
+                " updated_at) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM votes"
+                " WHERE event_id = ? AND vote_id = ? AND status = 'open')"
+                " ON CONFLICT(event_id, vote_id, participant_id) DO UPDATE SET"
+                " ballot_json = excluded.ballot_json, updated_at = excluded.updated_at",
+                values,
+            )
+            return cursor.rowcount == 1
+
+        return await self._write(unit)
+
+    async def put_paper_ballot(
         self, event_id: int, vote_id: str, ballot: Mapping[str, Any], now: int
     ) -> int:
-        with self.transaction() as db:
+        text = json.dumps(ballot)
+
+        def unit(db: sqlite3.Connection) -> int:
             cursor = db.execute(
                 "INSERT INTO ballots(event_id, vote_id, participant_id, ballot_json, paper,"
                 " cast_at, updated_at) VALUES (?, ?, NULL, ?, 1, ?, ?)",
-                (event_id, vote_id, json.dumps(ballot), now, now),
+                (event_id, vote_id, text, now, now),
             )
             self._log(db, event_id, now, "facilitator", "paper_ballot", {"vote": vote_id})
-        return int(cursor.lastrowid or 0)
+            return int(cursor.lastrowid or 0)
 
-    def delete_paper_ballot(self, event_id: int, ballot_id: int, now: int) -> bool:
-        with self.transaction() as db:
+        return await self._write(unit)
+
+    async def delete_paper_ballot(self, event_id: int, ballot_id: int, now: int) -> bool:
+        def unit(db: sqlite3.Connection) -> bool:
             cursor = db.execute(
                 "DELETE FROM ballots WHERE id = ? AND event_id = ? AND paper = 1",
                 (ballot_id, event_id),
@@ -48,7 +67,9 @@ class BallotTables(Database):
                 self._log(
                     db, event_id, now, "facilitator", "paper_ballot_deleted", {"ballot": ballot_id}
                 )
-        return cursor.rowcount == 1
+            return cursor.rowcount == 1
+
+        return await self._write(unit)
 
     def ballots(self, event_id: int, vote_id: str) -> list[BallotRow]:
         rows = self.db.execute(

@@ -1,65 +1,110 @@
-"""The connection to the SQLite file, its transactions, and what every table group shares."""
+"""The two connections to the SQLite file, and what every table group shares.
+
+Writes go to the writer thread (`writer.Writer`), which owns the connection that writes.
+Reads run on the caller's thread (the event loop) on `db`, a connection that may not write:
+in WAL mode a reader never waits for the writer, and each read statement starts a new read
+transaction that sees every commit made before it, so a read after `await store.write(...)`
+sees that write. A read that left a statement half-stepped would pin an old snapshot for the
+next reads of `db`: read methods consume their cursors at once (lists, `fetchone()` on a
+temporary cursor), and `_snapshot` ends its transaction whatever happens.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import sqlite3
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from facilitation.storage.protocol import StorageError
 from facilitation.storage.sqlite.schema import upgrade
+from facilitation.storage.sqlite.writer import Unit, Writer
+
+T = TypeVar("T")
+
+
+def _connect(path: str, *, check_same_thread: bool) -> sqlite3.Connection:
+    try:
+        # autocommit (isolation_level=None): transactions are the explicit ones
+        db = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=check_same_thread, timeout=10
+        )
+    except sqlite3.Error as error:
+        raise StorageError(f"cannot open database {path}: {error}") from None
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def _open_writer(path: str) -> sqlite3.Connection:
+    """The writer's connection, on its thread: the schema brought up to date, the keys made."""
+    db = _connect(path, check_same_thread=True)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a commit survives a crash or kill -9 of the server (the WAL is
+        # in the OS's hands); only a power cut can lose the last moments.
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        upgrade(db, path)
+        # made here, once per database, so that reading them never needs the writer
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+            [
+                ("organiser_key", secrets.token_urlsafe(18)),
+                ("signing_key", secrets.token_hex(32)),
+            ],
+        )
+        db.execute("COMMIT")
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise StorageError(f"{path} is not a usable SQLite database: {error}") from None
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _close(writer: Writer, reader: sqlite3.Connection) -> None:
+    # the reader first: the writer's connection, closed last, checkpoints the WAL into the file
+    reader.close()
+    writer.close()
 
 
 class Database:
-    """One connection, used from the server's event loop, is the single writer. WAL mode
-    lets exports and backups read while the event runs."""
+    """`Database(path)` opens (or creates) the file and upgrades its schema, on the writer
+    thread; StorageError if it is not a usable database or was written by a newer version."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        # the thread must not hold the store, or a dropped store would never be finalised
+        self._writer = Writer(functools.partial(_open_writer, self.path))
         try:
-            # autocommit (isolation_level=None): transactions are the explicit ones below
-            self.db = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=10
-            )
-        except sqlite3.Error as error:
-            raise StorageError(f"cannot open database {self.path}: {error}") from None
-        self.db.row_factory = sqlite3.Row
-        try:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            # NORMAL in WAL mode: a commit survives a crash or kill -9 of the server (the WAL is
-            # in the OS's hands); only a power cut can lose the last moments.
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            upgrade(self.db, self.path)
-        except sqlite3.DatabaseError as error:
-            self.db.close()
-            raise StorageError(f"{self.path} is not a usable SQLite database: {error}") from None
-        except StorageError:
-            self.db.close()
+            # the loop's thread is not always the one that opened the store (a test client
+            # runs the app in a thread of its own)
+            self.db = _connect(self.path, check_same_thread=False)
+            self.db.execute("PRAGMA query_only=ON")
+        except BaseException:
+            self._writer.close()
             raise
+        # a store dropped without close() still drains its queue and ends its thread
+        self._closing = weakref.finalize(self, _close, self._writer, self.db)
 
     def close(self) -> None:
-        self.db.close()
+        """Run the writes already queued, stop the writer thread, close both connections."""
+        self._closing()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Writes, and the reads they depend on, as one unit: IMMEDIATE takes the write lock
-        at once, so a check and the write it allows see the same database."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    async def _write(self, unit: Unit[T]) -> T:
+        """`unit` in one transaction on the writer thread, committed when this returns."""
+        return await self._writer.run(unit)
 
     @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:
-        """Several reads that must agree, without blocking writers (WAL)."""
+        """Several reads that must agree, without blocking the writer (WAL)."""
         self.db.execute("BEGIN")
         try:
             yield self.db
@@ -80,18 +125,24 @@ class Database:
             (event_id, now, actor, action, json.dumps(detail, ensure_ascii=False)),
         )
 
+    @staticmethod
+    def _seating_changed(db: sqlite3.Connection, event_id: int) -> None:
+        """What phones show of their seats changed: `Seating` computes them again, in every
+        process sharing the file, because it keys its caches on this number."""
+        db.execute(
+            "UPDATE events SET seating_version = seating_version + 1 WHERE id = ?", (event_id,)
+        )
+
     # --- keys kept in meta ----------------------------------------------------------------
 
-    def _meta_default(self, key: str, value: str) -> str:
-        with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, value))
-            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    def _meta(self, key: str) -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(row["value"])
 
     def organiser_key(self) -> str:
         """The secret of the organiser home, made once per database."""
-        return self._meta_default("organiser_key", secrets.token_urlsafe(18))
+        return self._meta("organiser_key")
 
     def signing_key(self) -> str:
         """Signs CSRF tokens; kept in the database so forms stay valid across restarts."""
-        return self._meta_default("signing_key", secrets.token_hex(32))
+        return self._meta("signing_key")

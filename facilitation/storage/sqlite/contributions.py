@@ -32,7 +32,7 @@ def _item(row: sqlite3.Row) -> ItemRow:
 class ContributionTables(Database):
     # --- items (input steps) -------------------------------------------------------------
 
-    def add_item(
+    async def add_item(
         self,
         event_id: int,
         step_id: str,
@@ -41,8 +41,10 @@ class ContributionTables(Database):
         now: int,
         limit: int | None,
     ) -> ItemRow | None:
+        text = json.dumps(fields, ensure_ascii=False)
+
         # the count and the insert in one transaction: two quick taps cannot both get through
-        with self.transaction() as db:
+        def unit(db: sqlite3.Connection) -> ItemRow | None:
             if limit is not None and participant_id is not None:
                 row = db.execute(
                     "SELECT count(*) AS n FROM items WHERE event_id = ? AND step_id = ?"
@@ -54,10 +56,13 @@ class ContributionTables(Database):
             cursor = db.execute(
                 "INSERT INTO items(event_id, step_id, participant_id, fields_json, created_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (event_id, step_id, participant_id, json.dumps(fields, ensure_ascii=False), now),
+                (event_id, step_id, participant_id, text, now),
             )
-            found = db.execute(_ITEMS + " AND i.id = ?", (event_id, cursor.lastrowid)).fetchone()
-        return _item(found)
+            return _item(
+                db.execute(_ITEMS + " AND i.id = ?", (event_id, cursor.lastrowid)).fetchone()
+            )
+
+        return await self._write(unit)
 
     def items(
         self, event_id: int, step_id: str | None = None, author: int | None = None
@@ -72,13 +77,15 @@ class ContributionTables(Database):
             params += (author,)
         return [_item(r) for r in self.db.execute(query + " ORDER BY i.id", params)]
 
-    def set_items_hidden(
+    async def set_items_hidden(
         self, event_id: int, item_ids: Sequence[int], hidden: bool, now: int
     ) -> int:
-        with self.transaction() as db:
+        ids = list(item_ids)
+
+        def unit(db: sqlite3.Connection) -> int:
             cursor = db.executemany(
                 "UPDATE items SET hidden = ? WHERE id = ? AND event_id = ?",
-                [(int(hidden), i, event_id) for i in item_ids],
+                [(int(hidden), i, event_id) for i in ids],
             )
             self._log(
                 db,
@@ -86,29 +93,30 @@ class ContributionTables(Database):
                 now,
                 "facilitator",
                 "items_hidden" if hidden else "items_shown",
-                {"items": list(item_ids)},
+                {"items": ids},
             )
-        return cursor.rowcount
+            return cursor.rowcount
 
-    def merge_items(self, event_id: int, target: int, others: Sequence[int], now: int) -> int:
-        with self.transaction() as db:
+        return await self._write(unit)
+
+    async def merge_items(self, event_id: int, target: int, others: Sequence[int], now: int) -> int:
+        ids = list(others)
+
+        def unit(db: sqlite3.Connection) -> int:
             cursor = db.executemany(
                 "UPDATE items SET merged_into = ? WHERE id = ? AND event_id = ? AND id != ?",
-                [(target, i, event_id, target) for i in others],
+                [(target, i, event_id, target) for i in ids],
             )
             self._log(
-                db,
-                event_id,
-                now,
-                "facilitator",
-                "items_merged",
-                {"into": target, "items": list(others)},
+                db, event_id, now, "facilitator", "items_merged", {"into": target, "items": ids}
             )
-        return cursor.rowcount
+            return cursor.rowcount
+
+        return await self._write(unit)
 
     # --- feedback on projects --------------------------------------------------------------
 
-    def put_feedback(
+    async def put_feedback(
         self,
         event_id: int,
         project_id: str,
@@ -116,12 +124,18 @@ class ContributionTables(Database):
         fields: Mapping[str, Any],
         now: int,
     ) -> None:
-        self.db.execute(
-            "INSERT INTO feedback(event_id, project_id, participant_id, fields_json, updated_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id, project_id, participant_id)"
-            " DO UPDATE SET fields_json = excluded.fields_json, updated_at = excluded.updated_at",
-            (event_id, project_id, participant_id, json.dumps(fields, ensure_ascii=False), now),
-        )
+        values = (event_id, project_id, participant_id, json.dumps(fields, ensure_ascii=False), now)
+
+        def unit(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO feedback(event_id, project_id, participant_id, fields_json,"
+                " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id, project_id,"
+                " participant_id) DO UPDATE SET fields_json = excluded.fields_json,"
+                " updated_at = excluded.updated_at",
+                values,
+            )
+
+        await self._write(unit)
 
     def feedback(self, event_id: int, project_id: str | None = None) -> list[FeedbackRow]:
         query = "SELECT project_id, fields_json, updated_at FROM feedback WHERE event_id = ?"

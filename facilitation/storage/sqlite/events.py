@@ -60,20 +60,26 @@ def _event(row: sqlite3.Row) -> EventRow:
     )
 
 
-def _write_votes(db: sqlite3.Connection, event_id: int, state: EventState) -> None:
+# (vote, status, revealed, reopened), read from the state before a write is queued: the
+# writer thread is handed plain values only
+VoteRow = tuple[str, str, int, int]
+
+
+def _vote_rows(state: EventState) -> list[VoteRow]:
+    return [(vote_id, v.status, int(v.revealed), v.reopened) for vote_id, v in state.votes.items()]
+
+
+def _write_votes(db: sqlite3.Connection, event_id: int, votes: list[VoteRow]) -> None:
     db.executemany(
         "INSERT INTO votes(event_id, vote_id, status, revealed, reopened)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id, vote_id) DO UPDATE SET"
         " status = excluded.status, revealed = excluded.revealed, reopened = excluded.reopened",
-        [
-            (event_id, vote_id, v.status, int(v.revealed), v.reopened)
-            for vote_id, v in state.votes.items()
-        ],
+        [(event_id, *vote) for vote in votes],
     )
 
 
 class EventTables(Database):
-    def create_event(
+    async def create_event(
         self,
         *,
         code: str,
@@ -89,32 +95,36 @@ class EventTables(Database):
         now: int,
         nested: Mapping[str, tuple[str, str]] | None = None,
     ) -> EventRow:
-        with self.transaction() as db:
+        values = (
+            code,
+            secret,
+            format_id,
+            format_name,
+            format_source,
+            json.dumps(roster, ensure_ascii=False),
+            json.dumps(params),
+            lang,
+            seed,
+            state_to_json(state),
+            now,
+            now,
+            json.dumps({k: list(v) for k, v in (nested or {}).items()}, ensure_ascii=False),
+        )
+        votes = _vote_rows(state)
+
+        def unit(db: sqlite3.Connection) -> EventRow:
             cursor = db.execute(
                 "INSERT INTO events(code, secret, format_id, format_name, format_source,"
                 " roster_json, params_json, lang, seed, state_json, created_at, updated_at,"
                 " nested_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    code,
-                    secret,
-                    format_id,
-                    format_name,
-                    format_source,
-                    json.dumps(roster, ensure_ascii=False),
-                    json.dumps(params),
-                    lang,
-                    seed,
-                    state_to_json(state),
-                    now,
-                    now,
-                    json.dumps({k: list(v) for k, v in (nested or {}).items()}, ensure_ascii=False),
-                ),
+                values,
             )
             event_id = int(cursor.lastrowid or 0)
-            _write_votes(db, event_id, state)
+            _write_votes(db, event_id, votes)
             self._log(db, event_id, now, "organiser", "create", {"format": format_id})
-            row = db.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
-        return _event(row)
+            return _event(db.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone())
+
+        return await self._write(unit)
 
     def code_exists(self, code: str) -> bool:
         return (
@@ -149,7 +159,7 @@ class EventTables(Database):
             }
         return state_from_json(row["state_json"], votes)
 
-    def save_state(
+    async def save_state(
         self,
         event_id: int,
         state: EventState,
@@ -159,13 +169,25 @@ class EventTables(Database):
         action: str,
         detail: Mapping[str, Any] | None = None,
     ) -> None:
-        with self.transaction() as db:
+        text = state_to_json(state)
+        votes = _vote_rows(state)
+        entry = dict(detail or {})
+
+        def unit(db: sqlite3.Connection) -> None:
             db.execute(
                 "UPDATE events SET state_json = ?, updated_at = ? WHERE id = ?",
-                (state_to_json(state), now, event_id),
+                (text, now, event_id),
             )
-            _write_votes(db, event_id, state)
-            self._log(db, event_id, now, actor, action, detail or {})
+            _write_votes(db, event_id, votes)
+            self._log(db, event_id, now, actor, action, entry)
+
+        await self._write(unit)
+
+    def seating_version(self, event_id: int) -> int:
+        row = self.db.execute(
+            "SELECT seating_version FROM events WHERE id = ?", (event_id,)
+        ).fetchone()
+        return int(row["seating_version"]) if row else 0
 
     def log_entries(self, event_id: int) -> list[LogEntry]:
         return [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,21 +12,24 @@ from facilitation.storage.sqlite.connection import Database
 
 
 class MatchmakingTables(Database):
-    def put_wish(
+    async def put_wish(
         self, event_id: int, source: int, target: int, level: str | None, now: int
     ) -> None:
-        if level is None:
-            self.db.execute(
-                "DELETE FROM wishes WHERE event_id = ? AND source = ? AND target = ?",
-                (event_id, source, target),
+        def unit(db: sqlite3.Connection) -> None:
+            if level is None:
+                db.execute(
+                    "DELETE FROM wishes WHERE event_id = ? AND source = ? AND target = ?",
+                    (event_id, source, target),
+                )
+                return
+            db.execute(
+                "INSERT INTO wishes(event_id, source, target, level, updated_at) VALUES"
+                " (?, ?, ?, ?, ?) ON CONFLICT(event_id, source, target) DO UPDATE SET"
+                " level = excluded.level, updated_at = excluded.updated_at",
+                (event_id, source, target, level, now),
             )
-            return
-        self.db.execute(
-            "INSERT INTO wishes(event_id, source, target, level, updated_at) VALUES"
-            " (?, ?, ?, ?, ?) ON CONFLICT(event_id, source, target) DO UPDATE SET"
-            " level = excluded.level, updated_at = excluded.updated_at",
-            (event_id, source, target, level, now),
-        )
+
+        await self._write(unit)
 
     def wishes(self, event_id: int) -> list[WishRow]:
         return [
@@ -47,15 +51,21 @@ class MatchmakingTables(Database):
             )
         ]
 
-    def save_draft(self, event_id: int, draft: Mapping[str, Any], now: int, action: str) -> None:
-        with self.transaction() as db:
+    async def save_draft(
+        self, event_id: int, draft: Mapping[str, Any], now: int, action: str
+    ) -> None:
+        text = json.dumps(draft, ensure_ascii=False)
+
+        def unit(db: sqlite3.Connection) -> None:
             db.execute(
                 "INSERT INTO match_drafts(event_id, draft_json, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT(event_id) DO UPDATE SET draft_json = excluded.draft_json,"
                 " updated_at = excluded.updated_at",
-                (event_id, json.dumps(draft, ensure_ascii=False), now),
+                (event_id, text, now),
             )
             self._log(db, event_id, now, "facilitator", f"match_{action}", {})
+
+        await self._write(unit)
 
     def load_draft(self, event_id: int) -> dict[str, Any] | None:
         row = self.db.execute(

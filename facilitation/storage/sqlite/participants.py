@@ -32,20 +32,25 @@ class ParticipantTables(Database):
         ).fetchone()
         return _participant(row) if row else None
 
-    def add_participant(self, event_id: int, token: str, now: int) -> ParticipantRow:
-        with self.transaction() as db:
-            db.execute(
+    async def add_participant(self, event_id: int, token: str, now: int) -> ParticipantRow:
+        def unit(db: sqlite3.Connection) -> ParticipantRow | None:
+            cursor = db.execute(
                 "INSERT OR IGNORE INTO participants(event_id, token, created_at) VALUES (?, ?, ?)",
                 (event_id, token, now),
             )
+            if cursor.rowcount:  # someone new, who has a seat (or waits for one)
+                self._seating_changed(db, event_id)
             row = db.execute(
                 "SELECT * FROM participants WHERE event_id = ? AND token = ?", (event_id, token)
             ).fetchone()
-        if row is None:  # the token belongs to another event
-            raise StorageError("token already used")
-        return _participant(row)
+            return _participant(row) if row else None
 
-    def invite(
+        found = await self._write(unit)
+        if found is None:  # the token belongs to another event
+            raise StorageError("token already used")
+        return found
+
+    async def invite(
         self,
         event_id: int,
         *,
@@ -56,24 +61,30 @@ class ParticipantTables(Database):
         project_id: str | None = None,
         profile: Mapping[str, Any] | None = None,
     ) -> ParticipantRow:
-        with self.transaction() as db:
+        values = (
+            event_id,
+            token,
+            name,
+            role,
+            project_id,
+            json.dumps(profile or {}, ensure_ascii=False),
+            now,
+        )
+
+        def unit(db: sqlite3.Connection) -> ParticipantRow:
             cursor = db.execute(
                 "INSERT INTO participants(event_id, token, name, role, project_id, invited,"
                 " profile_json, created_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
-                (
-                    event_id,
-                    token,
-                    name,
-                    role,
-                    project_id,
-                    json.dumps(profile or {}, ensure_ascii=False),
-                    now,
-                ),
+                values,
             )
-            row = db.execute(
-                "SELECT * FROM participants WHERE id = ?", (cursor.lastrowid,)
-            ).fetchone()
-        return _participant(row)
+            self._seating_changed(db, event_id)
+            return _participant(
+                db.execute(
+                    "SELECT * FROM participants WHERE id = ?", (cursor.lastrowid,)
+                ).fetchone()
+            )
+
+        return await self._write(unit)
 
     def invited(self, event_id: int) -> list[ParticipantRow]:
         rows = self.db.execute(
@@ -88,8 +99,17 @@ class ParticipantTables(Database):
         )
         return [_participant(r) for r in rows]
 
-    def set_participant_name(self, participant_id: int, name: str) -> None:
-        self.db.execute("UPDATE participants SET name = ? WHERE id = ?", (name, participant_id))
+    async def set_participant_name(self, participant_id: int, name: str) -> None:
+        def unit(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE participants SET name = ? WHERE id = ?", (name, participant_id))
+            # tablemates' seats show the name
+            db.execute(
+                "UPDATE events SET seating_version = seating_version + 1"
+                " WHERE id = (SELECT event_id FROM participants WHERE id = ?)",
+                (participant_id,),
+            )
+
+        await self._write(unit)
 
     def count_participants(self, event_id: int) -> int:
         row = self.db.execute(
@@ -97,8 +117,12 @@ class ParticipantTables(Database):
         ).fetchone()
         return int(row["n"])
 
-    def set_profile(self, participant_id: int, profile: Mapping[str, Any]) -> None:
-        self.db.execute(
-            "UPDATE participants SET profile_json = ? WHERE id = ?",
-            (json.dumps(profile, ensure_ascii=False), participant_id),
-        )
+    async def set_profile(self, participant_id: int, profile: Mapping[str, Any]) -> None:
+        text = json.dumps(profile, ensure_ascii=False)
+
+        def unit(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE participants SET profile_json = ? WHERE id = ?", (text, participant_id)
+            )
+
+        await self._write(unit)

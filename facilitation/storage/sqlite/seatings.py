@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping
 
 from facilitation.storage.rows import ScoreRow, SeatingPlan
@@ -10,7 +11,7 @@ from facilitation.storage.sqlite.connection import Database
 
 
 class SeatingTables(Database):
-    def save_seatings(
+    async def save_seatings(
         self,
         event_id: int,
         step_id: str,
@@ -19,7 +20,13 @@ class SeatingTables(Database):
         *,
         replace: bool = False,
     ) -> None:
-        with self.transaction() as db:
+        rows = [
+            (event_id, step_id, r, json.dumps(plan, ensure_ascii=False), now)
+            for r, plan in plans.items()
+        ]
+        detail = {"step": step_id, "rounds": sorted(plans)}
+
+        def unit(db: sqlite3.Connection) -> None:
             if replace:
                 db.execute(
                     "DELETE FROM seatings WHERE event_id = ? AND step_id = ?", (event_id, step_id)
@@ -27,19 +34,12 @@ class SeatingTables(Database):
             db.executemany(
                 "INSERT OR REPLACE INTO seatings(event_id, step_id, round, plan_json,"
                 " created_at) VALUES (?, ?, ?, ?, ?)",
-                [
-                    (event_id, step_id, r, json.dumps(plan, ensure_ascii=False), now)
-                    for r, plan in plans.items()
-                ],
+                rows,
             )
-            self._log(
-                db,
-                event_id,
-                now,
-                "facilitator",
-                "seating",
-                {"step": step_id, "rounds": sorted(plans)},
-            )
+            self._seating_changed(db, event_id)
+            self._log(db, event_id, now, "facilitator", "seating", detail)
+
+        await self._write(unit)
 
     def seating(self, event_id: int, step_id: str, round_: int) -> SeatingPlan:
         row = self.db.execute(
@@ -56,7 +56,7 @@ class SeatingTables(Database):
             )
         }
 
-    def put_score(
+    async def put_score(
         self,
         event_id: int,
         step_id: str,
@@ -65,12 +65,16 @@ class SeatingTables(Database):
         participant_id: int,
         score: int,
     ) -> None:
-        self.db.execute(
-            "INSERT INTO scores(event_id, step_id, round, item_id, participant_id, score)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(event_id, step_id, round, participant_id,"
-            " item_id) DO UPDATE SET score = excluded.score",
-            (event_id, step_id, round_, item_id, participant_id, score),
-        )
+        def unit(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO scores(event_id, step_id, round, item_id, participant_id, score)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(event_id, step_id, round, participant_id,"
+                " item_id) DO UPDATE SET score = excluded.score",
+                (event_id, step_id, round_, item_id, participant_id, score),
+            )
+            self._seating_changed(db, event_id)  # the card on the phone shows its score
+
+        await self._write(unit)
 
     def scores(self, event_id: int, step_id: str) -> list[ScoreRow]:
         return [
