@@ -195,3 +195,55 @@ def test_a_store_can_be_used_from_one_event_loop_after_another(tmp_path: Path) -
     asyncio.run(storage.add_participant(event, "tok-b", 2))
     assert storage.count_participants(event) == 2
     storage.close()
+
+
+async def test_writes_queued_together_commit_together_and_fail_alone(tmp_path: Path) -> None:
+    """Group commit: what waits in the queue runs in one transaction, each unit under its own
+    savepoint, so a failing unit loses only its own work and gets its own exception."""
+    path = tmp_path / "db.sqlite3"
+    storage = Storage(path)
+    event, _ = await an_open_vote(storage)
+    people = [(await storage.add_participant(event, f"tok-{i}", 1)).id for i in range(20)]
+    started, release = threading.Event(), threading.Event()
+
+    def slow(db: sqlite3.Connection) -> None:
+        started.set()
+        release.wait(60)
+
+    def failing(db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO meta(key, value) VALUES ('half', 'done')")
+        raise ValueError("this unit fails")
+
+    def seen(db: sqlite3.Connection) -> tuple[int, int]:
+        """Ballots as this transaction sees them, and as another connection does."""
+        inside = db.execute("SELECT count(*) FROM ballots").fetchone()[0]
+        with sqlite3.connect(path) as other:
+            outside = other.execute("SELECT count(*) FROM ballots").fetchone()[0]
+        return inside, outside
+
+    busy = asyncio.create_task(storage._write(slow))
+    assert await asyncio.to_thread(started.wait, 60)
+    first = [
+        asyncio.create_task(storage.put_ballot(event, "v", p, {"choice": "x"}, 2))
+        for p in people[:10]
+    ]
+    broken = asyncio.create_task(storage._write(failing))
+    rest = [
+        asyncio.create_task(storage.put_ballot(event, "v", p, {"choice": "x"}, 2))
+        for p in people[10:]
+    ]
+    look = asyncio.create_task(storage._write(seen))
+    for _ in range(10):  # let every task reach the queue while the writer is held
+        await asyncio.sleep(0)
+    release.set()
+    await busy
+    assert await asyncio.gather(*first, *rest) == [True] * 20
+    with pytest.raises(ValueError, match="this unit fails"):
+        await broken
+    # the batch's own writes are visible inside it, not yet outside: one transaction
+    assert await look == (20, 0)
+    assert storage.count_ballots(event, "v") == 20
+    with sqlite3.connect(path) as other:
+        assert other.execute("SELECT count(*) FROM meta WHERE key = 'half'").fetchone()[0] == 0
+        assert other.execute("SELECT count(*) FROM ballots").fetchone()[0] == 20
+    storage.close()
