@@ -10,7 +10,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from facilitation.presenters.live import LiveViews
@@ -37,6 +36,7 @@ from facilitation.web import (
     people,
     screen,
 )
+from facilitation.web.assets import Assets
 from facilitation.web.services import Services, lang_of, services
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def create_app(settings: Settings) -> ASGIApp:
         *holder.routes,
         *matchmaking.routes,
         *organiser.routes,
-        Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
+        Mount("/static", Assets(settings.static_dir), name="static"),
     ]
     app = Starlette(
         routes=routes,

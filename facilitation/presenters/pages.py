@@ -66,10 +66,15 @@ class Pages:
         return translations(lang).gettext(message)
 
 
+def content_version(body: bytes) -> str:
+    """What `?v=` says of a static file: a new file gets a new address (caches stay right)."""
+    return hashlib.sha256(body).hexdigest()[:10]
+
+
 @cache
 def _file_version(path: Path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+        return content_version(path.read_bytes())
     except OSError:
         return "0"
 
