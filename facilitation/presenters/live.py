@@ -142,10 +142,11 @@ class LiveViews:
         """The phone's whole page: the step, and what this person sent, sits at and meets."""
         context = await self.context(live, "participant", lang)
         matching = live.format.match_step() is not None
+        mine = self.own_inputs(live, participant)
         context.update(
             participant=participant,
-            mine_fields=self.own_fields(live, participant),
-            mine=self.own_inputs(live, participant),
+            mine_fields=mine["fields"],
+            mine=mine,
             seat=self.seating.seats(live, lang).get(participant.id),
             my_schedule=schedule_view(self.meetings, live, participant, lang) if matching else [],
             people_to_meet=self.meetings.people_to_meet(live, participant) if matching else [],
