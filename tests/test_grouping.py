@@ -264,3 +264,48 @@ def test_brute_force_repeat_count_agrees() -> None:
     assert count_repeats(rounds) == sum(v - 1 for v in met.values())
     group, others = place_of(people[0], rounds[0])  # type: ignore[misc]
     assert people[0] in group.members and people[0] not in others
+
+
+def test_pass_around_of_the_shipped_25_10_finds_a_full_schedule() -> None:
+    """Regression: six readers with a card each, a seventh card whose author left, five
+    rounds: planned round by round it failed most of the time; a full schedule exists."""
+    people = [f"p{i}" for i in range(6)]
+    authors: dict[str, str | None] = {f"c{i}": p for i, p in enumerate(people)}
+    authors["gone"] = None
+    for seed in range(200):
+        schedule = pass_around(authors, people, 5, random.Random(seed))
+        assert len(schedule) == 5
+        seen: dict[str, set[str]] = {item: set() for item in authors}
+        for assignment in schedule:
+            assert set(assignment) == set(authors)
+            assert max(Counter(assignment.values()).values()) <= 2
+            for item, reader in assignment.items():
+                assert reader != authors[item] and reader not in seen[item]
+                seen[item].add(reader)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    readers=st.integers(2, 12),
+    per_reader=st.integers(1, 3),
+    data=st.data(),
+    seed=st.integers(0, 10_000),
+)
+def test_pass_around_succeeds_whenever_authors_are_spread_evenly(
+    readers: int, per_reader: int, data: st.DataObject, seed: int
+) -> None:
+    """With every reader the author of the same number of cards a schedule always exists
+    (pass each card r places along a circle in round r): the planner must find one."""
+    rounds = data.draw(st.integers(1, readers - 1))
+    people = [f"p{i}" for i in range(readers)]
+    authors: dict[str, str | None] = {
+        f"c{i}-{k}": p for i, p in enumerate(people) for k in range(per_reader)
+    }
+    schedule = pass_around(authors, people, rounds, random.Random(seed))
+    seen: dict[str, set[str]] = {item: set() for item in authors}
+    for assignment in schedule:
+        assert set(assignment) == set(authors)
+        assert max(Counter(assignment.values()).values()) <= per_reader
+        for item, reader in assignment.items():
+            assert reader != authors[item] and reader not in seen[item]
+            seen[item].add(reader)

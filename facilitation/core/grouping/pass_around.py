@@ -10,7 +10,7 @@ from typing import Literal
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import maximum_bipartite_matching
+from scipy.sparse.csgraph import maximum_flow
 
 from facilitation.core.grouping.tables import GroupingError
 
@@ -25,7 +25,13 @@ def pass_around(
 ) -> list[dict[str, str]]:
     """rounds[r][item] = reader. `items` maps each item to its author (None if the author is
     not a reader). Readers never get their own item nor an item twice; each reads at most
-    ceil(items / readers) items a round. GroupingError if that cannot be done."""
+    ceil(items / readers) items a round. GroupingError if that cannot be done.
+
+    The rounds are planned as a whole, not one after the other (which can paint itself into a
+    corner that a full schedule avoids): first who reads what over all rounds, a flow problem
+    (each item to `rounds` readers, each reader at most `capacity * rounds` items); then the
+    rounds themselves, an edge colouring with `rounds` colours of that bipartite graph once
+    each reader is split into `capacity` seats, which always exists (König's theorem)."""
     readers = list(dict.fromkeys(people))
     if len(readers) < 2:
         raise GroupingError("pass-around needs at least two readers")
@@ -34,31 +40,97 @@ def pass_around(
             f"{rounds} rounds: with {len(readers)} readers an item can only reach "
             f"{len(readers) - 1} readers who did not write it"
         )
+    if rounds > len(readers):
+        raise GroupingError(f"{rounds} rounds: only {len(readers)} readers to pass items to")
     names = sorted(items)
+    if not names or rounds <= 0:
+        return [{} for _ in range(max(rounds, 0))]
+    rng.shuffle(readers)
     capacity = max(1, math.ceil(len(names) / len(readers)))
-    seen: dict[str, set[str]] = {item: set() for item in names}
-    out: list[dict[str, str]] = []
-    for _ in range(rounds):
-        order = list(readers)
-        rng.shuffle(order)
-        slots = [reader for reader in order for _ in range(capacity)]
-        rows, cols = [], []
-        for i, item in enumerate(names):
-            for j, reader in enumerate(slots):
-                if reader != items[item] and reader not in seen[item]:
-                    rows.append(i)
-                    cols.append(j)
-        graph = csr_matrix(
-            (np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(len(names), len(slots))
-        )
-        match = maximum_bipartite_matching(graph, perm_type="column")
-        if (match < 0).any():
-            raise GroupingError("not enough readers left who have not seen every item")
-        assignment = {names[i]: slots[j] for i, j in enumerate(match)}
-        for item, reader in assignment.items():
-            seen[item].add(reader)
-        out.append(assignment)
+    reads = _who_reads_what(items, names, readers, rounds, capacity)
+    seats: dict[str, int] = defaultdict(int)  # reader -> items given to their seats so far
+    edges = []
+    for item, reader in reads:
+        seat = readers.index(reader) * capacity + seats[reader] % capacity
+        seats[reader] += 1
+        edges.append((names.index(item), seat))
+    colours = _colour_edges(edges, len(names), len(readers) * capacity, rounds)
+    out: list[dict[str, str]] = [{} for _ in range(rounds)]
+    for (item, reader), colour in zip(reads, colours, strict=True):
+        out[colour][item] = reader
     return out
+
+
+def _who_reads_what(
+    items: Mapping[str, str | None],
+    names: list[str],
+    readers: list[str],
+    rounds: int,
+    capacity: int,
+) -> list[tuple[str, str]]:
+    """(item, reader) pairs: each item to `rounds` readers who did not write it, each reader
+    at most `capacity * rounds` items (a maximum flow; GroupingError if it falls short)."""
+    n_items, n_readers = len(names), len(readers)
+    source, sink = 0, n_items + n_readers + 1
+    rows, cols, caps = [], [], []
+    for i, item in enumerate(names):
+        rows.append(source)
+        cols.append(1 + i)
+        caps.append(rounds)
+        for j, reader in enumerate(readers):
+            if reader != items[item]:
+                rows.append(1 + i)
+                cols.append(1 + n_items + j)
+                caps.append(1)
+    for j in range(n_readers):
+        rows.append(1 + n_items + j)
+        cols.append(sink)
+        caps.append(capacity * rounds)
+    graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(sink + 1, sink + 1))
+    result = maximum_flow(graph, source, sink)
+    if result.flow_value < n_items * rounds:
+        raise GroupingError(
+            f"{n_items} items, {n_readers} readers, {rounds} rounds: the items' authors leave "
+            "too few other readers for every item to be read each round"
+        )
+    flow = result.flow.tocoo()
+    return [
+        (names[int(u) - 1], readers[int(v) - 1 - n_items])
+        for u, v, f in zip(flow.row, flow.col, flow.data, strict=True)
+        if f > 0 and 1 <= u <= n_items and n_items < v <= n_items + n_readers
+    ]
+
+
+def _colour_edges(edges: list[tuple[int, int]], left: int, right: int, colours: int) -> list[int]:
+    """A proper colouring of a bipartite multigraph of maximum degree <= `colours` with that
+    many colours (alternating-path recolouring: for bipartite graphs it never fails)."""
+    # at[side][node][colour] = the edge of that colour at the node, or -1
+    at = [[[-1] * colours for _ in range(left)], [[-1] * colours for _ in range(right)]]
+    colour = [-1] * len(edges)
+
+    def free(side: int, node: int) -> int:
+        return at[side][node].index(-1)
+
+    for e, (u, v) in enumerate(edges):
+        a, b = free(0, u), free(1, v)
+        if at[1][v][a] != -1:
+            # a is taken at v: swap a and b along the path from v that alternates them; in a
+            # bipartite graph it cannot come back to u, and afterwards a is free at v
+            path, side, node, c = [], 1, v, a
+            while (f := at[side][node][c]) != -1:
+                path.append(f)
+                side, node = 1 - side, edges[f][0] if side == 1 else edges[f][1]
+                c = b if c == a else a
+            for f in path:
+                x, y = edges[f]
+                at[0][x][colour[f]] = at[1][y][colour[f]] = -1
+            for f in path:
+                x, y = edges[f]
+                colour[f] = b if colour[f] == a else a
+                at[0][x][colour[f]] = at[1][y][colour[f]] = f
+        colour[e] = a
+        at[0][u][a] = at[1][v][a] = e
+    return colour
 
 
 def sum_scores(scores: Sequence[tuple[str, int]]) -> dict[str, int]:
