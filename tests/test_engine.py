@@ -200,3 +200,16 @@ def test_pausing_freezes_the_remaining_time(duration: int, elapsed: int) -> None
     paused = timer.pause(T0 + elapsed)
     assert paused.remaining_at(T0 + 10**9) == duration - elapsed
     assert paused.start(T0 + 5).remaining_at(T0 + 5) == duration - elapsed
+
+
+def test_troika_rounds_follow_the_largest_group_its_groups_step_allows() -> None:
+    """Regression: groups of "3, else 4" ran 3 rounds, so a 4th member was never the client."""
+    from facilitation.core.engine import build_plan
+    from tests.conftest import FORMATS
+
+    fmt = load_format_file(FORMATS / "troika-consulting.yaml")
+    rounds = [s for s in build_plan(fmt, ()).stages if s.kind == "rotate"]
+    assert [s.round for s in rounds] == [1, 2, 3, 4]
+    trios = (FORMATS / "troika-consulting.yaml").read_text().replace("    else_size: 4\n", "")
+    only_threes = parse_format(trios, "troika.yaml")
+    assert [s.round for s in build_plan(only_threes, ()).stages if s.kind == "rotate"] == [1, 2, 3]

@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args
 
 from facilitation.core.formats import (
     Format,
+    GroupsStep,
     ItemsRef,
     MatchStep,
     PassStep,
@@ -130,15 +131,26 @@ def agenda_timings(plan: Plan) -> list[tuple[Stage, int, int]]:
     return out
 
 
-def rounds_of(step: RotateStep | PassStep, projects: int) -> int:
-    """Rounds of a rotation: as declared, else one per station (stations), 3 (Troika's groups
-    of three) or 3."""
+def rounds_of(step: RotateStep | PassStep, projects: int, fmt: Format | None = None) -> int:
+    """Rounds of a rotation: as declared, else one per station (stations), one per member of
+    the largest troika group its groups step allows (each member is the client once), or 3."""
     if step.rounds is not None:
         return step.rounds
     if isinstance(step, RotateStep) and step.scheme == "stations":
         return projects if step.stations == "projects" else len(step.stations or [])
     if isinstance(step, RotateStep) and step.questions:
         return len(step.questions)
+    if isinstance(step, RotateStep) and step.scheme == "troika" and fmt and step.groups:
+        groups = next(
+            (
+                g
+                for i, g in enumerate(fmt.steps)
+                if isinstance(g, GroupsStep) and step_id(g, i) == step.groups
+            ),
+            None,
+        )
+        if groups is not None and groups.size:
+            return max(groups.size, groups.else_size or 0)
     return 3
 
 
@@ -166,7 +178,7 @@ def build_plan(fmt: Format, projects: Sequence[Project], seed: int = 0) -> Plan:
         elif isinstance(step, MatchStep):
             add(minutes=step.minutes or step.slots * step.slot_minutes)
         elif isinstance(step, RotateStep | PassStep):
-            count = rounds_of(step, len(projects))
+            count = rounds_of(step, len(projects), fmt)
             for number in range(1, count + 1):
                 add("round", step.round_minutes, round=number, rounds=count)
         else:
