@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from typing import Any
 
+import aiohttp
 import httpx
 import socketio
 
@@ -107,3 +109,49 @@ class Console(Client):
         response = await self.http.get(f"/e/{self.code}/results.json")
         data: dict[str, Any] = response.json()
         return data
+
+
+class RawSocket:
+    """Engine.io/socket.io frames written by hand, as an attacker's script sends them."""
+
+    def __init__(self, base: str, code: str, role: str, cookie: str = "") -> None:
+        self.url = base.replace("http", "ws", 1) + (
+            f"/socket.io/?EIO=4&transport=websocket&code={code}&role={role}"
+        )
+        self.cookie = cookie
+        self.session: aiohttp.ClientSession | None = None
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.next_id = 0
+
+    async def open(self) -> RawSocket:
+        self.session = aiohttp.ClientSession()
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        self.ws = await self.session.ws_connect(self.url, headers=headers)
+        assert (await self.ws.receive_str()).startswith("0")
+        await self.ws.send_str("40")
+        # what the connect handler emits arrives before the connect answer itself
+        answer = await self.ws.receive_str()
+        while answer.startswith("42"):
+            answer = await self.ws.receive_str()
+        assert answer.startswith("40"), answer
+        return self
+
+    async def call(self, event: str, data: Any = None) -> Any:
+        """Sends `42<id>[event, data]` and returns the ack's first value (None if empty)."""
+        assert self.ws is not None
+        self.next_id += 1
+        ack = f"43{self.next_id}"
+        await self.ws.send_str(f"42{self.next_id}" + json.dumps([event, data]))
+        while True:
+            frame = await asyncio.wait_for(self.ws.receive_str(), 30)
+            if frame == "2":
+                await self.ws.send_str("3")
+            elif frame.startswith(ack + "["):
+                values = json.loads(frame[len(ack) :])
+                return values[0] if values else None
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self.session is not None:
+            await self.session.close()

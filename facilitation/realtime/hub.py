@@ -29,6 +29,7 @@ from facilitation.i18n import negotiate
 from facilitation.messages import refusal_message
 from facilitation.presenters.live import AUDIENCES, LiveViews, table_of
 from facilitation.presenters.views import Audience
+from facilitation.realtime.admission import genuine_connect, genuine_disconnect
 from facilitation.security import facilitator_cookie, participant_cookie, same_secret
 from facilitation.services.announcements import (
     Announcer,
@@ -135,7 +136,11 @@ class Hub:
 
     # --- connections ---------------------------------------------------------------------
 
-    async def on_connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
+    async def on_connect(
+        self, sid: str, environ: dict[str, Any], auth: object = None
+    ) -> dict[str, Any] | None:
+        if not genuine_connect(self.sio, sid, environ):
+            return await self.on_unknown("connect", sid)
         query = parse_qs(environ.get("QUERY_STRING", ""))
         code = (query.get("code") or [""])[0].upper()
         audience = (query.get("role") or ["participant"])[0]
@@ -185,11 +190,14 @@ class Hub:
         shared = self.views.group_input(live, participant, lang) if participant else None
         if shared is not None:
             await self.sio.emit("items", self.views.items_payload(live, shared, lang), to=sid)
+        return None
 
-    async def on_disconnect(self, sid: str, reason: object = None) -> None:
+    async def on_disconnect(self, sid: str, reason: object = None) -> dict[str, Any] | None:
+        if not genuine_disconnect(self.sio, sid):
+            return await self.on_unknown("disconnect", sid)
         connection = self.connections.pop(sid, None)
         if connection is None:
-            return
+            return None
         await self.presence.leave(
             connection.code, connection.audience, connection.lang, connection.person
         )
@@ -197,6 +205,7 @@ class Hub:
             live = self.events.get(connection.code)
             if live is not None:
                 self.schedule_flush(live)
+        return None
 
     # --- participant messages ------------------------------------------------------------
 

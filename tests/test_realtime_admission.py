@@ -1,0 +1,51 @@
+"""Sockets the server must refuse or ignore: forged lifecycle events, foreign origins, floods."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from tests.conftest import Server
+from tests.realtime_clients import Console, Phone, RawSocket
+
+
+async def connected(console: Console) -> int:
+    page = (await console.http.get(f"/e/{console.code}/console")).text
+    found = re.search(r'class="connected-count">(\d+)', page)
+    assert found, page[:500]
+    return int(found.group(1))
+
+
+async def identity(base: str, code: str) -> str:
+    """A participant token, as anyone gets one by opening the event's page."""
+    async with httpx.AsyncClient(base_url=base) as stranger:
+        (await stranger.get(f"/e/{code}")).raise_for_status()
+        return next(v for k, v in stranger.cookies.items() if k.startswith("p_"))
+
+
+async def test_forged_connect_and_disconnect_events_change_nothing(server: Server) -> None:
+    console = await Console(server.base, server.code).login(server.console_url)
+    phone = await Phone(server.base, server.code).join()
+    assert await connected(console) == 1
+    own = await identity(server.base, server.code)
+    cookie = f"p_{server.code}={own}"
+    raw = await RawSocket(server.base, server.code, "participant", cookie).open()
+    assert await connected(console) == 2
+    query = f"code={server.code}&role=participant"
+    for _ in range(5):
+        token = await identity(server.base, server.code)
+        forged = {"QUERY_STRING": query, "HTTP_COOKIE": f"p_{server.code}={token}"}
+        ack = await raw.call("connect", forged)
+        assert ack and ack["ok"] is False and ack["code"] == "unknown_message", ack
+        assert ack["error"]
+    assert await connected(console) == 2, "a forged connect made phantom phones"
+    for reason in (None, "client disconnect"):
+        ack = await raw.call("disconnect", reason)
+        assert ack and ack["ok"] is False and ack["code"] == "unknown_message", ack
+    # the raw socket is still known: it counts as connected and its messages are answered
+    assert await connected(console) == 2, "a forged disconnect made the server forget a phone"
+    assert (await raw.call("name", {"name": "Still here"}))["ok"] is True
+    await raw.close()
+    await phone.close()
+    await console.close()
