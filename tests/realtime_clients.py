@@ -32,11 +32,15 @@ class Client:
 
         return record
 
-    async def connect(self) -> None:
+    async def connect(self, origin: str | None = None) -> None:
+        """Without `origin`, as a script connects; with it, as a browser page does."""
         cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
+        headers = {"Cookie": cookie} if cookie else {}
+        if origin is not None:
+            headers["Origin"] = origin
         await self.sio.connect(
             f"{self.base}?code={self.code}&role={self.role}",
-            headers={"Cookie": cookie} if cookie else {},
+            headers=headers,
             transports=["websocket"],
             wait_timeout=30,
         )

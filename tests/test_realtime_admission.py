@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
+import socketio
 
 from tests.conftest import Server
-from tests.realtime_clients import Console, Phone, RawSocket
+from tests.realtime_clients import Client, Console, Phone, RawSocket
 
 
 async def connected(console: Console) -> int:
@@ -48,4 +50,31 @@ async def test_forged_connect_and_disconnect_events_change_nothing(server: Serve
     assert (await raw.call("name", {"name": "Still here"}))["ok"] is True
     await raw.close()
     await phone.close()
+    await console.close()
+
+
+async def test_sockets_from_another_origin_are_refused(server: Server) -> None:
+    console = await Console(server.base, server.code).login(server.console_url)
+    await console.sio.disconnect()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await console.connect(origin="http://evil.example")
+    async with httpx.AsyncClient(base_url=server.base) as page:
+        refused = await page.get(
+            "/socket.io/?EIO=4&transport=polling", headers={"Origin": "http://evil.example"}
+        )
+    assert refused.status_code == 400
+    assert "http://evil.example is not an accepted origin" in refused.text
+    # the page's own origin, whatever host name it was reached by, and the public URL
+    other_name = server.base.replace("127.0.0.1", "localhost")
+    for base, origin in [
+        (server.base, server.base),
+        (other_name, other_name),
+        (other_name, server.base),
+    ]:
+        screen = Client(base, server.code, "screen")
+        await screen.connect(origin=origin)
+        await screen.wait_for("screen")
+        await screen.close()
+    await console.connect(origin=server.base)
+    await console.wait_for("console")
     await console.close()

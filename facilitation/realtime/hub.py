@@ -29,7 +29,7 @@ from facilitation.i18n import negotiate
 from facilitation.messages import refusal_message
 from facilitation.presenters.live import AUDIENCES, LiveViews, table_of
 from facilitation.presenters.views import Audience
-from facilitation.realtime.admission import genuine_connect, genuine_disconnect
+from facilitation.realtime.admission import SameOrigin, genuine_connect, genuine_disconnect
 from facilitation.security import facilitator_cookie, participant_cookie, same_secret
 from facilitation.services.announcements import (
     Announcer,
@@ -98,6 +98,7 @@ class Hub:
         max_payload: int,
         max_message: int,
         interval: float,
+        public_url: str | None,
     ) -> None:
         self.events = events
         self.participants = participants
@@ -109,7 +110,7 @@ class Hub:
         self.interval = interval
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
-            cors_allowed_origins=[],  # same origin only
+            cors_allowed_origins=SameOrigin(public_url),
             max_http_buffer_size=max_message,
             logger=False,
             engineio_logger=False,
