@@ -7,6 +7,7 @@ import logging
 import socketio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
@@ -37,6 +38,7 @@ from facilitation.web import (
     screen,
 )
 from facilitation.web.assets import Assets
+from facilitation.web.bodies import BodyLimitMiddleware
 from facilitation.web.services import Services, lang_of, services
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,7 @@ def create_app(settings: Settings) -> ASGIApp:
     ]
     app = Starlette(
         routes=routes,
+        middleware=[Middleware(BodyLimitMiddleware)],
         exception_handlers={404: not_found, 405: not_found, 500: server_error},
     )
     app.state.services = Services(
@@ -112,6 +115,8 @@ def create_app(settings: Settings) -> ASGIApp:
     # The store is opened here and closed when the server stops: the writes still queued are
     # committed and the writer thread ends before the process does.
     asgi: ASGIApp = socketio.ASGIApp(
-        hub.sio, other_asgi_app=SecurityHeadersMiddleware(app), on_shutdown=storage.close
+        hub.sio,
+        other_asgi_app=SecurityHeadersMiddleware(app),
+        on_shutdown=storage.close,
     )
     return asgi
