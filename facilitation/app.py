@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 
 from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages
+from facilitation.realtime.admission import Admission, Caps
 from facilitation.realtime.hub import Hub
 from facilitation.security import SecurityHeadersMiddleware
 from facilitation.services.announcements import Announcer
@@ -82,6 +83,13 @@ def create_app(settings: Settings) -> ASGIApp:
         max_message=settings.max_message_bytes,
         interval=settings.tally_interval_s,
         public_url=settings.public_url,
+        admission=Admission(
+            Caps(
+                per_event=settings.max_sockets_per_event,
+                screens_per_event=settings.max_screens_per_event,
+                per_address=settings.max_sockets_per_address,
+            )
+        ),
     )
     routes = [
         *participant.routes,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from facilitation.core.languages import LANGUAGES
+from facilitation.settings import Settings
 
 if TYPE_CHECKING:
     from facilitation.core.voting import Count, Method
@@ -37,6 +38,24 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument(
         "--public-url",
         help="base URL phones use to reach this machine (default: http://<LAN address>:<port>)",
+    )
+    p.add_argument(
+        "--max-sockets-per-event",
+        type=int,
+        default=Settings.max_sockets_per_event,
+        help="anonymous sockets (phones, projectors) per event; 0: no cap (%(default)s)",
+    )
+    p.add_argument(
+        "--max-screens-per-event",
+        type=int,
+        default=Settings.max_screens_per_event,
+        help="projectors without the facilitator's cookie per event (%(default)s)",
+    )
+    p.add_argument(
+        "--max-sockets-per-address",
+        type=int,
+        default=Settings.max_sockets_per_address,
+        help="anonymous sockets from one address; raise it when phones share a NAT (%(default)s)",
     )
     p.add_argument("--new", action="store_true", help="start a new event, do not resume")
     p.add_argument("--lang", choices=LANGUAGES, help="default language of the pages")

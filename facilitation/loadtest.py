@@ -21,9 +21,11 @@ import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
+
+from facilitation.security import facilitator_cookie
 
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
 OPTION_RE = re.compile(r'name="choice" value="([^"_][^"]*)"')
@@ -46,7 +48,7 @@ class Phone:
     revision_seen: asyncio.Condition = field(default_factory=asyncio.Condition)
 
 
-async def phone_connect(phone: Phone, base: str, code: str) -> float:
+async def phone_connect(phone: Phone, base: str, code: str, key: str) -> float:
     """Load the page, open the socket; returns seconds until the first pushed step."""
     start = time.perf_counter()
     phone.base, phone.code = base, code
@@ -57,7 +59,12 @@ async def phone_connect(phone: Phone, base: str, code: str) -> float:
         base.replace("http", "ws", 1)
         + f"/socket.io/?EIO=4&transport=websocket&code={code}&role=participant"
     )
-    phone.ws = await phone.session.ws_connect(ws_url, max_msg_size=0, autoping=False)
+    # The facilitator's key: hundreds of phones from one machine are the organiser's own test,
+    # not a flood, and the server's caps on anonymous sockets let the key holder in.
+    cookie = f"{facilitator_cookie(code)}={key}"
+    phone.ws = await phone.session.ws_connect(
+        ws_url, max_msg_size=0, autoping=False, headers={"Cookie": cookie}
+    )
     opened = await phone.ws.receive_str()
     if not opened.startswith("0"):
         raise RuntimeError(f"unexpected engine.io open: {opened[:80]}")
@@ -127,11 +134,13 @@ async def wait_revision(phone: Phone, revision: int) -> float:
     return phone.revisions[revision]
 
 
-def worker(base: str, code: str, indices: list[int], commands: Any, results: Any) -> None:
-    asyncio.run(_worker(base, code, indices, commands, results))
+def worker(base: str, code: str, key: str, indices: list[int], commands: Any, results: Any) -> None:
+    asyncio.run(_worker(base, code, key, indices, commands, results))
 
 
-async def _worker(base: str, code: str, indices: list[int], commands: Any, results: Any) -> None:
+async def _worker(
+    base: str, code: str, key: str, indices: list[int], commands: Any, results: Any
+) -> None:
     connector = aiohttp.TCPConnector(limit=0)
     loop = asyncio.get_running_loop()
     phones: list[Phone] = []
@@ -149,7 +158,9 @@ async def _worker(base: str, code: str, indices: list[int], commands: Any, resul
         # Phones arrive in waves, like a room scanning a QR code, not all in one millisecond.
         for start in range(0, len(phones), 100):
             batch = phones[start : start + 100]
-            connect_times += await asyncio.gather(*(phone_connect(p, base, code) for p in batch))
+            connect_times += await asyncio.gather(
+                *(phone_connect(p, base, code, key) for p in batch)
+            )
         results.put(("connected", connect_times))
         while True:
             command = await loop.run_in_executor(None, commands.get)
@@ -304,13 +315,16 @@ async def _loadtest(args: argparse.Namespace) -> int:
             "facilitation: expected a console URL like http://host:8000/e/CODE/console?key=…"
         )
     base, code = f"{parts.scheme}://{parts.netloc}", match.group(1)
+    key = (parse_qs(parts.query).get("key") or [""])[0]
     n, processes = args.phones, max(1, args.processes)
     context = mp.get_context("spawn")
     commands = [context.Queue() for _ in range(processes)]
     results: Any = context.Queue()
     shares = [list(range(i, n, processes)) for i in range(processes)]
     workers = [
-        context.Process(target=worker, args=(base, code, share, commands[i], results), daemon=True)
+        context.Process(
+            target=worker, args=(base, code, key, share, commands[i], results), daemon=True
+        )
         for i, share in enumerate(shares)
     ]
     loop = asyncio.get_running_loop()

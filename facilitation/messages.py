@@ -62,6 +62,7 @@ REFUSALS: dict[str, str] = {
     "no_draft": _("Make a draft first."),
     "no_choice": _("There is nothing to choose at this step."),
     "groups_formed": _("The groups are already formed."),
+    "too_many_connections": _("Too many connections right now. Try again in a moment."),
 }
 
 

@@ -83,6 +83,9 @@ def serve_command(args: argparse.Namespace) -> int:
         db_path=args.db,
         public_url=public_url,
         default_lang=args.lang or "fr",
+        max_sockets_per_event=args.max_sockets_per_event,
+        max_screens_per_event=args.max_screens_per_event,
+        max_sockets_per_address=args.max_sockets_per_address,
     )
     try:
         storage = Storage(settings.db_path)

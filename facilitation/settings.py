@@ -24,6 +24,12 @@ class Settings:
     max_payload_bytes: int = 16 * 1024  # a ballot is small; bigger ones get an error reply
     # Above this the transport drops the connection instead of replying: it only protects memory.
     max_message_bytes: int = 1024 * 1024
+    # Anonymous sockets (phones, projectors without the facilitator's cookie) held at once;
+    # 0 lifts a cap. Phones behind one NAT share an address: raise the last one for a server
+    # reached over the internet from a venue's Wi-Fi.
+    max_sockets_per_event: int = 2000
+    max_screens_per_event: int = 20
+    max_sockets_per_address: int = 200
     tally_interval_s: float = 0.25  # at most four count/tally updates a second per event
     templates_dir: Path = field(default_factory=lambda: resource_dir("templates"))
     static_dir: Path = field(default_factory=lambda: resource_dir("static"))

@@ -115,20 +115,33 @@ class Console(Client):
         return data
 
 
+class Refused(Exception):
+    """The server answered the socket.io connect with an error (`44{…}`)."""
+
+    def __init__(self, data: Any) -> None:
+        super().__init__(data)
+        self.data = data
+
+
 class RawSocket:
     """Engine.io/socket.io frames written by hand, as an attacker's script sends them."""
 
-    def __init__(self, base: str, code: str, role: str, cookie: str = "") -> None:
+    def __init__(
+        self, base: str, code: str, role: str, cookie: str = "", source: str | None = None
+    ) -> None:
+        """`source`: the local address to connect from (any 127.x.y.z reaches 127.0.0.1)."""
         self.url = base.replace("http", "ws", 1) + (
             f"/socket.io/?EIO=4&transport=websocket&code={code}&role={role}"
         )
         self.cookie = cookie
+        self.source = source
         self.session: aiohttp.ClientSession | None = None
         self.ws: aiohttp.ClientWebSocketResponse | None = None
         self.next_id = 0
 
     async def open(self) -> RawSocket:
-        self.session = aiohttp.ClientSession()
+        connector = aiohttp.TCPConnector(local_addr=(self.source, 0) if self.source else None)
+        self.session = aiohttp.ClientSession(connector=connector)
         headers = {"Cookie": self.cookie} if self.cookie else {}
         self.ws = await self.session.ws_connect(self.url, headers=headers)
         assert (await self.ws.receive_str()).startswith("0")
@@ -137,6 +150,9 @@ class RawSocket:
         answer = await self.ws.receive_str()
         while answer.startswith("42"):
             answer = await self.ws.receive_str()
+        if answer.startswith("44"):
+            await self.close()
+            raise Refused(json.loads(answer[2:]))
         assert answer.startswith("40"), answer
         return self
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import socketio
 
 from tests.conftest import Server
-from tests.realtime_clients import Client, Console, Phone, RawSocket
+from tests.realtime_clients import Client, Console, Phone, RawSocket, Refused
 
 
 async def connected(console: Console) -> int:
@@ -78,3 +81,63 @@ async def test_sockets_from_another_origin_are_refused(server: Server) -> None:
     await console.connect(origin=server.base)
     await console.wait_for("console")
     await console.close()
+
+
+async def refused(raw: RawSocket) -> dict[str, Any]:
+    with pytest.raises(Refused) as refusal:
+        await raw.open()
+    data: dict[str, Any] = refusal.value.data
+    return data
+
+
+@pytest.fixture
+def capped(tmp_path: Path) -> Iterator[Server]:
+    flags = ("--max-sockets-per-event", "3", "--max-screens-per-event", "2")
+    running = Server(tmp_path / "capped.sqlite3", extra=flags).start()
+    yield running
+    running.stop()
+
+
+async def test_a_full_event_refuses_strangers_but_not_the_facilitator(capped: Server) -> None:
+    base, code = capped.base, capped.code
+    screens = [await RawSocket(base, code, "screen").open() for _ in range(2)]
+    refusal = await refused(RawSocket(base, code, "screen"))
+    assert refusal["data"] == {"code": "too_many_connections"} and refusal["message"], refusal
+    phone = await Phone(base, code).join()
+    late = Phone(base, code)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await late.join()
+    # the facilitator's console, and projectors in the facilitator's browser, still get in
+    console = await Console(base, code).login(capped.console_url)
+    cookie = "; ".join(f"{k}={v}" for k, v in console.http.cookies.items())
+    projectors = [await RawSocket(base, code, "screen", cookie).open() for _ in range(3)]
+    # a stranger's socket closed frees its place (the close is handled after it returns)
+    await screens.pop().close()
+    for _ in range(100):
+        try:
+            await late.connect()
+            break
+        except socketio.exceptions.ConnectionError:
+            continue
+    await late.wait_for("me")
+    for raw in screens + projectors:
+        await raw.close()
+    for client in (phone, late, console):
+        await client.close()
+
+
+async def test_one_address_cannot_take_every_place(tmp_path: Path) -> None:
+    flags = ("--max-sockets-per-address", "2")
+    server = Server(tmp_path / "address.sqlite3", extra=flags).start()
+    try:
+        base, code = server.base, server.code
+        mine = [await RawSocket(base, code, "screen", source="127.0.0.2").open() for _ in "ab"]
+        refusal = await refused(RawSocket(base, code, "screen", source="127.0.0.2"))
+        assert refusal["data"] == {"code": "too_many_connections"}
+        other = await RawSocket(base, code, "screen", source="127.0.0.3").open()
+        console = await Console(base, code).login(server.console_url)
+        for raw in [*mine, other]:
+            await raw.close()
+        await console.close()
+    finally:
+        server.stop()

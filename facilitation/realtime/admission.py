@@ -6,10 +6,14 @@ Kept apart from the hub, which handles what connected sockets say: this module a
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import socketio
+
+from facilitation.messages import refusal_message
 
 # python-socketio dispatches a client's message event by its name, the same way it calls the
 # real lifecycle handlers: without these checks `42["connect",{…}]` would run the connect
@@ -27,6 +31,12 @@ def genuine_disconnect(sio: socketio.AsyncServer, sid: str) -> bool:
     """The server marks a socket as leaving before it calls disconnect; a message can only come
     from a socket still fully connected."""
     return not sio.manager.is_connected(sid, "/")
+
+
+def refusal(code: str, lang: str = "en") -> socketio.exceptions.ConnectionRefusedError:
+    """A refused connect as the browser client reads it: `err.message` for people,
+    `err.data.code` for the page's script (a single argument would only become a message)."""
+    return socketio.exceptions.ConnectionRefusedError(refusal_message(lang, code), {"code": code})
 
 
 def origin_of(url: str) -> str:
@@ -57,3 +67,72 @@ class SameOrigin:
         secure = scope.get("scheme") in ("https", "wss")
         host = environ.get("HTTP_HOST", "").lower()
         return bool(host) and origin == f"{'https' if secure else 'http'}://{host}"
+
+
+@dataclass(frozen=True)
+class Caps:
+    """Anonymous sockets allowed at once (0: no cap). Phones and projectors need no account,
+    so anyone can open them; the facilitator's sockets are never counted against these."""
+
+    per_event: int
+    screens_per_event: int
+    per_address: int
+
+
+class Admission:
+    """Counts the anonymous sockets this process holds, by event, projector and address.
+
+    Counted per process on purpose, unlike presence: what runs out is this process's file
+    descriptors and memory. A socket that proves the facilitator's key (the console, a
+    projector opened in the facilitator's browser, the load test's phones) is always let in:
+    a room full of strangers' sockets must not lock the facilitator out.
+    """
+
+    def __init__(self, caps: Caps) -> None:
+        self.caps = caps
+        self._events: Counter[str] = Counter()
+        self._screens: Counter[str] = Counter()
+        self._addresses: Counter[str] = Counter()
+        self._counted: dict[str, tuple[str, str, str]] = {}  # sid -> (event, audience, address)
+
+    def admit(self, sid: str, code: str, audience: str, address: str, trusted: bool) -> bool:
+        if trusted:
+            return True
+        caps = self.caps
+        if (
+            _full(self._events[code], caps.per_event)
+            or (audience == "screen" and _full(self._screens[code], caps.screens_per_event))
+            or _full(self._addresses[address], caps.per_address)
+        ):
+            return False
+        self._events[code] += 1
+        if audience == "screen":
+            self._screens[code] += 1
+        self._addresses[address] += 1
+        self._counted[sid] = (code, audience, address)
+        return True
+
+    def release(self, sid: str) -> None:
+        counted = self._counted.pop(sid, None)
+        if counted is None:
+            return
+        code, audience, address = counted
+        for counter, key in ((self._events, code), (self._addresses, address)):
+            counter[key] -= 1
+            if counter[key] <= 0:
+                del counter[key]
+        if audience == "screen":
+            self._screens[code] -= 1
+            if self._screens[code] <= 0:
+                del self._screens[code]
+
+
+def _full(count: int, cap: int) -> bool:
+    return cap > 0 and count >= cap
+
+
+def client_address(environ: dict[str, Any]) -> str:
+    """The peer's address as uvicorn saw it (after X-Forwarded-For from a trusted proxy);
+    engine.io's own REMOTE_ADDR is always 127.0.0.1."""
+    client = (environ.get("asgi.scope") or {}).get("client")
+    return str(client[0]) if client else ""

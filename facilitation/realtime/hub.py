@@ -29,7 +29,14 @@ from facilitation.i18n import negotiate
 from facilitation.messages import refusal_message
 from facilitation.presenters.live import AUDIENCES, LiveViews, table_of
 from facilitation.presenters.views import Audience
-from facilitation.realtime.admission import SameOrigin, genuine_connect, genuine_disconnect
+from facilitation.realtime.admission import (
+    Admission,
+    SameOrigin,
+    client_address,
+    genuine_connect,
+    genuine_disconnect,
+    refusal,
+)
 from facilitation.security import facilitator_cookie, participant_cookie, same_secret
 from facilitation.services.announcements import (
     Announcer,
@@ -99,6 +106,7 @@ class Hub:
         max_message: int,
         interval: float,
         public_url: str | None,
+        admission: Admission,
     ) -> None:
         self.events = events
         self.participants = participants
@@ -108,6 +116,7 @@ class Hub:
         self.views = views
         self.max_payload = max_payload
         self.interval = interval
+        self.admission = admission
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             cors_allowed_origins=SameOrigin(public_url),
@@ -147,28 +156,29 @@ class Hub:
         audience = (query.get("role") or ["participant"])[0]
         live = self.events.get(code) if code else None
         if live is None:
-            raise socketio.exceptions.ConnectionRefusedError({"code": "unknown_event"})
+            raise refusal("unknown_event")
         if audience not in AUDIENCES:
-            raise socketio.exceptions.ConnectionRefusedError({"code": "unknown_role"})
+            raise refusal("unknown_role")
         cookies = _cookies(environ.get("HTTP_COOKIE", ""))
         participant = None
-        if audience == "console" and not same_secret(
-            live.row.secret, cookies.get(facilitator_cookie(code))
-        ):
-            raise socketio.exceptions.ConnectionRefusedError({"code": "not_facilitator"})
+        trusted = same_secret(live.row.secret, cookies.get(facilitator_cookie(code)))
+        if audience == "console" and not trusted:
+            raise refusal("not_facilitator")
         if audience == "participant":
             token = cookies.get(participant_cookie(code))
             if token is None and isinstance(auth, dict) and isinstance(auth.get("token"), str):
                 token = auth["token"]
             participant = self.participants.by_token(live, token)
             if participant is None:
-                raise socketio.exceptions.ConnectionRefusedError({"code": "no_identity"})
+                raise refusal("no_identity")
         lang = negotiate(
             (query.get("lang") or [None])[0],
             cookies.get("lang"),
             environ.get("HTTP_ACCEPT_LANGUAGE"),
             live.row.lang,
         )
+        if not self.admission.admit(sid, code, audience, client_address(environ), trusted):
+            raise refusal("too_many_connections", lang)
         connection = Connection(
             code,
             audience,
@@ -196,6 +206,7 @@ class Hub:
     async def on_disconnect(self, sid: str, reason: object = None) -> dict[str, Any] | None:
         if not genuine_disconnect(self.sio, sid):
             return await self.on_unknown("disconnect", sid)
+        self.admission.release(sid)
         connection = self.connections.pop(sid, None)
         if connection is None:
             return None

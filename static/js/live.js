@@ -71,6 +71,10 @@
     setConnection(false);
     // A refused identity (cookie lost) is mended by reloading: the page makes a new one.
     if (err && err.data && err.data.code === "no_identity") { window.location.reload(); }
+    // A full server does not retry by itself: try again later, not all phones at once.
+    if (err && err.data && err.data.code === "too_many_connections") {
+      setTimeout(function () { socket.connect(); }, 5000 + Math.random() * 10000);
+    }
   });
 
   /* Replace the content of `selector` with a pushed fragment. `outer` replaces the element
