@@ -57,6 +57,18 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         default=Settings.max_sockets_per_address,
         help="anonymous sockets from one address; raise it when phones share a NAT (%(default)s)",
     )
+    p.add_argument(
+        "--header-timeout",
+        type=float,
+        default=Settings.header_timeout_s,
+        help="seconds a client has to send a request's headers (%(default)s)",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=Settings.max_connections,
+        help="connections held at once before answering 503 (%(default)s)",
+    )
     p.add_argument("--new", action="store_true", help="start a new event, do not resume")
     p.add_argument("--lang", choices=LANGUAGES, help="default language of the pages")
     p.add_argument(

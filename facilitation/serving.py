@@ -10,6 +10,7 @@ from pathlib import Path
 
 from facilitation.core.formats import FormatError, localise, parse_format
 from facilitation.core.rosters import RosterError
+from facilitation.http_limits import open_files_for, protocol_with_deadline
 from facilitation.qrcodes import qr_text
 from facilitation.readers.formats import file_resolver, read_text
 from facilitation.readers.rosters import load_roster_file
@@ -86,6 +87,8 @@ def serve_command(args: argparse.Namespace) -> int:
         max_sockets_per_event=args.max_sockets_per_event,
         max_screens_per_event=args.max_screens_per_event,
         max_sockets_per_address=args.max_sockets_per_address,
+        header_timeout_s=args.header_timeout,
+        max_connections=args.max_connections,
     )
     try:
         storage = Storage(settings.db_path)
@@ -120,6 +123,9 @@ def serve_command(args: argparse.Namespace) -> int:
         log_level="warning",
         ws_max_size=settings.max_message_bytes,
         timeout_graceful_shutdown=2,
+        http=protocol_with_deadline(settings.header_timeout_s),
+        timeout_keep_alive=5,  # idle between requests: uvicorn's default, said here on purpose
+        limit_concurrency=open_files_for(settings.max_connections),
     )
     uvicorn.Server(config).run(sockets=[sock])
     return 0

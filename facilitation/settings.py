@@ -30,6 +30,11 @@ class Settings:
     max_sockets_per_event: int = 2000
     max_screens_per_event: int = 20
     max_sockets_per_address: int = 200
+    # A connection must have sent its request's headers within this many seconds.
+    header_timeout_s: float = 10.0
+    # Connections of every kind the process holds before uvicorn answers 503 (bounded by the
+    # open-file limit the system allows).
+    max_connections: int = 4096
     tally_interval_s: float = 0.25  # at most four count/tally updates a second per event
     templates_dir: Path = field(default_factory=lambda: resource_dir("templates"))
     static_dir: Path = field(default_factory=lambda: resource_dir("static"))
