@@ -62,6 +62,9 @@ REFUSALS: dict[str, str] = {
     "no_draft": _("Make a draft first."),
     "no_choice": _("There is nothing to choose at this step."),
     "groups_formed": _("The groups are already formed."),
+    "ticket_needed": _(
+        "This vote is for ticket holders: scan the QR code of your voting ticket, then vote."
+    ),
 }
 
 

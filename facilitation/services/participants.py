@@ -17,6 +17,8 @@ __all__ = ["INVITED_ROLES", "ParticipantRow", "Participants"]
 
 # Roles the organiser hands out by link; everyone else joins by the public QR code.
 INVITED_ROLES: tuple[Role, ...] = ("holder", "jury", "partner", "decider", "observer")
+# A sheet of tickets is printed at once; more than this is a typo, not a room.
+MAX_TICKETS = 500
 
 
 class Participants:
@@ -26,9 +28,12 @@ class Participants:
     def by_token(self, live: LiveEvent, token: str | None) -> ParticipantRow | None:
         return self.storage.participant_by_token(live.id, token) if token else None
 
-    async def join(self, live: LiveEvent) -> ParticipantRow:
-        """A new anonymous participant, known from now on by the token it is given."""
-        return await self.storage.add_participant(live.id, new_participant_token(), now_ms())
+    async def join(self, live: LiveEvent, origin: str | None = None) -> ParticipantRow:
+        """A new anonymous participant, known from now on by the token it is given; `origin`
+        is the client address it came from, kept to review bursts of identities."""
+        return await self.storage.add_participant(
+            live.id, new_participant_token(), now_ms(), origin
+        )
 
     async def rename(self, participant: ParticipantRow, raw: object) -> str:
         """Set the display name; RefusedError("malformed") if it is not text."""
@@ -54,4 +59,17 @@ class Participants:
         return self.storage.invited(live.id)
 
     def invited_person(self, live: LiveEvent, person_id: int) -> ParticipantRow | None:
-        return next((p for p in self.storage.invited(live.id) if p.id == person_id), None)
+        """Someone with a personal link: an invited person or a voting ticket."""
+        people = [*self.storage.invited(live.id), *self.storage.tickets(live.id)]
+        return next((p for p in people if p.id == person_id), None)
+
+    async def make_tickets(self, live: LiveEvent, raw_count: object) -> list[ParticipantRow]:
+        """Voting tickets: each is a personal link that makes one phone a ticketed voter."""
+        text = raw_count.strip() if isinstance(raw_count, str) else ""
+        if not text.isdigit() or not 1 <= int(text) <= MAX_TICKETS:
+            raise RefusedError("malformed", f"a number of tickets from 1 to {MAX_TICKETS}")
+        tokens = [new_participant_token() for _ in range(int(text))]
+        return await self.storage.add_tickets(live.id, tokens, now_ms())
+
+    def tickets(self, live: LiveEvent) -> list[ParticipantRow]:
+        return self.storage.tickets(live.id)
