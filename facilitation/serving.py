@@ -83,6 +83,9 @@ def serve_command(args: argparse.Namespace) -> int:
         db_path=args.db,
         public_url=public_url,
         default_lang=args.lang or "fr",
+        new_identities_per_minute=args.new_phones_per_minute,
+        new_identities_burst=max(1, round(args.new_phones_per_minute)),
+        trust_forwarded_for=args.trust_forwarded_for,
     )
     try:
         storage = Storage(settings.db_path)

@@ -7,13 +7,18 @@ decides anything, so a change made through one socket or page is seen by all the
 
 from __future__ import annotations
 
+import math
+import time
+
+from facilitation.core.admission import Allowance
 from facilitation.core.formats import Role
 from facilitation.core.inputs import clean_name
 from facilitation.security import new_participant_token
+from facilitation.services.admission import Admission, LocalAdmission
 from facilitation.services.events import LiveEvent, RefusedError, now_ms
 from facilitation.storage import ParticipantRow, Store
 
-__all__ = ["INVITED_ROLES", "ParticipantRow", "Participants"]
+__all__ = ["INVITED_ROLES", "ParticipantRow", "Participants", "TooManyNewIdentities"]
 
 # Roles the organiser hands out by link; everyone else joins by the public QR code.
 INVITED_ROLES: tuple[Role, ...] = ("holder", "jury", "partner", "decider", "observer")
@@ -21,16 +26,30 @@ INVITED_ROLES: tuple[Role, ...] = ("holder", "jury", "partner", "decider", "obse
 MAX_TICKETS = 500
 
 
+class TooManyNewIdentities(RefusedError):
+    """This address made its share of identities lately; `wait` says for how many seconds."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__("new_identity_limit", f"too many new identities, wait {wait:.0f} s")
+        self.wait = max(1, math.ceil(wait))
+
+
 class Participants:
-    def __init__(self, storage: Store) -> None:
+    def __init__(self, storage: Store, admission: Admission | None = None) -> None:
         self.storage = storage
+        self.admission = admission or LocalAdmission(Allowance(per_minute=0, burst=1))
 
     def by_token(self, live: LiveEvent, token: str | None) -> ParticipantRow | None:
         return self.storage.participant_by_token(live.id, token) if token else None
 
     async def join(self, live: LiveEvent, origin: str | None = None) -> ParticipantRow:
         """A new anonymous participant, known from now on by the token it is given; `origin`
-        is the client address it came from, kept to review bursts of identities."""
+        is the client address it came from, limited in how many it makes (TooManyNewIdentities)
+        and kept to review bursts of identities."""
+        if origin is not None:
+            wait = await self.admission.admit(origin, time.time())
+            if wait is not None:
+                raise TooManyNewIdentities(wait)
         return await self.storage.add_participant(
             live.id, new_participant_token(), now_ms(), origin
         )
