@@ -143,6 +143,8 @@ def test_a_ticket_from_the_printed_sheet_makes_a_voter_whose_ballot_counts(
     phone.get(f"/e/{code}")
     phone.get(links[0].removeprefix("http://testserver"))
     page = phone.get(f"/e/{code}").text
+    assert "ticket-notice" not in page
+    assert "ticket-notice" in TestClient(room.app).get(f"/e/{code}").text
     response = phone.post(
         f"/e/{code}/vote",
         data={"csrf": csrf_of(page), "vote": "pick", "choice": "b"},
@@ -263,6 +265,9 @@ def test_setting_aside_a_burst_removes_its_ballots_and_restoring_brings_them_bac
     form = {"csrf": room.csrf, "burst": burst.group(1), "within": "10", "least": "5"}
     room.console.post(f"/e/{code}/console/review/pick", data={**form, "action": "set_aside"})
     assert room.tally() == {"a": 0, "b": 3} and room.counted() == 3
+    # the downloads hold what the result counted
+    rows = room.console.get(f"/e/{code}/votes/pick/ballots.csv").text.strip().splitlines()
+    assert len(rows) == 1 + 3
     review = room.console.get(f"/e/{code}/console/review/pick?lang=en").text
     assert "Restore" in review
     room.console.post(f"/e/{code}/console/review/pick", data={**form, "action": "restore"})

@@ -194,6 +194,7 @@ def vote_view(
         "options": options,
         "allow_abstain": step.allow_abstain,
         "own_project": step.own_project,
+        "ticketed": step.voters == "ticketed",
         "who": list(step.who),
         "who_label": ", ".join(tr(lang, ROLE_NAMES.get(r, r)) for r in step.who),
         "show_results": show_results and rows is not None,
