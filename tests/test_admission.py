@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from facilitation.core.admission import Allowance, Bucket, admit, wait_seconds
+from facilitation.core.counts import whole_number
 
 allowances = st.builds(
     Allowance,
@@ -73,3 +74,12 @@ def test_the_default_holds_a_loop_to_five_a_minute() -> None:
     one_loop = [k * 0.03 for k in range(300)]  # a curl loop: 300 in 9 s
     assert sum(run(allowance, one_loop)) == 5
     assert math.isclose(wait_seconds(Bucket(0, 0), allowance, 0), 12)
+
+
+@given(st.one_of(st.text(max_size=12), st.integers().map(str)), st.integers(1, 10**6))
+def test_counts_typed_in_forms_are_whole_numbers_in_range(raw: str, top: int) -> None:
+    found = whole_number(raw, top)
+    if found is not None:
+        assert 0 <= found <= top and found == int(raw.strip())
+    elif raw.strip().isascii() and raw.strip().isdigit():
+        assert int(raw.strip()) > top

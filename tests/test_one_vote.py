@@ -124,6 +124,14 @@ def test_a_ticket_from_the_printed_sheet_makes_a_voter_whose_ballot_counts(
     room = ticketed
     code = room.live.code
     people = room.console.get(f"/e/{code}/console/people").text
+    for typed in ("0", "²", "501", "lots"):
+        refused = room.console.post(
+            f"/e/{code}/console/people/tickets",
+            data={"csrf": csrf_of(people), "count": typed},
+            follow_redirects=False,
+        )
+        assert refused.headers["location"].endswith("?error=tickets"), typed
+    assert room.services.participants.tickets(room.live) == []
     response = room.console.post(
         f"/e/{code}/console/people/tickets",
         data={"csrf": csrf_of(people), "count": "12"},
@@ -226,12 +234,13 @@ def test_the_console_warns_when_ballots_exceed_the_head_count(open_vote: Room) -
         shown = f"{voted} ballots for {count} people counted in the room." in console_state(room)
         assert shown is warned, count
     assert room.services.review.head_count(room.live) is None
-    refused = room.console.post(
-        f"/e/{room.live.code}/console/headcount",
-        data={"csrf": room.csrf, "count": "many"},
-        headers={"HX-Request": "true"},
-    )
-    assert 'role="alert"' in refused.text
+    for typed in ("many", "²", "9" * 5000, "-3", "100001"):
+        refused = room.console.post(
+            f"/e/{room.live.code}/console/headcount",
+            data={"csrf": room.csrf, "count": typed},
+            headers={"HX-Request": "true"},
+        )
+        assert refused.status_code == 200 and 'role="alert"' in refused.text, typed
     logged = [e for e in room.services.events.storage.log_entries(room.live.id)]
     assert [e["detail"]["count"] for e in logged if e["action"] == "head_count"] == [
         50,

@@ -11,6 +11,7 @@ import math
 import time
 
 from facilitation.core.admission import Allowance
+from facilitation.core.counts import whole_number
 from facilitation.core.formats import Role
 from facilitation.core.inputs import clean_name
 from facilitation.security import new_participant_token
@@ -84,10 +85,10 @@ class Participants:
 
     async def make_tickets(self, live: LiveEvent, raw_count: object) -> list[ParticipantRow]:
         """Voting tickets: each is a personal link that makes one phone a ticketed voter."""
-        text = raw_count.strip() if isinstance(raw_count, str) else ""
-        if not text.isdigit() or not 1 <= int(text) <= MAX_TICKETS:
+        count = whole_number(raw_count, MAX_TICKETS)
+        if not count:
             raise RefusedError("malformed", f"a number of tickets from 1 to {MAX_TICKETS}")
-        tokens = [new_participant_token() for _ in range(int(text))]
+        tokens = [new_participant_token() for _ in range(count)]
         return await self.storage.add_tickets(live.id, tokens, now_ms())
 
     def tickets(self, live: LiveEvent) -> list[ParticipantRow]:

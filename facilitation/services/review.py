@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from facilitation.core.bursts import Burst, Identity, find_bursts
+from facilitation.core.counts import whole_number
 from facilitation.services.announcements import Announcer, TallyChanged
 from facilitation.services.events import LiveEvent, RefusedError, now_ms
 from facilitation.storage import Store
@@ -40,12 +41,8 @@ class BallotReview:
 
     async def set_head_count(self, live: LiveEvent, raw: object) -> None:
         """The number of people the facilitator counted; an empty field forgets it."""
-        text = raw.strip() if isinstance(raw, str) else None
-        if text == "":
-            count = None
-        elif text is not None and text.isdigit() and int(text) <= MAX_HEAD_COUNT:
-            count = int(text)
-        else:
+        count = whole_number(raw, MAX_HEAD_COUNT)
+        if count is None and not (isinstance(raw, str) and raw.strip() == ""):
             raise RefusedError("malformed", "a head count is a whole number")
         await self.storage.set_head_count(live.id, count, now_ms())
         await self.announcer.announce(TallyChanged(live.code))

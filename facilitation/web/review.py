@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from facilitation.core.counts import whole_number
 from facilitation.core.formats import localise
 from facilitation.messages import refusal_message
 from facilitation.services.events import LiveEvent, RefusedError
@@ -30,8 +31,7 @@ async def head_count_submit(request: Request, live: LiveEvent, lang: str) -> Res
 
 def _number(raw: object, default: int, top: int) -> int:
     """A burst setting from the page's form: a whole number from 1 to `top`."""
-    text = raw if isinstance(raw, str) else ""
-    return min(top, max(1, int(text))) if text.isdigit() else default
+    return max(1, whole_number(raw, top) or default)
 
 
 def _settings(source: FormData | Request) -> tuple[int, int]:
@@ -82,13 +82,12 @@ def _back(request: Request, live: LiveEvent, flash: str | None = None) -> Respon
 async def review_submit(request: Request, live: LiveEvent, lang: str) -> Response:
     form = await request.form()
     within, least = _settings(form)
-    key = str(form.get("burst", ""))
     aside = form.get("action") == "set_aside"
     try:
         await services(request).review.set_aside(
             live,
             request.path_params["vote"],
-            int(key) if key.isdigit() else None,
+            whole_number(form.get("burst"), 2**62),
             aside,
             within,
             least,
