@@ -13,11 +13,13 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp
 
+from facilitation.core.admission import Allowance
 from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages
 from facilitation.realtime.admission import Admission, Caps
 from facilitation.realtime.hub import Hub
 from facilitation.security import SecurityHeadersMiddleware
+from facilitation.services.admission import LocalAdmission
 from facilitation.services.announcements import Announcer
 from facilitation.services.console import Console
 from facilitation.services.events import Events
@@ -25,6 +27,7 @@ from facilitation.services.format_library import FormatLibrary
 from facilitation.services.meetings import Meetings
 from facilitation.services.participants import Participants
 from facilitation.services.presence import LocalPresence
+from facilitation.services.review import BallotReview
 from facilitation.services.seating import Seating
 from facilitation.settings import Settings
 from facilitation.storage.sqlite import Storage
@@ -36,6 +39,7 @@ from facilitation.web import (
     organiser,
     participant,
     people,
+    review,
     screen,
 )
 from facilitation.web.assets import Assets
@@ -64,13 +68,15 @@ def create_app(settings: Settings) -> ASGIApp:
     announcer = Announcer()
     presence = LocalPresence()
     events = Events(storage, announcer)
-    participants = Participants(storage)
+    allowance = Allowance(settings.new_identities_per_minute, settings.new_identities_burst)
+    participants = Participants(storage, LocalAdmission(allowance))
     seating = Seating(storage, announcer)
     meetings = Meetings(storage, announcer)
     console_service = Console(events, seating, presence, announcer)
+    ballot_review = BallotReview(storage, announcer)
     pages = Pages(settings.templates_dir, settings.static_dir)
     csrf_key = storage.signing_key()
-    views = LiveViews(events, seating, meetings, presence, pages, csrf_key)
+    views = LiveViews(events, seating, meetings, presence, pages, csrf_key, ballot_review)
     hub = Hub(
         events,
         participants,
@@ -96,6 +102,7 @@ def create_app(settings: Settings) -> ASGIApp:
         *console.routes,
         *screen.routes,
         *people.routes,
+        *review.routes,
         *ballots.routes,
         *holder.routes,
         *matchmaking.routes,
@@ -114,6 +121,7 @@ def create_app(settings: Settings) -> ASGIApp:
         seating=seating,
         meetings=meetings,
         console=console_service,
+        review=ballot_review,
         views=views,
         pages=pages,
         csrf_key=csrf_key,

@@ -76,6 +76,19 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="where the organiser's own formats are kept (default: facilitation-formats/ "
         "next to the database)",
     )
+    p.add_argument(
+        "--new-phones-per-minute",
+        type=float,
+        default=5,
+        metavar="N",
+        help="new identities one client address may make a minute, N at once (default: "
+        "%(default)s; 0: no limit, e.g. for a load test from one machine)",
+    )
+    p.add_argument(
+        "--trust-forwarded-for",
+        action="store_true",
+        help="behind a reverse proxy: take the client address from X-Forwarded-For",
+    )
     p.set_defaults(run=_run_serve)
 
 

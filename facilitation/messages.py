@@ -63,6 +63,9 @@ REFUSALS: dict[str, str] = {
     "no_choice": _("There is nothing to choose at this step."),
     "groups_formed": _("The groups are already formed."),
     "too_many_connections": _("Too many connections right now. Try again in a moment."),
+    "ticket_needed": _(
+        "This vote is for ticket holders: scan the QR code of your voting ticket, then vote."
+    ),
 }
 
 

@@ -89,6 +89,9 @@ def serve_command(args: argparse.Namespace) -> int:
         max_sockets_per_address=args.max_sockets_per_address,
         header_timeout_s=args.header_timeout,
         max_connections=args.max_connections,
+        new_identities_per_minute=args.new_phones_per_minute,
+        new_identities_burst=max(1, round(args.new_phones_per_minute)),
+        trust_forwarded_for=args.trust_forwarded_for,
     )
     try:
         storage = Storage(settings.db_path)

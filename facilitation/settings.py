@@ -36,6 +36,14 @@ class Settings:
     # open-file limit the system allows).
     max_connections: int = 4096
     tally_interval_s: float = 0.25  # at most four count/tally updates a second per event
+    # New identities (page views without a participant cookie) per client address: a phone
+    # that lost its cookie joins again at once, a script looping from one address is slowed
+    # to this rate. 0 turns the limit off (a load test from one machine).
+    new_identities_per_minute: float = 5
+    new_identities_burst: int = 5
+    # Behind a reverse proxy every request comes from the proxy: trust the address it adds
+    # last to X-Forwarded-For. Off by default, as anyone can send that header.
+    trust_forwarded_for: bool = False
     templates_dir: Path = field(default_factory=lambda: resource_dir("templates"))
     static_dir: Path = field(default_factory=lambda: resource_dir("static"))
     formats_dir: Path = field(default_factory=lambda: resource_dir("formats"))

@@ -16,7 +16,7 @@ from facilitation.readers.formats import file_resolver
 from facilitation.readers.rosters import load_roster_file
 from facilitation.services.events import LiveEvent
 from facilitation.settings import Settings
-from tests.conftest import DEMO_ROSTER, FORMATS
+from tests.conftest import DEMO_ROSTER, FORMATS, MANY_PHONES
 
 SHIPPED = sorted(FORMATS.glob("*.yaml"))
 
@@ -58,7 +58,7 @@ def vote_fields(step: VoteStep, options: list[str], voter: int) -> dict[str, obj
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_shipped_format_runs_every_step(path: Path, tmp_path: Path) -> None:
-    app = create_app(Settings(db_path=str(tmp_path / "walk.sqlite3")))
+    app = create_app(Settings(db_path=str(tmp_path / "walk.sqlite3"), **MANY_PHONES))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     live: LiveEvent = asyncio.run(
         services.events.create(

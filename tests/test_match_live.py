@@ -20,7 +20,7 @@ from facilitation.app import create_app
 from facilitation.readers.rosters import load_roster_file
 from facilitation.services.events import LiveEvent
 from facilitation.settings import Settings
-from tests.conftest import CARREFOUR, DEMO_ROSTER
+from tests.conftest import CARREFOUR, DEMO_ROSTER, MANY_PHONES
 
 
 def csrf_of(html: str) -> str:
@@ -31,7 +31,7 @@ def csrf_of(html: str) -> str:
 
 @pytest.fixture
 def evening(tmp_path: Path) -> Iterator[tuple[TestClient, LiveEvent, str, list[TestClient]]]:
-    app = create_app(Settings(db_path=str(tmp_path / "m.sqlite3")))
+    app = create_app(Settings(db_path=str(tmp_path / "m.sqlite3"), **MANY_PHONES))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     live = asyncio.run(
         services.events.create(

@@ -15,7 +15,7 @@ from facilitation.app import create_app
 from facilitation.readers.rosters import load_roster_file
 from facilitation.services.events import LiveEvent
 from facilitation.settings import Settings
-from tests.conftest import DEMO_ROSTER, ROOT
+from tests.conftest import DEMO_ROSTER, MANY_PHONES, ROOT
 
 WORKSHOP = ROOT / "tests" / "data" / "formats" / "workshop.yaml"
 
@@ -28,7 +28,7 @@ def csrf_of(html: str) -> str:
 
 @pytest.fixture
 def workshop(tmp_path: Path) -> Iterator[tuple[TestClient, LiveEvent, str, list[TestClient]]]:
-    app = create_app(Settings(db_path=str(tmp_path / "w.sqlite3")))
+    app = create_app(Settings(db_path=str(tmp_path / "w.sqlite3"), **MANY_PHONES))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     live = asyncio.run(
         services.events.create(
@@ -206,7 +206,7 @@ steps:
     size: 3
     choices: [{id: food, label: Food}, {id: mobility, label: Mobility}]
 """
-    app = create_app(Settings(db_path=str(tmp_path / "self.sqlite3")))
+    app = create_app(Settings(db_path=str(tmp_path / "self.sqlite3"), **MANY_PHONES))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     live = asyncio.run(
         services.events.create(format_source=source, format_name="self.yaml", roster=(), params={})

@@ -91,7 +91,12 @@ def results_csv(events: Events, live: LiveEvent) -> str:
 
 
 def _ballot_rows(events: Events, live: LiveEvent, vote_id: str) -> list[tuple[Any, bool, str]]:
-    return [(b.ballot, b.paper, b.name) for b in events.storage.ballots(live.id, vote_id)]
+    # the ballots the result counted, so that `facilitation tally` of the file gives it again
+    return [
+        (b.ballot, b.paper, b.name)
+        for b in events.storage.ballots(live.id, vote_id)
+        if not b.set_aside
+    ]
 
 
 def vote_ballots_csv(events: Events, live: LiveEvent, vote_id: str) -> str:

@@ -25,6 +25,7 @@ from facilitation.security import csrf_token, facilitator_subject
 from facilitation.services.events import Events, LiveEvent, now_ms
 from facilitation.services.meetings import Meetings
 from facilitation.services.presence import Presence
+from facilitation.services.review import BallotReview
 from facilitation.services.seating import SEATED_KINDS, Seating
 from facilitation.storage import ItemRow, ParticipantRow
 
@@ -51,6 +52,7 @@ class LiveViews:
         presence: Presence,
         pages: Pages,
         csrf_key: str,
+        review: BallotReview | None = None,
     ) -> None:
         self.events = events
         self.seating = seating
@@ -58,11 +60,16 @@ class LiveViews:
         self.presence = presence
         self.pages = pages
         self.csrf_key = csrf_key
+        self.review = review
 
     async def counts(self, live: LiveEvent) -> Counts:
         vote_id = live.plan.vote_of(live.stage)
         ballots = self.events.count_ballots(live, vote_id) if vote_id else 0
-        return Counts(connected=len(await self.presence.people(live.code)), ballots=ballots)
+        return Counts(
+            connected=len(await self.presence.people(live.code)),
+            ballots=ballots,
+            head_count=self.review.head_count(live) if self.review else None,
+        )
 
     async def context(self, live: LiveEvent, audience: Audience, lang: str) -> dict[str, Any]:
         """What the templates of `audience` need; the tally only where it may be shown."""

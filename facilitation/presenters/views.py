@@ -44,7 +44,18 @@ Audience = Literal["participant", "screen", "console"]
 @dataclass(frozen=True)
 class Counts:
     connected: int  # participants with an open connection now
-    ballots: int  # ballots in the current vote
+    ballots: int  # ballots in the current vote that count (not set aside)
+    head_count: int | None = None  # people the facilitator counted in the room
+
+    @property
+    def over_connected(self) -> bool:
+        """More ballots than phones connected: phones that voted by form and left, or
+        identities that never connected (a script)."""
+        return self.ballots > self.connected
+
+    @property
+    def over_head_count(self) -> bool:
+        return self.head_count is not None and self.ballots > self.head_count
 
 
 def N_(message: str) -> str:
@@ -183,6 +194,7 @@ def vote_view(
         "options": options,
         "allow_abstain": step.allow_abstain,
         "own_project": step.own_project,
+        "ticketed": step.voters == "ticketed",
         "who": list(step.who),
         "who_label": ", ".join(tr(lang, ROLE_NAMES.get(r, r)) for r in step.who),
         "show_results": show_results and rows is not None,

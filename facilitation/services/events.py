@@ -343,8 +343,11 @@ class Events:
         refusal = may_vote(live.plan, live.state, vote_id, participant.role)
         if refusal is not None:
             raise RefusedError(refusal.code, str(refusal))
+        step = live.format.vote_steps()[vote_id]
+        if step.voters == "ticketed" and not participant.ticketed:
+            raise RefusedError("ticket_needed", "this vote counts only ballots from tickets")
         forbidden = live.hidden_options(vote_id)
-        if participant.project_id and not live.format.vote_steps()[vote_id].own_project:
+        if participant.project_id and not step.own_project:
             forbidden |= {participant.project_id}
         ballot = self._validated(live, vote_id, raw, forbidden)
         if not await self.storage.put_ballot(live.id, vote_id, participant.id, ballot, now_ms()):
@@ -417,7 +420,7 @@ class Events:
         return None
 
     def results(self, live: LiveEvent, vote_id: str) -> voting.VoteResult:
-        ballots = [b.ballot for b in self.storage.ballots(live.id, vote_id)]
+        ballots = [b.ballot for b in self.storage.ballots(live.id, vote_id) if not b.set_aside]
         return voting.tally(live.vote_spec(vote_id), ballots, seed=live.row.seed)
 
 

@@ -7,28 +7,53 @@ decides anything, so a change made through one socket or page is seen by all the
 
 from __future__ import annotations
 
+import math
+import time
+
+from facilitation.core.admission import Allowance
+from facilitation.core.counts import whole_number
 from facilitation.core.formats import Role
 from facilitation.core.inputs import clean_name
 from facilitation.security import new_participant_token
+from facilitation.services.admission import Admission, LocalAdmission
 from facilitation.services.events import LiveEvent, RefusedError, now_ms
 from facilitation.storage import ParticipantRow, Store
 
-__all__ = ["INVITED_ROLES", "ParticipantRow", "Participants"]
+__all__ = ["INVITED_ROLES", "ParticipantRow", "Participants", "TooManyNewIdentities"]
 
 # Roles the organiser hands out by link; everyone else joins by the public QR code.
 INVITED_ROLES: tuple[Role, ...] = ("holder", "jury", "partner", "decider", "observer")
+# A sheet of tickets is printed at once; more than this is a typo, not a room.
+MAX_TICKETS = 500
+
+
+class TooManyNewIdentities(RefusedError):
+    """This address made its share of identities lately; `wait` says for how many seconds."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__("new_identity_limit", f"too many new identities, wait {wait:.0f} s")
+        self.wait = max(1, math.ceil(wait))
 
 
 class Participants:
-    def __init__(self, storage: Store) -> None:
+    def __init__(self, storage: Store, admission: Admission | None = None) -> None:
         self.storage = storage
+        self.admission = admission or LocalAdmission(Allowance(per_minute=0, burst=1))
 
     def by_token(self, live: LiveEvent, token: str | None) -> ParticipantRow | None:
         return self.storage.participant_by_token(live.id, token) if token else None
 
-    async def join(self, live: LiveEvent) -> ParticipantRow:
-        """A new anonymous participant, known from now on by the token it is given."""
-        return await self.storage.add_participant(live.id, new_participant_token(), now_ms())
+    async def join(self, live: LiveEvent, origin: str | None = None) -> ParticipantRow:
+        """A new anonymous participant, known from now on by the token it is given; `origin`
+        is the client address it came from, limited in how many it makes (TooManyNewIdentities)
+        and kept to review bursts of identities."""
+        if origin is not None:
+            wait = await self.admission.admit(origin, time.time())
+            if wait is not None:
+                raise TooManyNewIdentities(wait)
+        return await self.storage.add_participant(
+            live.id, new_participant_token(), now_ms(), origin
+        )
 
     async def rename(self, participant: ParticipantRow, raw: object) -> str:
         """Set the display name; RefusedError("malformed") if it is not text."""
@@ -54,4 +79,17 @@ class Participants:
         return self.storage.invited(live.id)
 
     def invited_person(self, live: LiveEvent, person_id: int) -> ParticipantRow | None:
-        return next((p for p in self.storage.invited(live.id) if p.id == person_id), None)
+        """Someone with a personal link: an invited person or a voting ticket."""
+        people = [*self.storage.invited(live.id), *self.storage.tickets(live.id)]
+        return next((p for p in people if p.id == person_id), None)
+
+    async def make_tickets(self, live: LiveEvent, raw_count: object) -> list[ParticipantRow]:
+        """Voting tickets: each is a personal link that makes one phone a ticketed voter."""
+        count = whole_number(raw_count, MAX_TICKETS)
+        if not count:
+            raise RefusedError("malformed", f"a number of tickets from 1 to {MAX_TICKETS}")
+        tokens = [new_participant_token() for _ in range(count)]
+        return await self.storage.add_tickets(live.id, tokens, now_ms())
+
+    def tickets(self, live: LiveEvent) -> list[ParticipantRow]:
+        return self.storage.tickets(live.id)

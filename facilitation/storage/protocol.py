@@ -98,6 +98,14 @@ class Store(Protocol):
         """Commit the new state and the log line of the action that made it."""
         ...
 
+    def head_count(self, event_id: int) -> int | None:
+        """How many people the facilitator counted in the room; None if not counted."""
+        ...
+
+    async def set_head_count(self, event_id: int, count: int | None, now: int) -> None:
+        """Keep (or with None forget) the head count, and log it."""
+        ...
+
     def seating_version(self, event_id: int) -> int:
         """A number that changes, in the transaction of the write, whenever what the event's
         seats show changes: seatings, scores, participants and their names."""
@@ -111,8 +119,21 @@ class Store(Protocol):
 
     def participant_by_token(self, event_id: int, token: str) -> ParticipantRow | None: ...
 
-    async def add_participant(self, event_id: int, token: str, now: int) -> ParticipantRow:
-        """The participant of `token`, made if new; StorageError if another event has it."""
+    async def add_participant(
+        self, event_id: int, token: str, now: int, origin: str | None = None
+    ) -> ParticipantRow:
+        """The participant of `token`, made if new (joining from the client address
+        `origin`); StorageError if another event has it."""
+        ...
+
+    async def add_tickets(
+        self, event_id: int, tokens: Sequence[str], now: int
+    ) -> list[ParticipantRow]:
+        """Voting tickets, one participant per token, and the log line that made them."""
+        ...
+
+    def tickets(self, event_id: int) -> list[ParticipantRow]:
+        """Every ticket of the event, in the order they were made."""
         ...
 
     async def invite(
@@ -164,10 +185,25 @@ class Store(Protocol):
         ...
 
     def ballots(self, event_id: int, vote_id: str) -> list[BallotRow]:
-        """The ballots of a vote, in the order they were first cast."""
+        """The ballots of a vote, set aside or not, in the order they were first cast."""
         ...
 
-    def count_ballots(self, event_id: int, vote_id: str) -> int: ...
+    def count_ballots(self, event_id: int, vote_id: str) -> int:
+        """The ballots of a vote that count (not set aside)."""
+        ...
+
+    async def set_ballots_aside(
+        self,
+        event_id: int,
+        vote_id: str,
+        participant_ids: Sequence[int],
+        aside: bool,
+        now: int,
+        detail: Mapping[str, Any],
+    ) -> int:
+        """Set aside (or restore) the phone ballots of these participants in a vote, and log
+        it as `set_aside` or `restore` with `detail`; how many changed."""
+        ...
 
     def ballots_of(self, event_id: int, participant_id: int) -> dict[str, dict[str, Any]]:
         """A participant's own ballots by vote, to restore their choices after a reconnect."""

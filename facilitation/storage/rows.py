@@ -40,6 +40,14 @@ class ParticipantRow:
     project_id: str | None = None
     invited: bool = False
     profile: dict[str, Any] = field(default_factory=dict)
+    ticket: bool = False  # reached by a voting ticket the facilitator printed
+    origin: str | None = None  # the client address an anonymous phone joined from
+    created_at: int = 0
+
+    @property
+    def ticketed(self) -> bool:
+        """Known to the facilitator as one person: a printed ticket or a personal link."""
+        return self.ticket or self.invited
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,7 @@ class BallotRow:
     ballot: dict[str, Any]
     paper: bool
     updated_at: int
+    set_aside: bool = False  # by the facilitator: kept, shown, not counted
 
 
 @dataclass(frozen=True)

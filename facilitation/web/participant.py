@@ -14,10 +14,11 @@ from facilitation.core.formats import GroupsStep
 from facilitation.messages import refusal_message
 from facilitation.security import normalise_code, participant_cookie
 from facilitation.services.events import LiveEvent, RefusedError
-from facilitation.services.participants import ParticipantRow
+from facilitation.services.participants import ParticipantRow, TooManyNewIdentities
 from facilitation.web.guards import participant_csrf, participant_form, participant_of
 from facilitation.web.services import (
     COOKIE_MAX_AGE,
+    client_address,
     event_or_404,
     lang_of,
     remember_lang,
@@ -49,10 +50,13 @@ async def event_page(request: Request) -> Response:
     svc = services(request)
     participant = participant_of(request, live)
     new_token = None
-    if participant is None:
-        participant = await svc.participants.join(live)
-        new_token = participant.token
     lang = lang_of(request, live)
+    if participant is None:
+        try:
+            participant = await svc.participants.join(live, client_address(request))
+        except TooManyNewIdentities as refusal:
+            return _wait_page(request, live, lang, refusal.wait)
+        new_token = participant.token
     flash = request.query_params.get("flash")
     context = await svc.views.participant_page(live, participant, lang)
     context.update(
@@ -71,6 +75,16 @@ async def event_page(request: Request) -> Response:
             samesite="lax",
         )
     return remember_lang(request, response)
+
+
+def _wait_page(request: Request, live: LiveEvent, lang: str, wait: int) -> Response:
+    """Over the limit of new identities for this address: no participant is made; the page
+    says when to try again, or to scan a ticket (a ticket is not limited)."""
+    page = services(request).pages.page(
+        request, "wait.html", lang, {"live": live, "wait": wait}, status_code=429
+    )
+    page.headers["Retry-After"] = str(wait)
+    return page
 
 
 def _back(live: LiveEvent, flash: str | None = None) -> RedirectResponse:

@@ -1,11 +1,15 @@
-"""Personal links: holders, jury members and partners join with a role the organiser gave them."""
+"""Personal links: holders, jury members and partners join with a role the organiser gave them;
+voting tickets are personal links too, printed on a sheet, one per person in the room."""
 
 from __future__ import annotations
+
+import base64
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from facilitation.core.formats import localise
 from facilitation.qrcodes import qr_svg
 from facilitation.security import participant_cookie
 from facilitation.services.events import LiveEvent, RefusedError
@@ -26,7 +30,7 @@ async def invite_accept(request: Request) -> Response:
     live = event_or_404(request)
     token = str(request.path_params["token"])
     person = services(request).participants.by_token(live, token)
-    if person is None or not person.invited:
+    if person is None or not person.ticketed:
         return services(request).pages.page(
             request, "not_found.html", lang_of(request, live), {"live": None}, status_code=404
         )
@@ -63,6 +67,8 @@ async def people_page(request: Request, live: LiveEvent, lang: str) -> Response:
             "roles": roles,
             "csrf": facilitator_csrf(request, live),
             "error": request.query_params.get("error"),
+            "tickets": len(svc.participants.tickets(live)),
+            "ticketed_votes": _ticketed_votes(live),
         },
     )
     return remember_lang(request, page)
@@ -86,6 +92,38 @@ async def people_add(request: Request, live: LiveEvent, lang: str) -> Response:
     return RedirectResponse(_back(live), status_code=303)
 
 
+def _ticketed_votes(live: LiveEvent) -> int:
+    return sum(1 for step in live.format.vote_steps().values() if step.voters == "ticketed")
+
+
+@facilitator(_csrf_refused)
+async def tickets_add(request: Request, live: LiveEvent, lang: str) -> Response:
+    form = await request.form()
+    try:
+        await services(request).participants.make_tickets(live, form.get("count"))
+    except RefusedError:
+        return RedirectResponse(f"{_back(live)}?error=tickets", status_code=303)
+    return RedirectResponse(f"{_back(live)}/tickets", status_code=303)
+
+
+@facilitator()
+async def tickets_sheet(request: Request, live: LiveEvent, lang: str) -> Response:
+    """The tickets as an A4 sheet to print and cut: each QR is in the page itself (a data:
+    image) so that printing does not wait for hundreds of requests."""
+    svc = services(request)
+    base = public_base(request)
+    tickets = []
+    for number, ticket in enumerate(svc.participants.tickets(live), start=1):
+        link = f"{base}/e/{live.code}/i/{ticket.token}"
+        svg = base64.b64encode(qr_svg(link).encode()).decode("ascii")
+        tickets.append({"number": number, "link": link, "qr": f"data:image/svg+xml;base64,{svg}"})
+    title = localise(live.format.title, lang, live.format.lang)
+    page = svc.pages.page(
+        request, "tickets.html", lang, {"live": live, "tickets": tickets, "title": title}
+    )
+    return remember_lang(request, page)
+
+
 @facilitator()
 async def person_qr(request: Request, live: LiveEvent, lang: str) -> Response:
     person = services(request).participants.invited_person(live, int(request.path_params["person"]))
@@ -100,4 +138,6 @@ routes = [
     Route("/e/{code}/console/people", people_page, name="people"),
     Route("/e/{code}/console/people", people_add, methods=["POST"], name="people_add"),
     Route("/e/{code}/console/people/{person:int}/qr.svg", person_qr, name="person_qr"),
+    Route("/e/{code}/console/people/tickets", tickets_sheet, name="tickets"),
+    Route("/e/{code}/console/people/tickets", tickets_add, methods=["POST"], name="tickets_add"),
 ]

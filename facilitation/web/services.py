@@ -17,6 +17,7 @@ from facilitation.services.events import Events, LiveEvent
 from facilitation.services.format_library import FormatLibrary
 from facilitation.services.meetings import Meetings
 from facilitation.services.participants import Participants
+from facilitation.services.review import BallotReview
 from facilitation.services.seating import Seating
 from facilitation.settings import Settings
 
@@ -31,6 +32,7 @@ class Services:
     seating: Seating
     meetings: Meetings
     console: Console
+    review: BallotReview
     views: LiveViews
     pages: Pages
     csrf_key: str
@@ -67,6 +69,17 @@ def public_base(request: Request) -> str:
     """The address phones use: --public-url, else the address this request came to."""
     configured = services(request).settings.public_url
     return (configured or str(request.base_url)).rstrip("/")
+
+
+def client_address(request: Request) -> str:
+    """The address a request came from, as new identities are limited by. Behind a trusted
+    proxy, the last X-Forwarded-For entry: the one the proxy added (earlier ones are whatever
+    the client sent)."""
+    if services(request).settings.trust_forwarded_for:
+        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
+        if hops[-1]:
+            return hops[-1]
+    return request.client.host if request.client else "unknown"
 
 
 def is_facilitator(request: Request, live: LiveEvent) -> bool:

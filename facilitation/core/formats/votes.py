@@ -77,6 +77,11 @@ class VoteStep(StepBase):
         default="on_enter", description="on_enter: the vote opens when the step begins."
     )
     allow_abstain: bool = False
+    voters: Literal["open", "ticketed"] = Field(
+        default="open",
+        description="open: every phone that joins votes; ticketed: only voting tickets and "
+        "personal links (one person, one ballot), plus paper ballots",
+    )
     own_project: bool = Field(
         default=False, description="May a project's holder vote for their own project?"
     )

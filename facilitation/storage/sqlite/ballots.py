@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from facilitation.storage.rows import BallotRow
@@ -74,7 +74,8 @@ class BallotTables(Database):
     def ballots(self, event_id: int, vote_id: str) -> list[BallotRow]:
         rows = self.db.execute(
             "SELECT b.id, b.participant_id, coalesce(p.name, '') AS name, b.ballot_json, b.paper,"
-            " b.updated_at FROM ballots b LEFT JOIN participants p ON p.id = b.participant_id"
+            " b.updated_at, b.set_aside FROM ballots b"
+            " LEFT JOIN participants p ON p.id = b.participant_id"
             " WHERE b.event_id = ? AND b.vote_id = ? ORDER BY b.id",
             (event_id, vote_id),
         )
@@ -86,16 +87,41 @@ class BallotTables(Database):
                 json.loads(r["ballot_json"]),
                 bool(r["paper"]),
                 r["updated_at"],
+                bool(r["set_aside"]),
             )
             for r in rows
         ]
 
     def count_ballots(self, event_id: int, vote_id: str) -> int:
         row = self.db.execute(
-            "SELECT count(*) AS n FROM ballots WHERE event_id = ? AND vote_id = ?",
+            "SELECT count(*) AS n FROM ballots"
+            " WHERE event_id = ? AND vote_id = ? AND set_aside = 0",
             (event_id, vote_id),
         ).fetchone()
         return int(row["n"])
+
+    async def set_ballots_aside(
+        self,
+        event_id: int,
+        vote_id: str,
+        participant_ids: Sequence[int],
+        aside: bool,
+        now: int,
+        detail: Mapping[str, Any],
+    ) -> int:
+        ids = list(participant_ids)
+
+        def unit(db: sqlite3.Connection) -> int:
+            changed = db.executemany(
+                "UPDATE ballots SET set_aside = ? WHERE event_id = ? AND vote_id = ?"
+                " AND participant_id = ? AND paper = 0 AND set_aside != ?",
+                [(int(aside), event_id, vote_id, i, int(aside)) for i in ids],
+            ).rowcount
+            action = "set_aside" if aside else "restore"
+            self._log(db, event_id, now, "facilitator", action, {**detail, "ballots": changed})
+            return changed
+
+        return await self._write(unit)
 
     def ballots_of(self, event_id: int, participant_id: int) -> dict[str, dict[str, Any]]:
         # served by the index of migration 0002

@@ -183,6 +183,17 @@ class EventTables(Database):
 
         await self._write(unit)
 
+    def head_count(self, event_id: int) -> int | None:
+        row = self.db.execute("SELECT head_count FROM events WHERE id = ?", (event_id,)).fetchone()
+        return None if row is None or row["head_count"] is None else int(row["head_count"])
+
+    async def set_head_count(self, event_id: int, count: int | None, now: int) -> None:
+        def unit(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE events SET head_count = ? WHERE id = ?", (count, event_id))
+            self._log(db, event_id, now, "facilitator", "head_count", {"count": count})
+
+        await self._write(unit)
+
     def seating_version(self, event_id: int) -> int:
         row = self.db.execute(
             "SELECT seating_version FROM events WHERE id = ?", (event_id,)

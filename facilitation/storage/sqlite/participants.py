@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from facilitation.storage.protocol import StorageError
@@ -22,6 +22,9 @@ def _participant(row: sqlite3.Row) -> ParticipantRow:
         row["project_id"],
         bool(row["invited"]),
         json.loads(row["profile_json"]),
+        bool(row["ticket"]),
+        row["origin"],
+        row["created_at"],
     )
 
 
@@ -32,11 +35,14 @@ class ParticipantTables(Database):
         ).fetchone()
         return _participant(row) if row else None
 
-    async def add_participant(self, event_id: int, token: str, now: int) -> ParticipantRow:
+    async def add_participant(
+        self, event_id: int, token: str, now: int, origin: str | None = None
+    ) -> ParticipantRow:
         def unit(db: sqlite3.Connection) -> ParticipantRow | None:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO participants(event_id, token, created_at) VALUES (?, ?, ?)",
-                (event_id, token, now),
+                "INSERT OR IGNORE INTO participants(event_id, token, created_at, origin)"
+                " VALUES (?, ?, ?, ?)",
+                (event_id, token, now, origin),
             )
             if cursor.rowcount:  # someone new, who has a seat (or waits for one)
                 self._seating_changed(db, event_id)
@@ -85,6 +91,32 @@ class ParticipantTables(Database):
             )
 
         return await self._write(unit)
+
+    async def add_tickets(
+        self, event_id: int, tokens: Sequence[str], now: int
+    ) -> list[ParticipantRow]:
+        def unit(db: sqlite3.Connection) -> list[ParticipantRow]:
+            first = db.execute("SELECT coalesce(max(id), 0) AS n FROM participants").fetchone()
+            db.executemany(
+                "INSERT INTO participants(event_id, token, ticket, created_at) VALUES (?, ?, 1, ?)",
+                [(event_id, token, now) for token in tokens],
+            )
+            self._log(db, event_id, now, "facilitator", "tickets", {"count": len(tokens)})
+            rows = db.execute(
+                "SELECT * FROM participants WHERE event_id = ? AND ticket = 1 AND id > ?"
+                " ORDER BY id",
+                (event_id, first["n"]),
+            )
+            return [_participant(r) for r in rows]
+
+        return await self._write(unit)
+
+    def tickets(self, event_id: int) -> list[ParticipantRow]:
+        rows = self.db.execute(
+            "SELECT * FROM participants WHERE event_id = ? AND ticket = 1 ORDER BY id",
+            (event_id,),
+        )
+        return [_participant(r) for r in rows]
 
     def invited(self, event_id: int) -> list[ParticipantRow]:
         rows = self.db.execute(
