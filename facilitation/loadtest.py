@@ -52,16 +52,16 @@ async def phone_connect(phone: Phone, base: str, code: str, key: str) -> float:
     """Load the page, open the socket; returns seconds until the first pushed step."""
     start = time.perf_counter()
     phone.base, phone.code = base, code
-    async with phone.session.get(f"{base}/e/{code}") as response:
+    # The facilitator's key: hundreds of phones from one machine are the organiser's own test,
+    # not a flood: the server's limits on new identities and anonymous sockets let it in.
+    cookie = f"{facilitator_cookie(code)}={key}"
+    async with phone.session.get(f"{base}/e/{code}", headers={"Cookie": cookie}) as response:
         await response.read()
         response.raise_for_status()
     ws_url = (
         base.replace("http", "ws", 1)
         + f"/socket.io/?EIO=4&transport=websocket&code={code}&role=participant"
     )
-    # The facilitator's key: hundreds of phones from one machine are the organiser's own test,
-    # not a flood, and the server's caps on anonymous sockets let the key holder in.
-    cookie = f"{facilitator_cookie(code)}={key}"
     phone.ws = await phone.session.ws_connect(
         ws_url, max_msg_size=0, autoping=False, headers={"Cookie": cookie}
     )
