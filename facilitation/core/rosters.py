@@ -17,6 +17,15 @@ from facilitation.core.formats import (
     load_located_yaml,
 )
 
+# A live event shows every project on the console and the projector: a few hundred is a big
+# fair, and a roster far beyond that is a mistake (or an attack) that would stall the console.
+MAX_PROJECTS = 500
+
+
+def _too_many(name: str, found: str) -> RosterError:
+    message = f"a roster holds at most {MAX_PROJECTS} projects; this one has {found}"
+    return RosterError([Problem(name, 1, 1, message)])
+
 
 class RosterError(FormatError):
     pass
@@ -70,6 +79,8 @@ def parse_roster_yaml(text: str, name: str = "<roster>") -> Roster:
         data, base = data["projects"], ("projects",)
     if not isinstance(data, list):
         raise RosterError([Problem(name, 1, 1, "a roster is a list of projects (id, title, …)")])
+    if len(data) > MAX_PROJECTS:
+        raise _too_many(name, str(len(data)))
     projects, lines, problems = [], [], []
     for index, raw in enumerate(data):
         path = (*base, index)
@@ -101,7 +112,9 @@ def roster_from_rows(
                 [Problem(name, 1, 1, f"missing column {required!r} (columns: {', '.join(fields)})")]
             )
     projects, lines, problems = [], [], []
-    for line, row in rows:
+    for count, (line, row) in enumerate(rows, 1):
+        if count > MAX_PROJECTS:
+            raise _too_many(name, "more")
         cleaned = {
             (k or "").strip(): (v or "").strip()
             for k, v in row.items()

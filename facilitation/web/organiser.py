@@ -27,8 +27,7 @@ from facilitation.core.formats import (
 )
 from facilitation.core.rosters import RosterError
 from facilitation.presenters.views import stage_label
-from facilitation.readers import tables
-from facilitation.readers.rosters import load_roster_file, parse_roster
+from facilitation.readers.rosters import load_roster_file, parse_roster_upload
 from facilitation.security import same_secret
 from facilitation.services.format_library import FormatLibrary, LibraryFormat
 from facilitation.web.guards import ORGANISER_COOKIE, forbidden_page, organiser, organiser_csrf
@@ -291,7 +290,7 @@ async def event_create(request: Request) -> Response:
     try:
         if isinstance(upload, UploadFile) and upload.filename:
             data = await upload.read()
-            roster = parse_roster(tables.decode(data), upload.filename)
+            roster = parse_roster_upload(data, upload.filename)
         else:
             roster = load_roster_file(demo_roster_path(svc.settings.formats_dir))
         live = await svc.events.create(
