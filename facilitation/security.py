@@ -41,7 +41,8 @@ def facilitator_subject(code: str, secret: str) -> str:
 
 
 def check_csrf(key: str, subject: str, token: str | None) -> bool:
-    return token is not None and hmac.compare_digest(csrf_token(key, subject), token)
+    # compared as bytes: compare_digest refuses a str with non-ASCII characters (a TypeError)
+    return same_secret(csrf_token(key, subject), token)
 
 
 def participant_cookie(code: str) -> str:
@@ -55,7 +56,10 @@ def facilitator_cookie(code: str) -> str:
 
 
 def same_secret(expected: str, given: str | None) -> bool:
-    return given is not None and hmac.compare_digest(expected.encode(), given.encode())
+    # surrogatepass: a lone surrogate (from a hand-made request) is a wrong secret, not an error
+    return given is not None and hmac.compare_digest(
+        expected.encode(), given.encode("utf-8", "surrogatepass")
+    )
 
 
 def content_security_policy(host: str) -> str:

@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from facilitation.core.engine import ACTIONS, Action, EngineError
+from facilitation.core.inputs import whole_number
 from facilitation.exports.results import report_csv, report_data, results_csv, results_json
 from facilitation.messages import refusal_message
 from facilitation.security import facilitator_cookie, same_secret
@@ -90,6 +91,15 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _number(text: str | None) -> int | None:
+    if text in (None, ""):
+        return None
+    number = whole_number(text, signed=True)
+    if number is None:
+        raise ValueError("malformed")
+    return number
+
+
 def _action(form: object) -> Action:
     get = form.get  # type: ignore[attr-defined]
     name = _text(get("action"))
@@ -99,8 +109,8 @@ def _action(form: object) -> Action:
     seconds = _text(get("seconds"))
     return Action(
         name=name,  # type: ignore[arg-type]
-        stage=int(stage) if stage not in (None, "") else None,
-        seconds=int(seconds) if seconds not in (None, "") else None,
+        stage=_number(stage),
+        seconds=_number(seconds),
         vote=_text(get("vote")) or None,
     )
 
@@ -109,7 +119,7 @@ def _action(form: object) -> Action:
 async def items_moderate(request: Request, live: LiveEvent, lang: str) -> Response:
     """Hide, show or merge submitted items (select, then act: no dragging)."""
     form = await request.form()
-    ids = [int(v) for v in form.getlist("item") if isinstance(v, str) and v.isdigit()]
+    ids = [n for n in map(whole_number, form.getlist("item")) if n is not None]
     error = None
     try:
         await services(request).events.moderate(live, _text(form.get("action")), ids)

@@ -25,6 +25,7 @@ from facilitation.core.formats import (
     format_json_schema,
     localise,
 )
+from facilitation.core.inputs import whole_number
 from facilitation.core.rosters import RosterError
 from facilitation.presenters.views import stage_label
 from facilitation.readers import tables
@@ -157,10 +158,10 @@ async def format_preview(request: Request) -> Response:
     if entry is None:
         return svc.pages.page(request, "not_found.html", lang, {"live": None}, 404)
     start = request.query_params.get("start", "19:00")
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", start)
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", start, re.ASCII)
     start_minute = int(match.group(1)) * 60 + int(match.group(2)) if match else 19 * 60
     projects = request.query_params.get("projects", "10")
-    count = min(int(projects), 60) if projects.isdigit() else 10
+    count = min(whole_number(projects) or 10, 60)
     params = {
         k.removeprefix("param_"): v
         for k, v in request.query_params.items()

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from facilitation.core.formats import GroupsStep
+from facilitation.core.inputs import whole_number
 from facilitation.messages import refusal_message
 from facilitation.security import normalise_code, participant_cookie
 from facilitation.services.events import LiveEvent, RefusedError
@@ -154,9 +155,10 @@ async def score_submit(
     """The no-JavaScript way to score a pass-around card."""
     card, score = str(form.get("card", "")), str(form.get("score", ""))
     try:
-        if not (card.isdigit() and score.lstrip("-").isdigit()):
+        card_id, points = whole_number(card), whole_number(score, signed=True)
+        if card_id is None or points is None:
             raise ValueError("malformed")
-        await services(request).seating.score(live, participant, int(card), int(score))
+        await services(request).seating.score(live, participant, card_id, points)
     except ValueError as error:
         return _back(live, str(error))
     return _back(live, "sent")
