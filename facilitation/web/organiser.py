@@ -46,8 +46,8 @@ def _library(request: Request) -> FormatLibrary:
     return services(request).formats
 
 
-def _find(request: Request) -> LibraryFormat | None:
-    return _library(request).find(str(request.path_params["name"]))
+async def _find(request: Request) -> LibraryFormat | None:
+    return await _library(request).find(str(request.path_params["name"]))
 
 
 def _csrf(request: Request) -> str:
@@ -127,7 +127,7 @@ async def _guarded_home(request: Request) -> Response:
 async def _home(request: Request, error: str | None = None, status_code: int = 200) -> Response:
     svc = services(request)
     lang = lang_of(request)
-    formats = [summary(entry, lang, 10) for entry in svc.formats.entries()]
+    formats = [summary(entry, lang, 10) for entry in await svc.formats.entries()]
     events = [
         {"code": e.code, "format": e.format_id, "created_at": e.created_at, "secret": e.secret}
         for e in svc.events.list_rows()
@@ -154,7 +154,7 @@ async def format_preview(request: Request) -> Response:
     """The agenda a format will run, with its timings, for given parameters and projects."""
     svc = services(request)
     lang = lang_of(request)
-    entry = _find(request)
+    entry = await _find(request)
     if entry is None:
         return svc.pages.page(request, "not_found.html", lang, {"live": None}, 404)
     start = request.query_params.get("start", "19:00")
@@ -172,7 +172,7 @@ async def format_preview(request: Request) -> Response:
     fmt = entry.format
     if fmt is not None:
         try:
-            fmt = svc.formats.parse(entry.path, params)
+            fmt = await svc.formats.parse(entry.path, params)
         except FormatError as error:
             problems = [p.message for p in error.problems]
     if fmt is not None and not problems:
@@ -202,7 +202,7 @@ async def format_preview(request: Request) -> Response:
 @organiser(_expired)
 async def format_copy(request: Request) -> Response:
     """Duplicate a format into the organiser's folder, with its own id, to adapt it."""
-    entry = _find(request)
+    entry = await _find(request)
     if entry is None:
         return await _home(request, "Unknown format.", 404)
     name = _library(request).copy(entry)
@@ -213,39 +213,39 @@ async def _edit_expired(request: Request) -> Response:
     form = await request.form()
     typed = form.get("source")
     problem = "this form has expired; copy your text, reload the page and paste it again"
-    return _editor(request, typed if isinstance(typed, str) else None, [problem], 400)
+    return await _editor(request, typed if isinstance(typed, str) else None, [problem], 400)
 
 
 @organiser(_edit_expired)
 async def format_edit(request: Request) -> Response:
     """A copy's YAML in a text area; saving checks it like `facilitation check` does and keeps
     the text, with every problem listed, when it does not pass."""
-    entry = _find(request)
+    entry = await _find(request)
     if entry is None or not entry.own:
         lang = lang_of(request)
         return services(request).pages.page(request, "not_found.html", lang, {"live": None}, 404)
     if request.method != "POST":
-        return _editor(request, None, [], 200)
+        return await _editor(request, None, [], 200)
     form = await request.form()
     typed = form.get("source")
     if not isinstance(typed, str):
-        return _editor(request, None, ["the format is empty or too large"], 400)
-    problems = _library(request).save(entry, typed, check_only=form.get("action") == "check")
+        return await _editor(request, None, ["the format is empty or too large"], 400)
+    problems = await _library(request).save(entry, typed, check_only=form.get("action") == "check")
     if problems:
-        return _editor(request, typed, problems, 400)
+        return await _editor(request, typed, problems, 400)
     if form.get("action") == "check":
-        return _editor(request, typed, [], 200, checked=True)
+        return await _editor(request, typed, [], 200, checked=True)
     return RedirectResponse(f"/organiser/formats/{entry.name}?saved=1", status_code=303)
 
 
-def _editor(
+async def _editor(
     request: Request,
     text: str | None,
     problems: list[Problem] | list[str],
     status: int,
     checked: bool = False,
 ) -> Response:
-    entry = _find(request)
+    entry = await _find(request)
     assert entry is not None
     shown = [p if isinstance(p, Problem) else Problem(entry.path.name, 1, 1, p) for p in problems]
     context = {
@@ -262,7 +262,7 @@ def _editor(
 
 @organiser()
 async def format_download(request: Request) -> Response:
-    entry = _find(request)
+    entry = await _find(request)
     if entry is None:
         return Response("Not found", status_code=404)
     return attachment(
@@ -280,7 +280,7 @@ async def event_create(request: Request) -> Response:
     form = await request.form(max_part_size=MAX_ROSTER_BYTES)
     name = form.get("format")
     valid = isinstance(name, str) and re.fullmatch(SLUG, name)
-    entry = svc.formats.find(name) if isinstance(name, str) and valid else None
+    entry = await svc.formats.find(name) if isinstance(name, str) and valid else None
     if entry is None or entry.format is None:
         return await _home(request, "Unknown format.", 400)
     params = {
