@@ -25,6 +25,7 @@ from facilitation.services.meetings import Meetings
 from facilitation.services.participants import Participants
 from facilitation.services.presence import LocalPresence
 from facilitation.services.seating import Seating
+from facilitation.services.sessions import Sessions
 from facilitation.settings import Settings
 from facilitation.storage.sqlite import Storage
 from facilitation.web import (
@@ -68,6 +69,11 @@ def create_app(settings: Settings) -> ASGIApp:
     pages = Pages(settings.templates_dir, settings.static_dir)
     csrf_key = storage.signing_key()
     views = LiveViews(events, seating, meetings, presence, pages, csrf_key)
+    sessions = Sessions(
+        storage,
+        facilitator_s=settings.facilitator_session_s,
+        organiser_s=settings.organiser_session_s,
+    )
     hub = Hub(
         events,
         participants,
@@ -76,6 +82,7 @@ def create_app(settings: Settings) -> ASGIApp:
         presence,
         views,
         announcer,
+        sessions,
         max_payload=settings.max_payload_bytes,
         max_message=settings.max_message_bytes,
         interval=settings.tally_interval_s,
@@ -107,6 +114,7 @@ def create_app(settings: Settings) -> ASGIApp:
         csrf_key=csrf_key,
         organiser_key=storage.organiser_key(),
         formats=FormatLibrary(settings.formats_dir, settings.own_formats_dir()),
+        sessions=sessions,
     )
     # The store is opened here and closed when the server stops: the writes still queued are
     # committed and the writer thread ends before the process does.

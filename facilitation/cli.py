@@ -45,6 +45,17 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="where the organiser's own formats are kept (default: facilitation-formats/ "
         "next to the database)",
     )
+    p.add_argument(
+        "--session-hours",
+        type=float,
+        default=12.0,
+        help="how long a facilitator or organiser stays signed in (default: %(default)s)",
+    )
+    p.add_argument(
+        "--trust-proxy",
+        action="store_true",
+        help="an HTTPS reverse proxy is in front: believe its X-Forwarded-Proto",
+    )
     p.set_defaults(run=_run_serve)
 
 

@@ -83,6 +83,9 @@ def serve_command(args: argparse.Namespace) -> int:
         db_path=args.db,
         public_url=public_url,
         default_lang=args.lang or "fr",
+        facilitator_session_s=round(args.session_hours * 3600),
+        organiser_session_s=round(args.session_hours * 3600),
+        trust_proxy=args.trust_proxy,
     )
     try:
         storage = Storage(settings.db_path)

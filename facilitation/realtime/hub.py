@@ -29,7 +29,7 @@ from facilitation.i18n import negotiate
 from facilitation.messages import refusal_message
 from facilitation.presenters.live import AUDIENCES, LiveViews, table_of
 from facilitation.presenters.views import Audience
-from facilitation.security import facilitator_cookie, participant_cookie, same_secret
+from facilitation.security import facilitator_cookie, participant_cookie
 from facilitation.services.announcements import (
     Announcer,
     Change,
@@ -45,6 +45,7 @@ from facilitation.services.meetings import Meetings, MeetingsError
 from facilitation.services.participants import ParticipantRow, Participants
 from facilitation.services.presence import Presence
 from facilitation.services.seating import SEATED_KINDS, Seating
+from facilitation.services.sessions import Sessions
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ class Hub:
         presence: Presence,
         views: LiveViews,
         announcer: Announcer,
+        sessions: Sessions,
         *,
         max_payload: int,
         max_message: int,
@@ -104,6 +106,7 @@ class Hub:
         self.meetings = meetings
         self.presence = presence
         self.views = views
+        self.sessions = sessions
         self.max_payload = max_payload
         self.interval = interval
         self.sio = socketio.AsyncServer(
@@ -146,8 +149,8 @@ class Hub:
             raise socketio.exceptions.ConnectionRefusedError({"code": "unknown_role"})
         cookies = _cookies(environ.get("HTTP_COOKIE", ""))
         participant = None
-        if audience == "console" and not same_secret(
-            live.row.secret, cookies.get(facilitator_cookie(code))
+        if audience == "console" and not self.sessions.is_facilitator(
+            live, cookies.get(facilitator_cookie(code))
         ):
             raise socketio.exceptions.ConnectionRefusedError({"code": "not_facilitator"})
         if audience == "participant":

@@ -48,6 +48,15 @@ class Store(Protocol):
         """Signs CSRF tokens; kept in the database so forms stay valid across restarts."""
         ...
 
+    def session_epoch(self, scope: str) -> int:
+        """The epoch of a scope's sessions (an event's facilitator, the organiser): 0 at
+        first; a session signed in an older epoch is no longer valid."""
+        ...
+
+    async def bump_session_epoch(self, scope: str) -> int:
+        """Ends every session of `scope` ("sign out everywhere"); the new epoch."""
+        ...
+
     # --- events, their state and log -----------------------------------------------------
 
     async def create_event(

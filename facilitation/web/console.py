@@ -14,9 +14,9 @@ from facilitation.exports.results import report_csv, report_data, results_csv, r
 from facilitation.messages import refusal_message
 from facilitation.security import facilitator_cookie, same_secret
 from facilitation.services.events import LiveEvent, RefusedError, now_ms
+from facilitation.services.sessions import event_scope
 from facilitation.web.guards import facilitator, forbidden_page
 from facilitation.web.services import (
-    COOKIE_MAX_AGE,
     attachment,
     event_or_404,
     is_facilitator,
@@ -24,6 +24,7 @@ from facilitation.web.services import (
     public_base,
     remember_lang,
     services,
+    set_cookie,
 )
 
 
@@ -36,13 +37,10 @@ async def console_page(request: Request) -> Response:
         if not same_secret(live.row.secret, key):
             return forbidden_page(request, lang)
         response = RedirectResponse(f"/e/{live.code}/console", status_code=303)
-        response.set_cookie(
-            facilitator_cookie(live.code),
-            key,
-            max_age=COOKIE_MAX_AGE,
-            httponly=True,
-            samesite="lax",
-        )
+        svc = services(request)
+        session = svc.sessions.for_facilitator(live)
+        max_age = svc.settings.facilitator_session_s
+        set_cookie(request, response, facilitator_cookie(live.code), session, max_age=max_age)
         return response
     if not is_facilitator(request, live):
         return forbidden_page(request, lang)
@@ -85,6 +83,16 @@ async def console_act(request: Request, live: LiveEvent, lang: str) -> Response:
     except ValueError:
         error = refusal_message(lang, "malformed")
     return await console_answer(request, live, lang, error)
+
+
+@facilitator()
+async def sign_out_everywhere(request: Request, live: LiveEvent, lang: str) -> Response:
+    """Ends every facilitator session of this event, on every device (a lost laptop, a key
+    seen on the projector); the key itself still opens the console again."""
+    await services(request).sessions.sign_out_everywhere(event_scope(live))
+    response = RedirectResponse(f"/e/{live.code}", status_code=303)
+    response.delete_cookie(facilitator_cookie(live.code))
+    return response
 
 
 def _text(value: object) -> str | None:
@@ -183,6 +191,7 @@ routes = [
     Route("/e/{code}/results.{fmt:str}", results_download, name="results"),
     Route("/e/{code}/console/items", items_moderate, methods=["POST"], name="items"),
     Route("/e/{code}/console/seating", seating_act, methods=["POST"], name="seating"),
+    Route("/e/{code}/console/sign-out", sign_out_everywhere, methods=["POST"], name="sign_out"),
     Route("/e/{code}/report", report_page, name="report"),
     Route("/e/{code}/report.{fmt:str}", report_page, name="report_download"),
 ]

@@ -32,8 +32,9 @@ from facilitation.readers import tables
 from facilitation.readers.rosters import load_roster_file, parse_roster
 from facilitation.security import same_secret
 from facilitation.services.format_library import FormatLibrary, LibraryFormat
+from facilitation.services.sessions import ORGANISER
 from facilitation.web.guards import ORGANISER_COOKIE, forbidden_page, organiser, organiser_csrf
-from facilitation.web.services import COOKIE_MAX_AGE, attachment, lang_of, remember_lang, services
+from facilitation.web.services import attachment, lang_of, remember_lang, services, set_cookie
 
 MAX_ROSTER_BYTES = 2 * 1024 * 1024
 
@@ -112,9 +113,10 @@ async def organiser_home(request: Request) -> Response:
         if not same_secret(services(request).organiser_key, key):
             return forbidden_page(request, lang_of(request))
         response = RedirectResponse("/organiser", status_code=303)
-        response.set_cookie(
-            ORGANISER_COOKIE, key, max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax"
-        )
+        svc = services(request)
+        session = svc.sessions.for_organiser()
+        max_age = svc.settings.organiser_session_s
+        set_cookie(request, response, ORGANISER_COOKIE, session, max_age=max_age)
         return response
     return await _guarded_home(request)
 
@@ -270,6 +272,15 @@ async def format_download(request: Request) -> Response:
     )
 
 
+@organiser(_expired)
+async def sign_out_everywhere(request: Request) -> Response:
+    """Ends every organiser session, on every device; the key opens the home again."""
+    await services(request).sessions.sign_out_everywhere(ORGANISER)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(ORGANISER_COOKIE)
+    return response
+
+
 async def schema_download(request: Request) -> Response:
     return JSONResponse(format_json_schema())
 
@@ -313,6 +324,7 @@ routes = [
     Route("/organiser", organiser_home, name="organiser"),
     Route("/organiser/events", event_create, methods=["POST"], name="event_create"),
     Route("/organiser/schema.json", schema_download, name="schema"),
+    Route("/organiser/sign-out", sign_out_everywhere, methods=["POST"], name="organiser_sign_out"),
     Route("/organiser/formats/{name:str}.yaml", format_download, name="format_download"),
     Route("/organiser/formats/{name:str}", format_preview, name="format_preview"),
     Route("/organiser/formats/{name:str}/copy", format_copy, methods=["POST"], name="copy"),

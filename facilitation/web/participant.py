@@ -18,11 +18,11 @@ from facilitation.services.events import LiveEvent, RefusedError
 from facilitation.services.participants import ParticipantRow
 from facilitation.web.guards import participant_csrf, participant_form, participant_of
 from facilitation.web.services import (
-    COOKIE_MAX_AGE,
     event_or_404,
     lang_of,
     remember_lang,
     services,
+    set_cookie,
 )
 
 
@@ -64,13 +64,7 @@ async def event_page(request: Request) -> Response:
     )
     response = svc.pages.page(request, "participant.html", lang, context)
     if new_token:
-        response.set_cookie(
-            participant_cookie(live.code),
-            new_token,
-            max_age=COOKIE_MAX_AGE,
-            httponly=True,
-            samesite="lax",
-        )
+        set_cookie(request, response, participant_cookie(live.code), new_token)
     return remember_lang(request, response)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import secrets
 import sqlite3
 import weakref
@@ -40,8 +41,22 @@ def _connect(path: str, *, check_same_thread: bool) -> sqlite3.Connection:
     return db
 
 
+def _create_private(path: str) -> None:
+    """A new database file readable by its owner only: it holds the keys and everyone's
+    answers. SQLite gives the -wal and -shm files it makes the permissions of this file."""
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return
+    except OSError as error:
+        raise StorageError(f"cannot create database {path}: {error.strerror}") from None
+
+
 def _open_writer(path: str) -> sqlite3.Connection:
     """The writer's connection, on its thread: the schema brought up to date, the keys made."""
+    _create_private(path)
     db = _connect(path, check_same_thread=True)
     try:
         db.execute("PRAGMA journal_mode=WAL")
@@ -146,3 +161,23 @@ class Database:
     def signing_key(self) -> str:
         """Signs CSRF tokens; kept in the database so forms stay valid across restarts."""
         return self._meta("signing_key")
+
+    def session_epoch(self, scope: str) -> int:
+        row = self.db.execute(
+            "SELECT value FROM meta WHERE key = ?", (f"session_epoch:{scope}",)
+        ).fetchone()
+        return int(row["value"]) if row else 0
+
+    async def bump_session_epoch(self, scope: str) -> int:
+        key = f"session_epoch:{scope}"
+
+        def bump(db: sqlite3.Connection) -> int:
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES (?, '1') ON CONFLICT(key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                (key,),
+            )
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            return int(row["value"])
+
+        return await self._write(bump)
