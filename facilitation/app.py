@@ -13,6 +13,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
+from facilitation.messages import refusal_message
 from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages
 from facilitation.realtime.hub import Hub
@@ -21,6 +22,7 @@ from facilitation.services.announcements import Announcer
 from facilitation.services.console import Console
 from facilitation.services.events import Events
 from facilitation.services.format_library import FormatLibrary
+from facilitation.services.health import StorageHealth, StorageUnavailableError
 from facilitation.services.meetings import Meetings
 from facilitation.services.participants import Participants
 from facilitation.services.presence import LocalPresence
@@ -57,8 +59,18 @@ async def server_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def storage_unavailable(request: Request, exc: Exception) -> Response:
+    """A write the database refused for now (full disk, lock held too long): a page saying so
+    and that nothing of this request was kept, not a bare 500."""
+    code = exc.code if isinstance(exc, StorageUnavailableError) else "server_error"
+    log.warning("request not saved on %s: %s", request.url.path, exc)
+    lang = lang_of(request)
+    context = {"live": None, "message": refusal_message(lang, code)}
+    return services(request).pages.page(request, "unavailable.html", lang, context, status_code=503)
+
+
 def create_app(settings: Settings) -> ASGIApp:
-    storage = Storage(settings.db_path)
+    storage = Storage(settings.db_path, busy_timeout_s=settings.busy_timeout_s)
     announcer = Announcer()
     presence = LocalPresence()
     events = Events(storage, announcer)
@@ -68,7 +80,7 @@ def create_app(settings: Settings) -> ASGIApp:
     console_service = Console(events, seating, presence, announcer)
     pages = Pages(settings.templates_dir, settings.static_dir)
     csrf_key = storage.signing_key()
-    views = LiveViews(events, seating, meetings, presence, pages, csrf_key)
+    views = LiveViews(events, seating, meetings, presence, pages, csrf_key, StorageHealth(storage))
     sessions = Sessions(
         storage,
         facilitator_s=settings.facilitator_session_s,
@@ -100,7 +112,12 @@ def create_app(settings: Settings) -> ASGIApp:
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={404: not_found, 405: not_found, 500: server_error},
+        exception_handlers={
+            404: not_found,
+            405: not_found,
+            500: server_error,
+            StorageUnavailableError: storage_unavailable,
+        },
     )
     app.state.services = Services(
         settings=settings,

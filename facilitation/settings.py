@@ -36,6 +36,8 @@ class Settings:
     # Believe X-Forwarded-Proto (cookies marked Secure behind an HTTPS proxy): only when a
     # proxy sets it, or anyone could claim HTTPS.
     trust_proxy: bool = False
+    # How long a write waits for another process's lock before the room is told it is busy.
+    busy_timeout_s: float = 10.0
 
     def own_formats_dir(self) -> Path:
         if self.user_formats_dir is not None:

@@ -41,6 +41,7 @@ from facilitation.services.announcements import (
     TallyChanged,
 )
 from facilitation.services.events import Events, LiveEvent, RefusedError
+from facilitation.services.health import StorageUnavailableError
 from facilitation.services.meetings import Meetings, MeetingsError
 from facilitation.services.participants import ParticipantRow, Participants
 from facilitation.services.presence import Presence
@@ -215,6 +216,13 @@ class Hub:
                 return await handler(live, participant, self._payload(data))
             except (PayloadError, RefusedError, MeetingsError) as error:
                 code = error.code
+            except StorageUnavailableError as error:
+                # nothing was saved: the phone says why, the console's banner names the cause
+                code = error.code
+                log.warning("socket message not saved: %s", error)
+                failed = self.events.get(connection.code) if connection else None
+                if failed is not None:
+                    self.schedule_flush(failed)
             except ValueError as error:  # seating's refusals carry their code as text
                 code = str(error)
             except Exception:

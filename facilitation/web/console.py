@@ -14,6 +14,7 @@ from facilitation.exports.results import report_csv, report_data, results_csv, r
 from facilitation.messages import refusal_message
 from facilitation.security import facilitator_cookie, same_secret
 from facilitation.services.events import LiveEvent, RefusedError, now_ms
+from facilitation.services.health import StorageUnavailableError
 from facilitation.services.sessions import event_scope
 from facilitation.web.guards import facilitator, forbidden_page
 from facilitation.web.services import (
@@ -82,6 +83,9 @@ async def console_act(request: Request, live: LiveEvent, lang: str) -> Response:
         error = refusal_message(lang, failure.code)
     except ValueError:
         error = refusal_message(lang, "malformed")
+    except StorageUnavailableError as failure:
+        # answered as a console error (htmx swaps a 200, not a 503 page), with the banner
+        error = refusal_message(lang, failure.code)
     return await console_answer(request, live, lang, error)
 
 

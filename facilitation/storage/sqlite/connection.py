@@ -29,11 +29,16 @@ from facilitation.storage.sqlite.writer import Unit, Writer
 T = TypeVar("T")
 
 
-def _connect(path: str, *, check_same_thread: bool) -> sqlite3.Connection:
+def _connect(
+    path: str, *, check_same_thread: bool, busy_timeout_s: float = 10.0
+) -> sqlite3.Connection:
     try:
         # autocommit (isolation_level=None): transactions are the explicit ones
         db = sqlite3.connect(
-            path, isolation_level=None, check_same_thread=check_same_thread, timeout=10
+            path,
+            isolation_level=None,
+            check_same_thread=check_same_thread,
+            timeout=busy_timeout_s,
         )
     except sqlite3.Error as error:
         raise StorageError(f"cannot open database {path}: {error}") from None
@@ -54,10 +59,10 @@ def _create_private(path: str) -> None:
         raise StorageError(f"cannot create database {path}: {error.strerror}") from None
 
 
-def _open_writer(path: str) -> sqlite3.Connection:
+def _open_writer(path: str, busy_timeout_s: float) -> sqlite3.Connection:
     """The writer's connection, on its thread: the schema brought up to date, the keys made."""
     _create_private(path)
-    db = _connect(path, check_same_thread=True)
+    db = _connect(path, check_same_thread=True, busy_timeout_s=busy_timeout_s)
     try:
         db.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode: a commit survives a crash or kill -9 of the server (the WAL is
@@ -94,10 +99,10 @@ class Database:
     """`Database(path)` opens (or creates) the file and upgrades its schema, on the writer
     thread; StorageError if it is not a usable database or was written by a newer version."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, busy_timeout_s: float = 10.0) -> None:
         self.path = str(path)
         # the thread must not hold the store, or a dropped store would never be finalised
-        self._writer = Writer(functools.partial(_open_writer, self.path))
+        self._writer = Writer(functools.partial(_open_writer, self.path, busy_timeout_s))
         try:
             # the loop's thread is not always the one that opened the store (a test client
             # runs the app in a thread of its own)
@@ -161,6 +166,20 @@ class Database:
     def signing_key(self) -> str:
         """Signs CSRF tokens; kept in the database so forms stay valid across restarts."""
         return self._meta("signing_key")
+
+    def write_failure(self) -> str | None:
+        return self._writer.failure
+
+    async def _limit_pages_for_tests(self, pages: int | None) -> None:
+        """Test hook: the writer may grow the file to `pages` pages at most (its current size
+        if smaller), None for no limit, as a nearly full disk would."""
+        # 0 would mean "leave it as it is" to SQLite: 1 is clamped to the current size
+        limit = 1_073_741_823 if pages is None else max(pages, 1)
+
+        def apply(db: sqlite3.Connection) -> None:
+            db.execute(f"PRAGMA max_page_count = {int(limit)}")
+
+        await self._write(apply)
 
     def session_epoch(self, scope: str) -> int:
         row = self.db.execute(
