@@ -29,6 +29,7 @@ from facilitation.i18n import negotiate
 from facilitation.messages import refusal_message
 from facilitation.presenters.live import AUDIENCES, LiveViews, table_of
 from facilitation.presenters.views import Audience
+from facilitation.realtime.wire import UNREADABLE, Packet
 from facilitation.security import facilitator_cookie, participant_cookie
 from facilitation.services.announcements import (
     Announcer,
@@ -114,6 +115,7 @@ class Hub:
             async_mode="asgi",
             cors_allowed_origins=[],  # same origin only
             max_http_buffer_size=max_message,
+            serializer=Packet,
             logger=False,
             engineio_logger=False,
         )
@@ -333,11 +335,8 @@ class Hub:
     async def on_unknown(self, event: str, sid: str, data: object = None) -> dict[str, Any]:
         connection = self.connections.get(sid)
         lang = connection.lang if connection else "en"
-        return {
-            "ok": False,
-            "code": "unknown_message",
-            "error": refusal_message(lang, "unknown_message"),
-        }
+        code = "malformed" if event == UNREADABLE else "unknown_message"
+        return {"ok": False, "code": code, "error": refusal_message(lang, code)}
 
     # --- pushes --------------------------------------------------------------------------
 
