@@ -150,8 +150,8 @@ async def test_random_input_gets_answers_not_errors(server: Server) -> None:
     log = "".join(server.lines)
     assert "Traceback" not in log, log[-3000:]
     clients: list[Client] = [voter, console, *(p for p, _ in phones)]
-    for client in clients:
-        await client.close()
+    for each in clients:
+        await each.close()
 
 
 def _options(phone_page: httpx.Response) -> list[str]:
