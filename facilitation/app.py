@@ -83,6 +83,7 @@ def create_app(settings: Settings) -> ASGIApp:
     views = LiveViews(events, seating, meetings, presence, pages, csrf_key, StorageHealth(storage))
     sessions = Sessions(
         storage,
+        announcer,
         facilitator_s=settings.facilitator_session_s,
         organiser_s=settings.organiser_session_s,
     )

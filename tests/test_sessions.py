@@ -139,7 +139,10 @@ def test_the_database_is_readable_by_its_owner_only(
 async def test_the_console_socket_needs_a_live_session(server: Server) -> None:
     console = await Console(server.base, server.code).login(server.console_url)
     jar = dict(console.http.cookies.items())
+    closed = asyncio.Event()
+    console.sio.on("disconnect", closed.set)
     await console.http.post(f"/e/{server.code}/console/sign-out", data={"csrf": console.csrf})
+    await asyncio.wait_for(closed.wait(), 30)  # the open console is closed too
     stale = socketio.AsyncClient(reconnection=False)
     cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
     with pytest.raises(socketio.exceptions.ConnectionError):

@@ -38,6 +38,7 @@ from facilitation.services.announcements import (
     ItemsModerated,
     MeetingsChanged,
     SeatsChanged,
+    SignedOut,
     StateChanged,
     TallyChanged,
 )
@@ -364,6 +365,14 @@ class Hub:
             case MeetingsChanged():
                 await self.to_participants(live, "agenda_changed", {})
                 await self.push(live, ("screen",))
+            case SignedOut():
+                # a console opened with a session now ended must not go on receiving the room
+                consoles = [
+                    sid
+                    for sid, c in self.connections.items()
+                    if c.code == live.code and c.audience == "console"
+                ]
+                await asyncio.gather(*(self.sio.disconnect(sid) for sid in consoles))
 
     async def push(self, live: LiveEvent, audiences: tuple[Audience, ...] = AUDIENCES) -> None:
         """One render per audience and language in use, one emit per room."""

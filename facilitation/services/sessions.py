@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from facilitation.security import facilitator_subject, session_issued_at, session_value
+from facilitation.services.announcements import Announcer, SignedOut
 from facilitation.services.events import LiveEvent
 from facilitation.storage import Store
 
@@ -29,12 +30,14 @@ class Sessions:
     def __init__(
         self,
         store: Store,
+        announcer: Announcer,
         *,
         facilitator_s: int,
         organiser_s: int,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
+        self.announcer = announcer
         self.key = store.signing_key()
         self.organiser_key = store.organiser_key()
         self.facilitator_s = facilitator_s
@@ -51,8 +54,13 @@ class Sessions:
         now = self.clock()
         return issued is not None and now - max_age_s <= issued <= now + CLOCK_SKEW_S
 
-    async def sign_out_everywhere(self, scope: str) -> None:
-        await self.store.bump_session_epoch(scope)
+    async def end_facilitator_sessions(self, live: LiveEvent) -> None:
+        """Sign out everywhere: every console of the event, open ones included."""
+        await self.store.bump_session_epoch(event_scope(live))
+        await self.announcer.announce(SignedOut(live.code))
+
+    async def end_organiser_sessions(self) -> None:
+        await self.store.bump_session_epoch(ORGANISER)
 
     # --- the two kinds of session --------------------------------------------------------
 

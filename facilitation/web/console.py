@@ -15,7 +15,6 @@ from facilitation.messages import refusal_message
 from facilitation.security import facilitator_cookie, same_secret
 from facilitation.services.events import LiveEvent, RefusedError, now_ms
 from facilitation.services.health import StorageUnavailableError
-from facilitation.services.sessions import event_scope
 from facilitation.web.guards import facilitator, forbidden_page
 from facilitation.web.services import (
     attachment,
@@ -93,7 +92,7 @@ async def console_act(request: Request, live: LiveEvent, lang: str) -> Response:
 async def sign_out_everywhere(request: Request, live: LiveEvent, lang: str) -> Response:
     """Ends every facilitator session of this event, on every device (a lost laptop, a key
     seen on the projector); the key itself still opens the console again."""
-    await services(request).sessions.sign_out_everywhere(event_scope(live))
+    await services(request).sessions.end_facilitator_sessions(live)
     response = RedirectResponse(f"/e/{live.code}", status_code=303)
     response.delete_cookie(facilitator_cookie(live.code))
     return response

@@ -32,7 +32,6 @@ from facilitation.readers import tables
 from facilitation.readers.rosters import load_roster_file, parse_roster
 from facilitation.security import same_secret
 from facilitation.services.format_library import FormatLibrary, LibraryFormat
-from facilitation.services.sessions import ORGANISER
 from facilitation.web.guards import ORGANISER_COOKIE, forbidden_page, organiser, organiser_csrf
 from facilitation.web.services import attachment, lang_of, remember_lang, services, set_cookie
 
@@ -275,7 +274,7 @@ async def format_download(request: Request) -> Response:
 @organiser(_expired)
 async def sign_out_everywhere(request: Request) -> Response:
     """Ends every organiser session, on every device; the key opens the home again."""
-    await services(request).sessions.sign_out_everywhere(ORGANISER)
+    await services(request).sessions.end_organiser_sessions()
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(ORGANISER_COOKIE)
     return response
