@@ -14,6 +14,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp
 
 from facilitation.core.admission import Allowance
+from facilitation.messages import refusal_message
 from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages
 from facilitation.realtime.admission import Admission, Caps
@@ -24,11 +25,13 @@ from facilitation.services.announcements import Announcer
 from facilitation.services.console import Console
 from facilitation.services.events import Events
 from facilitation.services.format_library import FormatLibrary
+from facilitation.services.health import StorageHealth, StorageUnavailableError
 from facilitation.services.meetings import Meetings
 from facilitation.services.participants import Participants
 from facilitation.services.presence import LocalPresence
 from facilitation.services.review import BallotReview
 from facilitation.services.seating import Seating
+from facilitation.services.sessions import Sessions
 from facilitation.settings import Settings
 from facilitation.storage.sqlite import Storage
 from facilitation.web import (
@@ -63,8 +66,18 @@ async def server_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def storage_unavailable(request: Request, exc: Exception) -> Response:
+    """A write the database refused for now (full disk, lock held too long): a page saying so
+    and that nothing of this request was kept, not a bare 500."""
+    code = exc.code if isinstance(exc, StorageUnavailableError) else "server_error"
+    log.warning("request not saved on %s: %s", request.url.path, exc)
+    lang = lang_of(request)
+    context = {"live": None, "message": refusal_message(lang, code)}
+    return services(request).pages.page(request, "unavailable.html", lang, context, status_code=503)
+
+
 def create_app(settings: Settings) -> ASGIApp:
-    storage = Storage(settings.db_path)
+    storage = Storage(settings.db_path, busy_timeout_s=settings.busy_timeout_s)
     announcer = Announcer()
     presence = LocalPresence()
     events = Events(storage, announcer)
@@ -76,7 +89,22 @@ def create_app(settings: Settings) -> ASGIApp:
     ballot_review = BallotReview(storage, announcer)
     pages = Pages(settings.templates_dir, settings.static_dir)
     csrf_key = storage.signing_key()
-    views = LiveViews(events, seating, meetings, presence, pages, csrf_key, ballot_review)
+    views = LiveViews(
+        events,
+        seating,
+        meetings,
+        presence,
+        pages,
+        csrf_key,
+        StorageHealth(storage),
+        ballot_review,
+    )
+    sessions = Sessions(
+        storage,
+        announcer,
+        facilitator_s=settings.facilitator_session_s,
+        organiser_s=settings.organiser_session_s,
+    )
     hub = Hub(
         events,
         participants,
@@ -85,6 +113,7 @@ def create_app(settings: Settings) -> ASGIApp:
         presence,
         views,
         announcer,
+        sessions,
         max_payload=settings.max_payload_bytes,
         max_message=settings.max_message_bytes,
         interval=settings.tally_interval_s,
@@ -112,7 +141,12 @@ def create_app(settings: Settings) -> ASGIApp:
     app = Starlette(
         routes=routes,
         middleware=[Middleware(BodyLimitMiddleware)],
-        exception_handlers={404: not_found, 405: not_found, 500: server_error},
+        exception_handlers={
+            404: not_found,
+            405: not_found,
+            500: server_error,
+            StorageUnavailableError: storage_unavailable,
+        },
     )
     app.state.services = Services(
         settings=settings,
@@ -127,6 +161,7 @@ def create_app(settings: Settings) -> ASGIApp:
         csrf_key=csrf_key,
         organiser_key=storage.organiser_key(),
         formats=FormatLibrary(settings.formats_dir, settings.own_formats_dir()),
+        sessions=sessions,
     )
     # The store is opened here and closed when the server stops: the writes still queued are
     # committed and the writer thread ends before the process does.

@@ -89,6 +89,17 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="behind a reverse proxy: take the client address from X-Forwarded-For",
     )
+    p.add_argument(
+        "--session-hours",
+        type=float,
+        default=12.0,
+        help="how long a facilitator or organiser stays signed in (default: %(default)s)",
+    )
+    p.add_argument(
+        "--trust-proxy",
+        action="store_true",
+        help="an HTTPS reverse proxy is in front: believe its X-Forwarded-Proto",
+    )
     p.set_defaults(run=_run_serve)
 
 

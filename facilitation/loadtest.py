@@ -321,12 +321,7 @@ async def _loadtest(args: argparse.Namespace) -> int:
     commands = [context.Queue() for _ in range(processes)]
     results: Any = context.Queue()
     shares = [list(range(i, n, processes)) for i in range(processes)]
-    workers = [
-        context.Process(
-            target=worker, args=(base, code, key, share, commands[i], results), daemon=True
-        )
-        for i, share in enumerate(shares)
-    ]
+    workers: list[Any] = []
     loop = asyncio.get_running_loop()
 
     async def collect(kind: str) -> list[Any]:
@@ -346,6 +341,18 @@ async def _loadtest(args: argparse.Namespace) -> int:
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
         facilitator = Facilitator(base, code, session)
         await facilitator.login(args.console_url)
+        # the phones carry the facilitator's session (what the console's key was traded for):
+        # the server's limits on new phones and anonymous sockets then let them all in
+        name = facilitator_cookie(code)
+        session_value = next((m.value for m in session.cookie_jar if m.key == name), key)
+        workers.extend(
+            context.Process(
+                target=worker,
+                args=(base, code, session_value, share, commands[i], results),
+                daemon=True,
+            )
+            for i, share in enumerate(shares)
+        )
         # Start from the beginning so the run walks welcome -> pitches, then jumps to the vote.
         await facilitator.act("jump", stage="0")
         started = time.perf_counter()

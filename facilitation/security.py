@@ -41,7 +41,27 @@ def facilitator_subject(code: str, secret: str) -> str:
 
 
 def check_csrf(key: str, subject: str, token: str | None) -> bool:
-    return token is not None and hmac.compare_digest(csrf_token(key, subject), token)
+    # compared as bytes: compare_digest refuses a str with non-ASCII characters (a TypeError)
+    return same_secret(csrf_token(key, subject), token)
+
+
+def session_value(key: str, subject: str, epoch: int, issued_at: int) -> str:
+    """What a session cookie holds: when it was issued and a MAC over who it is for, that
+    time and the epoch of its scope (bumped by "sign out everywhere"), never the secret."""
+    mac = hmac.new(
+        key.encode(), f"session:{subject}:{epoch}:{issued_at}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"{issued_at}.{mac}"
+
+
+def session_issued_at(key: str, subject: str, epoch: int, value: str | None) -> int | None:
+    """When the session in `value` was issued, if this key signed it for `subject` in this
+    epoch; None otherwise (forged, for another event, signed out, or not a session)."""
+    issued = (value or "").partition(".")[0]
+    if not (issued.isascii() and issued.isdecimal()) or len(issued) > 12:
+        return None
+    at = int(issued)
+    return at if same_secret(session_value(key, subject, epoch, at), value) else None
 
 
 def participant_cookie(code: str) -> str:
@@ -50,12 +70,15 @@ def participant_cookie(code: str) -> str:
 
 
 def facilitator_cookie(code: str) -> str:
-    """The cookie that carries the facilitator's secret for one event."""
+    """The cookie that carries the facilitator's session for one event."""
     return f"f_{code}"
 
 
 def same_secret(expected: str, given: str | None) -> bool:
-    return given is not None and hmac.compare_digest(expected.encode(), given.encode())
+    # surrogatepass: a lone surrogate (from a hand-made request) is a wrong secret, not an error
+    return given is not None and hmac.compare_digest(
+        expected.encode(), given.encode("utf-8", "surrogatepass")
+    )
 
 
 def content_security_policy(host: str) -> str:

@@ -92,6 +92,9 @@ def serve_command(args: argparse.Namespace) -> int:
         new_identities_per_minute=args.new_phones_per_minute,
         new_identities_burst=max(1, round(args.new_phones_per_minute)),
         trust_forwarded_for=args.trust_forwarded_for,
+        facilitator_session_s=round(args.session_hours * 3600),
+        organiser_session_s=round(args.session_hours * 3600),
+        trust_proxy=args.trust_proxy,
     )
     try:
         storage = Storage(settings.db_path)

@@ -49,6 +49,14 @@ class Settings:
     formats_dir: Path = field(default_factory=lambda: resource_dir("formats"))
     # The organiser's own formats (copies to adapt): next to the database unless told otherwise.
     user_formats_dir: Path | None = None
+    # How long the facilitator's and the organiser's sessions last (a day's event, not a month).
+    facilitator_session_s: int = 12 * 3600
+    organiser_session_s: int = 12 * 3600
+    # Believe X-Forwarded-Proto (cookies marked Secure behind an HTTPS proxy): only when a
+    # proxy sets it, or anyone could claim HTTPS.
+    trust_proxy: bool = False
+    # How long a write waits for another process's lock before the room is told it is busy.
+    busy_timeout_s: float = 10.0
 
     def own_formats_dir(self) -> Path:
         if self.user_formats_dir is not None:

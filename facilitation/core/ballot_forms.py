@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from facilitation.core.inputs import whole_number
+
 Fields = Mapping[str, Sequence[str]]
 ABSTAIN = "__abstain__"
 
@@ -35,10 +37,10 @@ def _one(fields: Fields, name: str) -> str | None:
 
 
 def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise FormError(f"{text!r} is not a whole number") from None
+    number = whole_number(text, signed=True)
+    if number is None:
+        raise FormError(f"{text!r} is not a whole number")
+    return number
 
 
 def ballot_from_fields(

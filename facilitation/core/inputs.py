@@ -21,6 +21,22 @@ class InputError(ValueError):
 
 
 MAX_NAME = 40
+# Longer digit strings are not counts anyone types, and Python refuses to parse very long ones.
+MAX_DIGITS = 18
+
+
+def whole_number(text: object, *, signed: bool = False) -> int | None:
+    """A whole number typed as ASCII digits (a leading minus if `signed`), else None.
+
+    The one rule for numbers in forms and files: `str.isdigit()` also accepts "²" and other
+    digits `int()` refuses, and `int()` accepts "١٢", spaces and underscores.
+    """
+    if not isinstance(text, str):
+        return None
+    digits = text[1:] if signed and text.startswith("-") else text
+    if not (digits.isascii() and digits.isdecimal()) or len(digits) > MAX_DIGITS:
+        return None
+    return int(text)
 
 
 def clean_name(raw: object) -> str | None:
@@ -53,10 +69,9 @@ def clean_submission(fields: Sequence[InputField], raw: object) -> dict[str, str
                 raise InputError("missing_field", f"{spec.id!r} is required")
             continue
         if spec.type == "rating":
-            try:
-                number = int(str(value))
-            except ValueError:
-                raise InputError("malformed", f"{spec.id!r} must be a whole number") from None
+            number = value if type(value) is int else whole_number(value, signed=True)
+            if number is None:
+                raise InputError("malformed", f"{spec.id!r} must be a whole number")
             if not spec.scale[0] <= number <= spec.scale[1]:
                 raise InputError(
                     "out_of_scale", f"{spec.id!r} must be within {spec.scale[0]}–{spec.scale[1]}"

@@ -11,6 +11,7 @@ from typing import Any
 from facilitation.core.ballot_forms import fields_from_ballot
 from facilitation.core.engine import reveal_progress
 from facilitation.core.formats import RevealStep
+from facilitation.messages import refusal_message
 from facilitation.presenters.pages import Pages
 from facilitation.presenters.schedules import schedule_view
 from facilitation.presenters.views import (
@@ -23,6 +24,7 @@ from facilitation.presenters.views import (
 )
 from facilitation.security import csrf_token, facilitator_subject
 from facilitation.services.events import Events, LiveEvent, now_ms
+from facilitation.services.health import StorageHealth
 from facilitation.services.meetings import Meetings
 from facilitation.services.presence import Presence
 from facilitation.services.review import BallotReview
@@ -52,6 +54,7 @@ class LiveViews:
         presence: Presence,
         pages: Pages,
         csrf_key: str,
+        health: StorageHealth,
         review: BallotReview | None = None,
     ) -> None:
         self.events = events
@@ -60,6 +63,7 @@ class LiveViews:
         self.presence = presence
         self.pages = pages
         self.csrf_key = csrf_key
+        self.health = health
         self.review = review
 
     async def counts(self, live: LiveEvent) -> Counts:
@@ -107,6 +111,8 @@ class LiveViews:
                 self.csrf_key, facilitator_subject(live.code, live.row.secret)
             )
             context["error"] = None
+            problem = self.health.problem()
+            context["storage_problem"] = refusal_message(lang, problem) if problem else None
         return context
 
     async def render(self, live: LiveEvent, audience: Audience, lang: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from facilitation.core.inputs import whole_number
 from facilitation.core.matchmaking import WISH_LEVELS, Profile, Side, Wish, wish_level
 from facilitation.readers import tables
 
@@ -150,12 +151,13 @@ def _slot_numbers(
     numbers: list[int] = []
     outside: list[str] = []
     for item in _split(value.replace(";", separator).replace(",", separator), separator):
-        if not item.isdigit():
+        number = whole_number(item)
+        if number is None:
             problems.add(line, f"slot {item!r} is not a number")
-        elif slots is not None and not 1 <= int(item) <= slots:
+        elif slots is not None and not 1 <= number <= slots:
             outside.append(item)
         else:
-            numbers.append(int(item))
+            numbers.append(number)
     if outside:
         which = f"slot {outside[0]} is" if len(outside) == 1 else f"slots {', '.join(outside)} are"
         problems.add(line, f"{which} outside 1–{slots} (--slots {slots})")
@@ -165,10 +167,10 @@ def _slot_numbers(
 def _count(value: str, key: str, line: int, problems: _Problems) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    number = whole_number(value)
+    if number is None:
         problems.add(line, f"{key} {value!r} is not a whole number")
-        return None
-    return int(value)
+    return number
 
 
 def read_profiles_yaml(

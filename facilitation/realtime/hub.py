@@ -37,7 +37,8 @@ from facilitation.realtime.admission import (
     genuine_disconnect,
     refusal,
 )
-from facilitation.security import facilitator_cookie, participant_cookie, same_secret
+from facilitation.realtime.wire import UNREADABLE, Packet
+from facilitation.security import facilitator_cookie, participant_cookie
 from facilitation.services.announcements import (
     Announcer,
     Change,
@@ -45,14 +46,17 @@ from facilitation.services.announcements import (
     ItemsModerated,
     MeetingsChanged,
     SeatsChanged,
+    SignedOut,
     StateChanged,
     TallyChanged,
 )
 from facilitation.services.events import Events, LiveEvent, RefusedError
+from facilitation.services.health import StorageUnavailableError
 from facilitation.services.meetings import Meetings, MeetingsError
 from facilitation.services.participants import ParticipantRow, Participants
 from facilitation.services.presence import Presence
 from facilitation.services.seating import SEATED_KINDS, Seating
+from facilitation.services.sessions import Sessions
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +105,7 @@ class Hub:
         presence: Presence,
         views: LiveViews,
         announcer: Announcer,
+        sessions: Sessions,
         *,
         max_payload: int,
         max_message: int,
@@ -114,6 +119,7 @@ class Hub:
         self.meetings = meetings
         self.presence = presence
         self.views = views
+        self.sessions = sessions
         self.max_payload = max_payload
         self.interval = interval
         self.admission = admission
@@ -121,6 +127,7 @@ class Hub:
             async_mode="asgi",
             cors_allowed_origins=SameOrigin(public_url),
             max_http_buffer_size=max_message,
+            serializer=Packet,
             logger=False,
             engineio_logger=False,
         )
@@ -161,7 +168,7 @@ class Hub:
             raise refusal("unknown_role")
         cookies = _cookies(environ.get("HTTP_COOKIE", ""))
         participant = None
-        trusted = same_secret(live.row.secret, cookies.get(facilitator_cookie(code)))
+        trusted = self.sessions.is_facilitator(live, cookies.get(facilitator_cookie(code)))
         if audience == "console" and not trusted:
             raise refusal("not_facilitator")
         if audience == "participant":
@@ -233,6 +240,13 @@ class Hub:
                 return await handler(live, participant, self._payload(data))
             except (PayloadError, RefusedError, MeetingsError) as error:
                 code = error.code
+            except StorageUnavailableError as error:
+                # nothing was saved: the phone says why, the console's banner names the cause
+                code = error.code
+                log.warning("socket message not saved: %s", error)
+                failed = self.events.get(connection.code) if connection else None
+                if failed is not None:
+                    self.schedule_flush(failed)
             except ValueError as error:  # seating's refusals carry their code as text
                 code = str(error)
             except Exception:
@@ -343,11 +357,8 @@ class Hub:
     async def on_unknown(self, event: str, sid: str, data: object = None) -> dict[str, Any]:
         connection = self.connections.get(sid)
         lang = connection.lang if connection else "en"
-        return {
-            "ok": False,
-            "code": "unknown_message",
-            "error": refusal_message(lang, "unknown_message"),
-        }
+        code = "malformed" if event == UNREADABLE else "unknown_message"
+        return {"ok": False, "code": code, "error": refusal_message(lang, code)}
 
     # --- pushes --------------------------------------------------------------------------
 
@@ -375,6 +386,14 @@ class Hub:
             case MeetingsChanged():
                 await self.to_participants(live, "agenda_changed", {})
                 await self.push(live, ("screen",))
+            case SignedOut():
+                # a console opened with a session now ended must not go on receiving the room
+                consoles = [
+                    sid
+                    for sid, c in self.connections.items()
+                    if c.code == live.code and c.audience == "console"
+                ]
+                await asyncio.gather(*(self.sio.disconnect(sid) for sid in consoles))
 
     async def push(self, live: LiveEvent, audiences: tuple[Audience, ...] = AUDIENCES) -> None:
         """One render per audience and language in use, one emit per room."""

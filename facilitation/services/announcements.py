@@ -54,7 +54,22 @@ class MeetingsChanged:
     code: str
 
 
-Change = StateChanged | TallyChanged | ItemAdded | ItemsModerated | SeatsChanged | MeetingsChanged
+@dataclass(frozen=True)
+class SignedOut:
+    """Every facilitator session of the event was ended: consoles still open are closed."""
+
+    code: str
+
+
+Change = (
+    StateChanged
+    | TallyChanged
+    | ItemAdded
+    | ItemsModerated
+    | SeatsChanged
+    | MeetingsChanged
+    | SignedOut
+)
 Listener = Callable[[Change], Awaitable[None]]
 
 

@@ -1,9 +1,13 @@
 """The organiser's library of formats: the shipped ones (read-only) and the organiser's own
 copies (editable), each parsed with the same checks as `facilitation check`.
+
+Parsing runs on a worker thread (`asyncio.to_thread`): a format is the organiser's file, and
+however bounded its parsing is, the room's phones are not kept waiting while it runs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,28 +33,34 @@ class FormatLibrary:
         self.shipped = shipped
         self.own = own
 
-    def entries(self) -> list[LibraryFormat]:
+    async def entries(self) -> list[LibraryFormat]:
         """Shipped formats, then the organiser's own (which may hold errors while edited)."""
+        return await asyncio.to_thread(self._entries)
+
+    def _entries(self) -> list[LibraryFormat]:
         found = []
         for folder, is_own in ((self.shipped, False), (self.own, True)):
             if not folder.is_dir():
                 continue
             for path in sorted(folder.glob("*.yaml")):
                 try:
-                    found.append(LibraryFormat(path.stem, path, is_own, self.parse(path)))
+                    found.append(LibraryFormat(path.stem, path, is_own, self._parse(path)))
                 except FormatError as error:
                     if is_own:
                         found.append(LibraryFormat(path.stem, path, True, None, error.problems))
         return found
 
-    def find(self, name: str) -> LibraryFormat | None:
-        return next((f for f in self.entries() if f.name == name), None)
+    async def find(self, name: str) -> LibraryFormat | None:
+        return next((f for f in await self.entries() if f.name == name), None)
 
     def source(self, entry: LibraryFormat) -> str:
         return read_text(entry.path)
 
-    def parse(self, path: Path, params: dict[str, Any] | None = None) -> Format:
+    async def parse(self, path: Path, params: dict[str, Any] | None = None) -> Format:
         """The format in `path` with these parameters; FormatError says what is wrong."""
+        return await asyncio.to_thread(self._parse, path, params)
+
+    def _parse(self, path: Path, params: dict[str, Any] | None = None) -> Format:
         return parse_format(read_text(path), str(path), params, self.resolver(path))
 
     def resolver(self, path: Path) -> Resolver:
@@ -66,9 +76,12 @@ class FormatLibrary:
         (self.own / f"{name}.yaml").write_text(text, encoding="utf-8")
         return name
 
-    def save(self, entry: LibraryFormat, text: str, *, check_only: bool) -> list[Problem]:
+    async def save(self, entry: LibraryFormat, text: str, *, check_only: bool) -> list[Problem]:
         """Check an edited copy like `facilitation check`; write it if it passes (and unless
         only a check was asked). The problems found, none when it passed."""
+        return await asyncio.to_thread(self._save, entry, text, check_only)
+
+    def _save(self, entry: LibraryFormat, text: str, check_only: bool) -> list[Problem]:
         if not entry.own:
             return [Problem(entry.path.name, 1, 1, "shipped formats cannot be changed: copy it")]
         if len(text.encode()) > MAX_FORMAT_BYTES:

@@ -13,6 +13,7 @@ from typing import Any
 
 from facilitation.core import matchmaking as mm
 from facilitation.core.formats import MatchStep, localise
+from facilitation.core.inputs import whole_number
 from facilitation.services.announcements import Announcer, MeetingsChanged
 from facilitation.services.events import LiveEvent, now_ms
 from facilitation.services.serial import EventLocks, one_at_a_time
@@ -349,4 +350,4 @@ def pair_of(text: object) -> mm.Pair | None:
     if not isinstance(text, str) or text.count("-") != 1:
         return None
     a, b = text.split("-")
-    return (a, b) if a.isdigit() and b.isdigit() else None
+    return (a, b) if whole_number(a) is not None and whole_number(b) is not None else None

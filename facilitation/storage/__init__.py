@@ -18,7 +18,7 @@ calls (each page, each push), so a hop to a thread and back for each would cost 
 saves. Each read sees every write whose await has returned.
 """
 
-from facilitation.storage.protocol import StorageError, Store
+from facilitation.storage.protocol import StorageError, StorageUnavailableError, Store
 from facilitation.storage.rows import (
     BallotRow,
     EventRow,
@@ -43,6 +43,7 @@ __all__ = [
     "ScoreRow",
     "SeatingPlan",
     "StorageError",
+    "StorageUnavailableError",
     "Store",
     "WishRow",
 ]

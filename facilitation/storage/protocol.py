@@ -33,6 +33,15 @@ class StorageError(Exception):
     """The database cannot be used (unreadable, too new) or refused a write."""
 
 
+class StorageUnavailableError(StorageError):
+    """A write that could not be made now, for a reason the room should be told and that
+    passes by itself: `code` is "disk_full" or "database_busy". Nothing of it was kept."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class Store(Protocol):
     def close(self) -> None:
         """Finish the writes already asked for, then release the database."""
@@ -46,6 +55,20 @@ class Store(Protocol):
 
     def signing_key(self) -> str:
         """Signs CSRF tokens; kept in the database so forms stay valid across restarts."""
+        ...
+
+    def write_failure(self) -> str | None:
+        """The code of the last write that failed for want of space or of the lock, until a
+        write succeeds again (then None)."""
+        ...
+
+    def session_epoch(self, scope: str) -> int:
+        """The epoch of a scope's sessions (an event's facilitator, the organiser): 0 at
+        first; a session signed in an older epoch is no longer valid."""
+        ...
+
+    async def bump_session_epoch(self, scope: str) -> int:
+        """Ends every session of `scope` ("sign out everywhere"); the new epoch."""
         ...
 
     # --- events, their state and log -----------------------------------------------------

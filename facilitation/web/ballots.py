@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from facilitation.core.inputs import whole_number
 from facilitation.exports.ballot_files import ballot_cells, ballot_columns
 from facilitation.exports.results import vote_ballots_csv, vote_ballots_json
 from facilitation.messages import refusal_message
@@ -73,8 +74,9 @@ async def paper_submit(request: Request, live: LiveEvent, lang: str) -> Response
     form = await request.form()
     delete = form.get("delete")
     try:
-        if isinstance(delete, str) and delete.isdigit():
-            await events.delete_paper(live, vote_id, int(delete))
+        paper = whole_number(delete)
+        if paper is not None:
+            await events.delete_paper(live, vote_id, paper)
             return RedirectResponse(back, status_code=303)
         fields: dict[str, list[str]] = {}
         for key, value in form.multi_items():

@@ -9,13 +9,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from facilitation.core.engine import ACTIONS, Action, EngineError
+from facilitation.core.inputs import whole_number
 from facilitation.exports.results import report_csv, report_data, results_csv, results_json
 from facilitation.messages import refusal_message
 from facilitation.security import facilitator_cookie, same_secret
 from facilitation.services.events import LiveEvent, RefusedError, now_ms
+from facilitation.services.health import StorageUnavailableError
 from facilitation.web.guards import facilitator, forbidden_page
 from facilitation.web.services import (
-    COOKIE_MAX_AGE,
     attachment,
     event_or_404,
     is_facilitator,
@@ -23,6 +24,7 @@ from facilitation.web.services import (
     public_base,
     remember_lang,
     services,
+    set_cookie,
 )
 
 
@@ -35,13 +37,10 @@ async def console_page(request: Request) -> Response:
         if not same_secret(live.row.secret, key):
             return forbidden_page(request, lang)
         response = RedirectResponse(f"/e/{live.code}/console", status_code=303)
-        response.set_cookie(
-            facilitator_cookie(live.code),
-            key,
-            max_age=COOKIE_MAX_AGE,
-            httponly=True,
-            samesite="lax",
-        )
+        svc = services(request)
+        session = svc.sessions.for_facilitator(live)
+        max_age = svc.settings.facilitator_session_s
+        set_cookie(request, response, facilitator_cookie(live.code), session, max_age=max_age)
         return response
     if not is_facilitator(request, live):
         return forbidden_page(request, lang)
@@ -83,11 +82,33 @@ async def console_act(request: Request, live: LiveEvent, lang: str) -> Response:
         error = refusal_message(lang, failure.code)
     except ValueError:
         error = refusal_message(lang, "malformed")
+    except StorageUnavailableError as failure:
+        # answered as a console error (htmx swaps a 200, not a 503 page), with the banner
+        error = refusal_message(lang, failure.code)
     return await console_answer(request, live, lang, error)
+
+
+@facilitator()
+async def sign_out_everywhere(request: Request, live: LiveEvent, lang: str) -> Response:
+    """Ends every facilitator session of this event, on every device (a lost laptop, a key
+    seen on the projector); the key itself still opens the console again."""
+    await services(request).sessions.end_facilitator_sessions(live)
+    response = RedirectResponse(f"/e/{live.code}", status_code=303)
+    response.delete_cookie(facilitator_cookie(live.code))
+    return response
 
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _number(text: str | None) -> int | None:
+    if text in (None, ""):
+        return None
+    number = whole_number(text, signed=True)
+    if number is None:
+        raise ValueError("malformed")
+    return number
 
 
 def _action(form: object) -> Action:
@@ -99,8 +120,8 @@ def _action(form: object) -> Action:
     seconds = _text(get("seconds"))
     return Action(
         name=name,  # type: ignore[arg-type]
-        stage=int(stage) if stage not in (None, "") else None,
-        seconds=int(seconds) if seconds not in (None, "") else None,
+        stage=_number(stage),
+        seconds=_number(seconds),
         vote=_text(get("vote")) or None,
     )
 
@@ -109,7 +130,7 @@ def _action(form: object) -> Action:
 async def items_moderate(request: Request, live: LiveEvent, lang: str) -> Response:
     """Hide, show or merge submitted items (select, then act: no dragging)."""
     form = await request.form()
-    ids = [int(v) for v in form.getlist("item") if isinstance(v, str) and v.isdigit()]
+    ids = [n for n in map(whole_number, form.getlist("item")) if n is not None]
     error = None
     try:
         await services(request).events.moderate(live, _text(form.get("action")), ids)
@@ -173,6 +194,7 @@ routes = [
     Route("/e/{code}/results.{fmt:str}", results_download, name="results"),
     Route("/e/{code}/console/items", items_moderate, methods=["POST"], name="items"),
     Route("/e/{code}/console/seating", seating_act, methods=["POST"], name="seating"),
+    Route("/e/{code}/console/sign-out", sign_out_everywhere, methods=["POST"], name="sign_out"),
     Route("/e/{code}/report", report_page, name="report"),
     Route("/e/{code}/report.{fmt:str}", report_page, name="report_download"),
 ]

@@ -20,7 +20,6 @@ from facilitation.security import (
     csrf_token,
     facilitator_subject,
     participant_cookie,
-    same_secret,
 )
 from facilitation.services.events import LiveEvent
 from facilitation.services.participants import ParticipantRow
@@ -107,7 +106,7 @@ OrganiserRefusal = Callable[[Request], Awaitable[Response]]
 
 
 def is_organiser(request: Request) -> bool:
-    return same_secret(services(request).organiser_key, request.cookies.get(ORGANISER_COOKIE))
+    return services(request).sessions.is_organiser(request.cookies.get(ORGANISER_COOKIE))
 
 
 def organiser_csrf(request: Request) -> str:

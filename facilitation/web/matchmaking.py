@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from facilitation.core import matchmaking as mm
 from facilitation.core.formats import localise
+from facilitation.core.inputs import whole_number
 from facilitation.exports import schedules
 from facilitation.messages import refusal_message
 from facilitation.presenters.schedules import schedule_view
@@ -29,10 +30,6 @@ from facilitation.web.services import (
 )
 
 EDITS = ("run", "refill", "publish", "lock", "unlock", "remove", "move", "swap")
-
-
-def _int(value: object) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 @facilitator()
@@ -104,9 +101,9 @@ async def match_act(request: Request, live: LiveEvent, lang: str) -> Response:
     try:
         if action == "run":
             overrides = {
-                key: _int(form.get(key))
+                key: whole_number(form.get(key))
                 for key in ("slots", "tables", "min_meetings", "max_meetings")
-                if _int(form.get(key)) is not None
+                if whole_number(form.get(key)) is not None
             }
             await meetings.run(live, overrides)
         elif action == "refill":
@@ -117,7 +114,7 @@ async def match_act(request: Request, live: LiveEvent, lang: str) -> Response:
                 str(action),
                 selected[0] if selected else None,
                 selected[1] if len(selected) > 1 else None,
-                _int(form.get("slot")),
+                whole_number(form.get("slot")),
             )
     except MeetingsError as error:
         return RedirectResponse(f"{back}?error={error.code}", status_code=303)
@@ -207,8 +204,8 @@ async def wish_submit(
 ) -> Response:
     """The no-JavaScript way to say "I want to meet this project" (or must / no)."""
     target: object = form.get("target")
-    if isinstance(target, str) and target.isdigit():
-        target = int(target)
+    if whole_number(target) is not None:
+        target = whole_number(target)
     helps = [h for h in form.getlist("helps") if isinstance(h, str)] or None
     try:
         await services(request).meetings.wish(
@@ -228,7 +225,7 @@ async def profile_submit(
         "side": form.get("side") or "need",
         "offers": [v for v in form.getlist("offers") if isinstance(v, str)],
         "needs": [v for v in form.getlist("needs") if isinstance(v, str)],
-        "slots": [int(v) for v in form.getlist("slots") if isinstance(v, str) and v.isdigit()],
+        "slots": [n for n in map(whole_number, form.getlist("slots")) if n is not None],
     }
     try:
         await services(request).meetings.set_profile(live, person, raw)

@@ -25,13 +25,14 @@ from facilitation.core.formats import (
     format_json_schema,
     localise,
 )
+from facilitation.core.inputs import whole_number
 from facilitation.core.rosters import RosterError
 from facilitation.presenters.views import stage_label
 from facilitation.readers.rosters import load_roster_file, parse_roster_upload
 from facilitation.security import same_secret
 from facilitation.services.format_library import FormatLibrary, LibraryFormat
 from facilitation.web.guards import ORGANISER_COOKIE, forbidden_page, organiser, organiser_csrf
-from facilitation.web.services import COOKIE_MAX_AGE, attachment, lang_of, remember_lang, services
+from facilitation.web.services import attachment, lang_of, remember_lang, services, set_cookie
 
 MAX_ROSTER_BYTES = 2 * 1024 * 1024
 
@@ -44,8 +45,8 @@ def _library(request: Request) -> FormatLibrary:
     return services(request).formats
 
 
-def _find(request: Request) -> LibraryFormat | None:
-    return _library(request).find(str(request.path_params["name"]))
+async def _find(request: Request) -> LibraryFormat | None:
+    return await _library(request).find(str(request.path_params["name"]))
 
 
 def _csrf(request: Request) -> str:
@@ -110,9 +111,10 @@ async def organiser_home(request: Request) -> Response:
         if not same_secret(services(request).organiser_key, key):
             return forbidden_page(request, lang_of(request))
         response = RedirectResponse("/organiser", status_code=303)
-        response.set_cookie(
-            ORGANISER_COOKIE, key, max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax"
-        )
+        svc = services(request)
+        session = svc.sessions.for_organiser()
+        max_age = svc.settings.organiser_session_s
+        set_cookie(request, response, ORGANISER_COOKIE, session, max_age=max_age)
         return response
     return await _guarded_home(request)
 
@@ -125,7 +127,7 @@ async def _guarded_home(request: Request) -> Response:
 async def _home(request: Request, error: str | None = None, status_code: int = 200) -> Response:
     svc = services(request)
     lang = lang_of(request)
-    formats = [summary(entry, lang, 10) for entry in svc.formats.entries()]
+    formats = [summary(entry, lang, 10) for entry in await svc.formats.entries()]
     events = [
         {"code": e.code, "format": e.format_id, "created_at": e.created_at, "secret": e.secret}
         for e in svc.events.list_rows()
@@ -152,14 +154,14 @@ async def format_preview(request: Request) -> Response:
     """The agenda a format will run, with its timings, for given parameters and projects."""
     svc = services(request)
     lang = lang_of(request)
-    entry = _find(request)
+    entry = await _find(request)
     if entry is None:
         return svc.pages.page(request, "not_found.html", lang, {"live": None}, 404)
     start = request.query_params.get("start", "19:00")
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", start)
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", start, re.ASCII)
     start_minute = int(match.group(1)) * 60 + int(match.group(2)) if match else 19 * 60
     projects = request.query_params.get("projects", "10")
-    count = min(int(projects), 60) if projects.isdigit() else 10
+    count = min(whole_number(projects) or 10, 60)
     params = {
         k.removeprefix("param_"): v
         for k, v in request.query_params.items()
@@ -170,7 +172,7 @@ async def format_preview(request: Request) -> Response:
     fmt = entry.format
     if fmt is not None:
         try:
-            fmt = svc.formats.parse(entry.path, params)
+            fmt = await svc.formats.parse(entry.path, params)
         except FormatError as error:
             problems = [p.message for p in error.problems]
     if fmt is not None and not problems:
@@ -200,7 +202,7 @@ async def format_preview(request: Request) -> Response:
 @organiser(_expired)
 async def format_copy(request: Request) -> Response:
     """Duplicate a format into the organiser's folder, with its own id, to adapt it."""
-    entry = _find(request)
+    entry = await _find(request)
     if entry is None:
         return await _home(request, "Unknown format.", 404)
     name = _library(request).copy(entry)
@@ -211,39 +213,39 @@ async def _edit_expired(request: Request) -> Response:
     form = await request.form()
     typed = form.get("source")
     problem = "this form has expired; copy your text, reload the page and paste it again"
-    return _editor(request, typed if isinstance(typed, str) else None, [problem], 400)
+    return await _editor(request, typed if isinstance(typed, str) else None, [problem], 400)
 
 
 @organiser(_edit_expired)
 async def format_edit(request: Request) -> Response:
     """A copy's YAML in a text area; saving checks it like `facilitation check` does and keeps
     the text, with every problem listed, when it does not pass."""
-    entry = _find(request)
+    entry = await _find(request)
     if entry is None or not entry.own:
         lang = lang_of(request)
         return services(request).pages.page(request, "not_found.html", lang, {"live": None}, 404)
     if request.method != "POST":
-        return _editor(request, None, [], 200)
+        return await _editor(request, None, [], 200)
     form = await request.form()
     typed = form.get("source")
     if not isinstance(typed, str):
-        return _editor(request, None, ["the format is empty or too large"], 400)
-    problems = _library(request).save(entry, typed, check_only=form.get("action") == "check")
+        return await _editor(request, None, ["the format is empty or too large"], 400)
+    problems = await _library(request).save(entry, typed, check_only=form.get("action") == "check")
     if problems:
-        return _editor(request, typed, problems, 400)
+        return await _editor(request, typed, problems, 400)
     if form.get("action") == "check":
-        return _editor(request, typed, [], 200, checked=True)
+        return await _editor(request, typed, [], 200, checked=True)
     return RedirectResponse(f"/organiser/formats/{entry.name}?saved=1", status_code=303)
 
 
-def _editor(
+async def _editor(
     request: Request,
     text: str | None,
     problems: list[Problem] | list[str],
     status: int,
     checked: bool = False,
 ) -> Response:
-    entry = _find(request)
+    entry = await _find(request)
     assert entry is not None
     shown = [p if isinstance(p, Problem) else Problem(entry.path.name, 1, 1, p) for p in problems]
     context = {
@@ -260,12 +262,21 @@ def _editor(
 
 @organiser()
 async def format_download(request: Request) -> Response:
-    entry = _find(request)
+    entry = await _find(request)
     if entry is None:
         return Response("Not found", status_code=404)
     return attachment(
         _library(request).source(entry), "application/yaml; charset=utf-8", f"{entry.name}.yaml"
     )
+
+
+@organiser(_expired)
+async def sign_out_everywhere(request: Request) -> Response:
+    """Ends every organiser session, on every device; the key opens the home again."""
+    await services(request).sessions.end_organiser_sessions()
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(ORGANISER_COOKIE)
+    return response
 
 
 async def schema_download(request: Request) -> Response:
@@ -278,7 +289,7 @@ async def event_create(request: Request) -> Response:
     form = await request.form(max_part_size=MAX_ROSTER_BYTES)
     name = form.get("format")
     valid = isinstance(name, str) and re.fullmatch(SLUG, name)
-    entry = svc.formats.find(name) if isinstance(name, str) and valid else None
+    entry = await svc.formats.find(name) if isinstance(name, str) and valid else None
     if entry is None or entry.format is None:
         return await _home(request, "Unknown format.", 400)
     params = {
@@ -311,6 +322,7 @@ routes = [
     Route("/organiser", organiser_home, name="organiser"),
     Route("/organiser/events", event_create, methods=["POST"], name="event_create"),
     Route("/organiser/schema.json", schema_download, name="schema"),
+    Route("/organiser/sign-out", sign_out_everywhere, methods=["POST"], name="organiser_sign_out"),
     Route("/organiser/formats/{name:str}.yaml", format_download, name="format_download"),
     Route("/organiser/formats/{name:str}", format_preview, name="format_preview"),
     Route("/organiser/formats/{name:str}/copy", format_copy, methods=["POST"], name="copy"),

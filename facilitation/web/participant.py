@@ -11,19 +11,20 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from facilitation.core.formats import GroupsStep
+from facilitation.core.inputs import whole_number
 from facilitation.messages import refusal_message
 from facilitation.security import normalise_code, participant_cookie
 from facilitation.services.events import LiveEvent, RefusedError
 from facilitation.services.participants import ParticipantRow, TooManyNewIdentities
 from facilitation.web.guards import participant_csrf, participant_form, participant_of
 from facilitation.web.services import (
-    COOKIE_MAX_AGE,
     client_address,
     event_or_404,
     is_facilitator,
     lang_of,
     remember_lang,
     services,
+    set_cookie,
 )
 
 
@@ -70,13 +71,7 @@ async def event_page(request: Request) -> Response:
     )
     response = svc.pages.page(request, "participant.html", lang, context)
     if new_token:
-        response.set_cookie(
-            participant_cookie(live.code),
-            new_token,
-            max_age=COOKIE_MAX_AGE,
-            httponly=True,
-            samesite="lax",
-        )
+        set_cookie(request, response, participant_cookie(live.code), new_token)
     return remember_lang(request, response)
 
 
@@ -171,9 +166,10 @@ async def score_submit(
     """The no-JavaScript way to score a pass-around card."""
     card, score = str(form.get("card", "")), str(form.get("score", ""))
     try:
-        if not (card.isdigit() and score.lstrip("-").isdigit()):
+        card_id, points = whole_number(card), whole_number(score, signed=True)
+        if card_id is None or points is None:
             raise ValueError("malformed")
-        await services(request).seating.score(live, participant, int(card), int(score))
+        await services(request).seating.score(live, participant, card_id, points)
     except ValueError as error:
         return _back(live, str(error))
     return _back(live, "sent")

@@ -15,13 +15,13 @@ from facilitation.security import participant_cookie
 from facilitation.services.events import LiveEvent, RefusedError
 from facilitation.web.guards import facilitator
 from facilitation.web.services import (
-    COOKIE_MAX_AGE,
     event_or_404,
     facilitator_csrf,
     lang_of,
     public_base,
     remember_lang,
     services,
+    set_cookie,
 )
 
 
@@ -35,9 +35,7 @@ async def invite_accept(request: Request) -> Response:
             request, "not_found.html", lang_of(request, live), {"live": None}, status_code=404
         )
     response = RedirectResponse(f"/e/{live.code}", status_code=303)
-    response.set_cookie(
-        participant_cookie(live.code), token, max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax"
-    )
+    set_cookie(request, response, participant_cookie(live.code), token)
     return response
 
 

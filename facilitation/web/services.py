@@ -11,7 +11,7 @@ from starlette.responses import Response
 from facilitation.core.languages import LANGUAGES
 from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages, request_lang
-from facilitation.security import csrf_token, facilitator_cookie, facilitator_subject, same_secret
+from facilitation.security import csrf_token, facilitator_cookie, facilitator_subject
 from facilitation.services.console import Console
 from facilitation.services.events import Events, LiveEvent
 from facilitation.services.format_library import FormatLibrary
@@ -19,6 +19,7 @@ from facilitation.services.meetings import Meetings
 from facilitation.services.participants import Participants
 from facilitation.services.review import BallotReview
 from facilitation.services.seating import Seating
+from facilitation.services.sessions import Sessions
 from facilitation.settings import Settings
 
 COOKIE_MAX_AGE = 30 * 24 * 3600
@@ -38,6 +39,7 @@ class Services:
     csrf_key: str
     organiser_key: str
     formats: FormatLibrary
+    sessions: Sessions
 
 
 def services(request: Request) -> Services:
@@ -61,8 +63,37 @@ def remember_lang(request: Request, response: Response) -> Response:
     """A language picked with ?lang= sticks for the next pages and the socket."""
     lang = request.query_params.get("lang")
     if lang in LANGUAGES:
-        response.set_cookie("lang", lang, max_age=COOKIE_MAX_AGE, samesite="lax")
+        set_cookie(request, response, "lang", lang, max_age=COOKIE_MAX_AGE, httponly=False)
     return response
+
+
+def over_https(request: Request) -> bool:
+    """Whether the browser reached us over HTTPS: directly, or through a proxy that says so
+    (X-Forwarded-Proto), believed only when the settings say a proxy is in front."""
+    if request.url.scheme == "https":
+        return True
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return services(request).settings.trust_proxy and forwarded == "https"
+
+
+def set_cookie(
+    request: Request,
+    response: Response,
+    name: str,
+    value: str,
+    *,
+    max_age: int = COOKIE_MAX_AGE,
+    httponly: bool = True,
+) -> None:
+    """Every cookie of the app: Lax, HttpOnly unless scripts read it, Secure over HTTPS."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=httponly,
+        samesite="lax",
+        secure=over_https(request),
+    )
 
 
 def public_base(request: Request) -> str:
@@ -83,7 +114,8 @@ def client_address(request: Request) -> str:
 
 
 def is_facilitator(request: Request, live: LiveEvent) -> bool:
-    return same_secret(live.row.secret, request.cookies.get(facilitator_cookie(live.code)))
+    cookie = request.cookies.get(facilitator_cookie(live.code))
+    return services(request).sessions.is_facilitator(live, cookie)
 
 
 def facilitator_csrf(request: Request, live: LiveEvent) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,7 +23,13 @@ def _mapping(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
 
 
 def _integer(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+    # infinities and NaN are floats too (JSON from a phone may carry them): int() refuses them
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not math.isfinite(value))
+        or int(value) != value
+    ):
         raise BallotError("malformed", f"{what} must be a whole number, got {value!r}")
     return int(value)
 

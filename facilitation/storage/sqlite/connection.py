@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import secrets
 import sqlite3
 import weakref
@@ -28,11 +29,16 @@ from facilitation.storage.sqlite.writer import Unit, Writer
 T = TypeVar("T")
 
 
-def _connect(path: str, *, check_same_thread: bool) -> sqlite3.Connection:
+def _connect(
+    path: str, *, check_same_thread: bool, busy_timeout_s: float = 10.0
+) -> sqlite3.Connection:
     try:
         # autocommit (isolation_level=None): transactions are the explicit ones
         db = sqlite3.connect(
-            path, isolation_level=None, check_same_thread=check_same_thread, timeout=10
+            path,
+            isolation_level=None,
+            check_same_thread=check_same_thread,
+            timeout=busy_timeout_s,
         )
     except sqlite3.Error as error:
         raise StorageError(f"cannot open database {path}: {error}") from None
@@ -40,9 +46,23 @@ def _connect(path: str, *, check_same_thread: bool) -> sqlite3.Connection:
     return db
 
 
-def _open_writer(path: str) -> sqlite3.Connection:
+def _create_private(path: str) -> None:
+    """A new database file readable by its owner only: it holds the keys and everyone's
+    answers. SQLite gives the -wal and -shm files it makes the permissions of this file."""
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return
+    except OSError as error:
+        raise StorageError(f"cannot create database {path}: {error.strerror}") from None
+
+
+def _open_writer(path: str, busy_timeout_s: float) -> sqlite3.Connection:
     """The writer's connection, on its thread: the schema brought up to date, the keys made."""
-    db = _connect(path, check_same_thread=True)
+    _create_private(path)
+    db = _connect(path, check_same_thread=True, busy_timeout_s=busy_timeout_s)
     try:
         db.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode: a commit survives a crash or kill -9 of the server (the WAL is
@@ -79,10 +99,10 @@ class Database:
     """`Database(path)` opens (or creates) the file and upgrades its schema, on the writer
     thread; StorageError if it is not a usable database or was written by a newer version."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, busy_timeout_s: float = 10.0) -> None:
         self.path = str(path)
         # the thread must not hold the store, or a dropped store would never be finalised
-        self._writer = Writer(functools.partial(_open_writer, self.path))
+        self._writer = Writer(functools.partial(_open_writer, self.path, busy_timeout_s))
         try:
             # the loop's thread is not always the one that opened the store (a test client
             # runs the app in a thread of its own)
@@ -146,3 +166,37 @@ class Database:
     def signing_key(self) -> str:
         """Signs CSRF tokens; kept in the database so forms stay valid across restarts."""
         return self._meta("signing_key")
+
+    def write_failure(self) -> str | None:
+        return self._writer.failure
+
+    async def _limit_pages_for_tests(self, pages: int | None) -> None:
+        """Test hook: the writer may grow the file to `pages` pages at most (its current size
+        if smaller), None for no limit, as a nearly full disk would."""
+        # 0 would mean "leave it as it is" to SQLite: 1 is clamped to the current size
+        limit = 1_073_741_823 if pages is None else max(pages, 1)
+
+        def apply(db: sqlite3.Connection) -> None:
+            db.execute(f"PRAGMA max_page_count = {int(limit)}")
+
+        await self._write(apply)
+
+    def session_epoch(self, scope: str) -> int:
+        row = self.db.execute(
+            "SELECT value FROM meta WHERE key = ?", (f"session_epoch:{scope}",)
+        ).fetchone()
+        return int(row["value"]) if row else 0
+
+    async def bump_session_epoch(self, scope: str) -> int:
+        key = f"session_epoch:{scope}"
+
+        def bump(db: sqlite3.Connection) -> int:
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES (?, '1') ON CONFLICT(key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                (key,),
+            )
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            return int(row["value"])
+
+        return await self._write(bump)

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from facilitation.storage.protocol import StorageError
+from facilitation.storage.protocol import StorageError, StorageUnavailableError
 
 T = TypeVar("T")
 Unit = Callable[[sqlite3.Connection], T]
@@ -48,6 +48,9 @@ class Writer:
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._closed = False
+        # the code of the last write refused for want of space or of the lock, None once one
+        # commits again (written by this thread, read by the loop: one reference, no lock)
+        self.failure: str | None = None
         opened: Future[None] = Future()
         self._thread = threading.Thread(
             target=self._serve, args=(open_, opened), name="facilitation-writer", daemon=True
@@ -94,7 +97,8 @@ class Writer:
                 batch, stop = self._take()
                 if not batch:
                     continue
-                outcomes = _outcomes(db, [job[0] for job in batch])
+                outcomes = [_unavailable(o) for o in _outcomes(db, [job[0] for job in batch])]
+                self._note(outcomes)
                 waiting = [(job[1], job[2]) for job in batch]
                 # A unit holds its store: let go of it before answering, or a store nobody
                 # closed could outlive its last awaited write (and keep this thread running).
@@ -107,6 +111,13 @@ class Writer:
                     _answer(loop, settled)
         finally:
             db.close()
+
+    def _note(self, outcomes: list[Outcome]) -> None:
+        for _, raised in outcomes:
+            if raised is None:
+                self.failure = None
+            elif isinstance(raised, StorageUnavailableError):
+                self.failure = raised.code
 
     def _take(self) -> tuple[list[_Job], bool]:
         """The next unit (waiting for one), with those already queued behind it; True once
@@ -127,6 +138,27 @@ class Writer:
 
 
 Outcome = tuple[object, BaseException | None]
+
+# SQLite's primary result codes (the low byte of the extended ones)
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 5, 6, 13
+_UNAVAILABLE = {
+    _SQLITE_FULL: "disk_full",
+    _SQLITE_BUSY: "database_busy",
+    _SQLITE_LOCKED: "database_busy",
+}
+
+
+def _unavailable(outcome: Outcome) -> Outcome:
+    """A full disk or a lock held too long by another process, as the error the handlers
+    answer with a clear refusal; anything else as it was raised."""
+    result, raised = outcome
+    if isinstance(raised, sqlite3.OperationalError):
+        code = _UNAVAILABLE.get(getattr(raised, "sqlite_errorcode", 0) & 0xFF)
+        if code is not None:
+            unavailable = StorageUnavailableError(code, str(raised))
+            unavailable.__cause__ = raised
+            return result, unavailable
+    return outcome
 
 
 def _outcomes(db: sqlite3.Connection, units: list[Unit[Any]]) -> list[Outcome]:
@@ -149,6 +181,10 @@ def _each_in_a_savepoint(units: list[Unit[Any]], db: sqlite3.Connection) -> list
         try:
             out.append((unit(db), None))
         except BaseException as error:
+            if not db.in_transaction:
+                # SQLite rolled the whole transaction back itself (a full disk does): the
+                # batch fails with this error, the units before it were not kept either
+                raise
             db.execute("ROLLBACK TO unit")
             out.append((None, error))
         db.execute("RELEASE unit")
