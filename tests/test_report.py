@@ -91,6 +91,11 @@ def test_report_page_and_downloads(tmp_path: Path) -> None:
         page = console.get(f"/e/{live.code}/report")
         assert page.status_code == 200
         assert "Une idée &lt;i&gt;claire&lt;/i&gt;" in page.text
+        # methods by the names people use, durations as a stopwatch shows them
+        french = console.get(f"/e/{live.code}/report?lang=fr").text
+        assert "Choix unique · 1 bulletin" in french and "single ·" not in french
+        assert "Single choice · 1 ballot" in console.get(f"/e/{live.code}/report?lang=en").text
+        assert re.search(r"<td>\d+:\d\d</td>", french) and " min</td>" not in french
         data = json.loads(console.get(f"/e/{live.code}/report.json").text)
         assert [row["visits"] for row in data["agenda"]] == [1, 1, 1, 1, 0]
         assert data["votes"][0]["ballots"] == 1

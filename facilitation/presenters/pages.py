@@ -38,6 +38,8 @@ class Pages:
             env.globals["lang"] = lang
             env.globals["static"] = self.static_url
             env.filters["clock"] = clock
+            env.filters["duration"] = duration
+            env.globals["method_names"] = METHOD_NAMES
             env.filters["num"] = number
             self.by_lang[lang] = Jinja2Templates(env=env)
 
@@ -84,6 +86,31 @@ def number(value: float | int | None) -> str:
     if value is None:
         return ""
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _(message: str) -> str:
+    """Marks a message for extraction; the templates translate it when shown."""
+    return message
+
+
+# What people call each voting method, for the pages (files keep the method's id).
+METHOD_NAMES: dict[str, str] = {
+    "single": _("Single choice"),
+    "approval": _("Approval vote"),
+    "dots": _("Dot vote"),
+    "rating": _("Rating"),
+    "ranking": _("Ranking"),
+    "majority_judgment": _("Majority judgment"),
+    "rubric": _("Jury grid"),
+}
+
+
+def duration(minutes: float | None) -> str:
+    """Minutes as m:ss, as a stopwatch shows them (4.2 -> "4:12")."""
+    if minutes is None:
+        return ""
+    seconds = round(minutes * 60)
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def clock(ms: int | None) -> str:
