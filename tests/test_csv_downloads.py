@@ -247,3 +247,30 @@ def test_the_guard_is_taken_off_only_where_it_was_put() -> None:
     assert unguarded("'=1") == "=1" and unguarded("'-2") == "-2"
     assert unguarded("'tis") == "'tis" and unguarded("''=1") == "''=1"
     assert unguarded("=1") == "=1"
+
+
+def test_every_csv_download_has_a_flavour_french_excel_opens_as_it_is(evening: Evening) -> None:
+    """`?for=excel`: a byte-order mark, `;` between columns, a decimal comma; the same cells
+    (guarded the same way) otherwise, and our own reader takes it back."""
+    projects = vote_everything(evening)
+    for path in ("results.csv", "report.csv", "votes/pick/ballots.csv", "votes/mood/ballots.csv"):
+        plain = evening.console.get(f"/e/{evening.live.code}/{path}")
+        excel = evening.console.get(f"/e/{evening.live.code}/{path}?for=excel")
+        assert excel.status_code == 200 and excel.headers["content-type"].startswith("text/csv")
+        assert "-excel.csv" in excel.headers["content-disposition"]
+        raw = excel.content
+        assert raw.startswith("\ufeff".encode()), path
+        body = raw.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+        expected = list(csv.reader(io.StringIO(plain.text)))
+        assert len(rows) == len(expected) and rows[0] == expected[0], path
+        for got, want in zip(rows, expected, strict=True):
+            assert got == [
+                c.replace(".", ",") if re.fullmatch(r"-?\d+\.\d+", c) else c for c in want
+            ], path
+    results = table(evening.download("results.csv"))
+    mood = next(r["score"] for r in results if r["vote"] == "mood" and r["option"] == projects[1])
+    excel = evening.console.get(f"/e/{evening.live.code}/results.csv?for=excel").content
+    assert mood.replace(".", ",") in excel.decode("utf-8-sig"), "a decimal comma"
+    links = evening.console.get(f"/e/{evening.live.code}/console").text
+    assert "results.csv?for=excel" in links

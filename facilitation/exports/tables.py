@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -44,3 +45,19 @@ def csv_text(rows: Iterable[Iterable[object]], *, lineterminator: str = "\r\n") 
     writer = csv.writer(out, lineterminator=lineterminator)
     writer.writerows([csv_cell(value) for value in row] for row in rows)
     return out.getvalue()
+
+
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def for_excel(text: str) -> str:
+    """One of our CSV downloads as Excel set to French opens it without a wizard: a byte-order
+    mark (else it guesses the encoding wrong), `;` between columns and a decimal comma (what
+    those settings expect; a point would make 4.5 a date)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for row in csv.reader(io.StringIO(text)):
+        writer.writerow(
+            cell.replace(".", ",") if _DECIMAL.fullmatch(cell) else cell for cell in row
+        )
+    return "\ufeff" + out.getvalue()

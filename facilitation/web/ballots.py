@@ -100,7 +100,7 @@ async def ballots_download(request: Request, live: LiveEvent, lang: str) -> Resp
     else:
         body, media = vote_ballots_json(svc.events, live, vote_id), "application/json"
     filename = f"{live.format.id}-{live.code}-{vote_id}-ballots.{fmt}"
-    return attachment(body, media, filename)
+    return attachment(request, body, media, filename)
 
 
 routes = [

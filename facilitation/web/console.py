@@ -161,10 +161,13 @@ async def report_page(request: Request, live: LiveEvent, lang: str) -> Response:
     filename = f"{live.format.id}-{live.code}-report"
     if fmt == "json":
         return attachment(
-            json.dumps(report, ensure_ascii=False, indent=2), "application/json", f"{filename}.json"
+            request,
+            json.dumps(report, ensure_ascii=False, indent=2),
+            "application/json",
+            f"{filename}.json",
         )
     if fmt == "csv":
-        return attachment(report_csv(report), "text/csv; charset=utf-8", f"{filename}.csv")
+        return attachment(request, report_csv(report), "text/csv; charset=utf-8", f"{filename}.csv")
     if fmt is not None:
         return Response("Not found", status_code=404)
     return remember_lang(
@@ -185,7 +188,7 @@ async def results_download(request: Request, live: LiveEvent, lang: str) -> Resp
         if fmt == "csv"
         else (results_json(svc.events, live), "application/json")
     )
-    return attachment(body, media, filename)
+    return attachment(request, body, media, filename)
 
 
 routes = [

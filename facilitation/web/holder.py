@@ -84,7 +84,7 @@ async def holder_download(request: Request) -> Response:
         body = csv_text([field_ids, *([row.get(f, "") for f in field_ids] for row in rows)])
         media = "text/csv; charset=utf-8"
     filename = f"{live.code}-{holder.project_id}-feedback.{fmt}"
-    return attachment(body, media, filename)
+    return attachment(request, body, media, filename)
 
 
 routes = [

@@ -154,7 +154,7 @@ async def match_download(request: Request, live: LiveEvent, lang: str) -> Respon
             schedules.schedules_html(shown, start, length, title=title),
             media_type="text/html; charset=utf-8",
         )
-    return attachment(body, media, f"{live.code}-meetings.{fmt}")
+    return attachment(request, body, media, f"{live.code}-meetings.{fmt}")
 
 
 async def schedule_fragment(request: Request) -> Response:
@@ -195,7 +195,7 @@ async def schedule_calendar(request: Request) -> Response:
         title=localise(live.format.title, live.row.lang),
         stamp=datetime.now(),
     )
-    return attachment(body, "text/calendar; charset=utf-8", f"{live.code}-my-meetings.ics")
+    return attachment(request, body, "text/calendar; charset=utf-8", f"{live.code}-my-meetings.ics")
 
 
 @participant_form

@@ -266,7 +266,10 @@ async def format_download(request: Request) -> Response:
     if entry is None:
         return Response("Not found", status_code=404)
     return attachment(
-        _library(request).source(entry), "application/yaml; charset=utf-8", f"{entry.name}.yaml"
+        request,
+        _library(request).source(entry),
+        "application/yaml; charset=utf-8",
+        f"{entry.name}.yaml",
     )
 
 

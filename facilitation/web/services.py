@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from facilitation.core.languages import LANGUAGES
+from facilitation.exports.tables import for_excel
 from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages, request_lang
 from facilitation.security import csrf_token, facilitator_cookie, facilitator_subject
@@ -122,8 +123,13 @@ def facilitator_csrf(request: Request, live: LiveEvent) -> str:
     return csrf_token(services(request).csrf_key, facilitator_subject(live.code, live.row.secret))
 
 
-def attachment(body: str | bytes, media: str, filename: str) -> Response:
-    """A file to download (the browser saves it under `filename` instead of showing it)."""
+def attachment(request: Request, body: str | bytes, media: str, filename: str) -> Response:
+    """A file to download (the browser saves it under `filename` instead of showing it); a CSV
+    asked `?for=excel` comes in the flavour French Excel opens as it is."""
+    excel = request.query_params.get("for") == "excel"
+    if excel and media.startswith("text/csv") and isinstance(body, str):
+        body = for_excel(body)
+        filename = filename.replace(".csv", "-excel.csv")
     return Response(
         body,
         media_type=media,
