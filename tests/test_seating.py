@@ -242,3 +242,49 @@ steps:
             .headers["location"]
         )
         assert late.endswith("flash=groups_formed")
+
+
+def test_a_pass_around_nobody_can_be_dealt_says_so_on_the_console(tmp_path: Path) -> None:
+    """Regression: too few readers for the rounds left every phone with "no card" and the
+    console silent; it now says why and offers to deal again once more people are here."""
+    app = create_app(Settings(db_path=str(tmp_path / "p.sqlite3"), **MANY_PHONES))
+    services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
+    live = asyncio.run(
+        services.events.create(
+            format_source=WORKSHOP.read_text(),
+            format_name=str(WORKSHOP),
+            roster=(),
+            params={},
+        )
+    )
+    with TestClient(app, headers={"Accept-Language": "en"}) as console:
+        console.get(f"/e/{live.code}/console?key={live.row.secret}")
+        csrf = csrf_of(console.get(f"/e/{live.code}/console").text)
+        phones = [TestClient(app, headers={"Accept-Language": "en"}) for _ in range(2)]
+        for index, phone in enumerate(phones):
+            page = phone.get(f"/e/{live.code}").text
+            phone.post(
+                f"/e/{live.code}/item",
+                data={"csrf": csrf_of(page), "step": "cards", "idea": f"Idea {index}"},
+            )
+        state = console.post(  # two readers cannot pass cards around for 3 rounds
+            f"/e/{live.code}/console/act",
+            data={"csrf": csrf, "action": "next"},
+            headers={"HX-Request": "true"},
+        ).text
+        assert "Nobody got a card this round" in state
+        assert "2 cards cannot each go to 3 readers" in state
+        assert 'value="regroup"' in state
+        # more readers arrive: dealing again now works, and the warning goes
+        for _ in range(3):
+            late = TestClient(app, headers={"Accept-Language": "en"})
+            assert late.get(f"/e/{live.code}").status_code == 200
+            phones.append(late)
+        dealt = console.post(
+            f"/e/{live.code}/console/seating",
+            data={"csrf": csrf, "action": "regroup"},
+            headers={"HX-Request": "true"},
+        ).text
+        assert "Nobody got a card this round" not in dealt
+        holding = [p for p in phones if re.search(r'name="card" value="\d+"', seat(p, live))]
+        assert len(holding) == 2, "each of the two cards is in someone's hands"

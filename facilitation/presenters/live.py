@@ -91,6 +91,8 @@ class LiveViews:
         }
         if audience in ("screen", "console"):
             view["tables"] = self.seating.tables(live, lang)
+        if audience == "console":
+            view["cards_problem"] = self.seating.cards_problem(live)
         reveal = live.plan.step(live.stage)
         if isinstance(reveal, RevealStep) and reveal.scores:
             shown, _ = reveal_progress(live.plan, live.state, live.stage) or (0, 0)

@@ -270,6 +270,22 @@ class Seating:
         await self.announcer.announce(TallyChanged(live.code))
         return value
 
+    def cards_problem(self, live: LiveEvent) -> dict[str, int] | None:
+        """At a pass-around round where no card could be dealt (too few readers who did not
+        write them), what the console says: how many cards, how many rounds."""
+        stage = live.stage
+        step = live.plan.step(stage)
+        if not isinstance(step, PassStep) or stage.round is None:
+            return None
+        if self.storage.seating(live.id, stage.step_id, stage.round) != {}:
+            return None  # dealt, or not yet seated
+        cards = [
+            i
+            for i in self.storage.items(live.id, step.items)
+            if not i.hidden and i.merged_into is None
+        ]
+        return {"cards": len(cards), "rounds": stage.rounds or 1} if cards else None
+
     def totals(self, live: LiveEvent, pass_step: str) -> ScoreTotals:
         """Total score and number of scores per card of a pass-around."""
         rows = self.storage.scores(live.id, pass_step)
