@@ -6,13 +6,8 @@ phones get the translated sentence for that code.
 
 from __future__ import annotations
 
+from facilitation.i18n import mark as _
 from facilitation.i18n import translations
-
-
-def _(message: str) -> str:
-    """Marks a message for extraction; translated when shown."""
-    return message
-
 
 REFUSALS: dict[str, str] = {
     "unknown_event": _("This event does not exist (check the code)."),

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from facilitation.core.admission import Allowance, Bucket, admit, wait_seconds
-from facilitation.core.counts import whole_number
+from facilitation.core.inputs import count_in_range
 
 allowances = st.builds(
     Allowance,
@@ -78,7 +78,7 @@ def test_the_default_holds_a_loop_to_five_a_minute() -> None:
 
 @given(st.one_of(st.text(max_size=12), st.integers().map(str)), st.integers(1, 10**6))
 def test_counts_typed_in_forms_are_whole_numbers_in_range(raw: str, top: int) -> None:
-    found = whole_number(raw, top)
+    found = count_in_range(raw, top)
     if found is not None:
         assert 0 <= found <= top and found == int(raw.strip())
     elif raw.strip().isascii() and raw.strip().isdigit():

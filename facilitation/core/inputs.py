@@ -25,18 +25,31 @@ MAX_NAME = 40
 MAX_DIGITS = 18
 
 
-def whole_number(text: object, *, signed: bool = False) -> int | None:
-    """A whole number typed as ASCII digits (a leading minus if `signed`), else None.
+def whole_number(text: object, *, signed: bool = False, top: int | None = None) -> int | None:
+    """A whole number typed as ASCII digits (a leading minus if `signed`), at most `top` if
+    given, else None.
 
     The one rule for numbers in forms and files: `str.isdigit()` also accepts "²" and other
-    digits `int()` refuses, and `int()` accepts "١٢", spaces and underscores.
+    digits `int()` refuses, and `int()` accepts "١٢", spaces and underscores. Leading zeros are
+    dropped before `int()`, which refuses (and takes quadratic time on) very long strings.
     """
     if not isinstance(text, str):
         return None
-    digits = text[1:] if signed and text.startswith("-") else text
-    if not (digits.isascii() and digits.isdecimal()) or len(digits) > MAX_DIGITS:
+    negative = signed and text.startswith("-")
+    digits = text[1:] if negative else text
+    if not (digits.isascii() and digits.isdecimal()):
         return None
-    return int(text)
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > (MAX_DIGITS if top is None else len(str(top))):
+        return None
+    value = -int(significant) if negative else int(significant)
+    return value if top is None or value <= top else None
+
+
+def count_in_range(raw: object, top: int) -> int | None:
+    """A count typed into a facilitator form (tickets, heads in the room), from 0 to `top`;
+    spaces around it are forgiven."""
+    return whole_number(raw.strip(), top=top) if isinstance(raw, str) else None
 
 
 def clean_name(raw: object) -> str | None:

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from facilitation.core.languages import LANGUAGES
+from facilitation.i18n import mark as _
 from facilitation.i18n import negotiate, translations
 
 
@@ -86,11 +87,6 @@ def number(value: float | int | None) -> str:
     if value is None:
         return ""
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _(message: str) -> str:
-    """Marks a message for extraction; the templates translate it when shown."""
-    return message
 
 
 # What people call each voting method, for the pages (files keep the method's id).

@@ -11,9 +11,8 @@ import math
 import time
 
 from facilitation.core.admission import Allowance
-from facilitation.core.counts import whole_number
 from facilitation.core.formats import Role
-from facilitation.core.inputs import clean_name
+from facilitation.core.inputs import clean_name, count_in_range
 from facilitation.security import new_participant_token
 from facilitation.services.admission import Admission, LocalAdmission
 from facilitation.services.events import LiveEvent, RefusedError, now_ms
@@ -85,7 +84,7 @@ class Participants:
 
     async def make_tickets(self, live: LiveEvent, raw_count: object) -> list[ParticipantRow]:
         """Voting tickets: each is a personal link that makes one phone a ticketed voter."""
-        count = whole_number(raw_count, MAX_TICKETS)
+        count = count_in_range(raw_count, MAX_TICKETS)
         if not count:
             raise RefusedError("malformed", f"a number of tickets from 1 to {MAX_TICKETS}")
         tokens = [new_participant_token() for _ in range(count)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from facilitation.core.bursts import Burst, Identity, find_bursts
-from facilitation.core.counts import whole_number
+from facilitation.core.inputs import count_in_range
 from facilitation.services.announcements import Announcer, TallyChanged
 from facilitation.services.events import LiveEvent, RefusedError, now_ms
 from facilitation.storage import Store
@@ -41,7 +41,7 @@ class BallotReview:
 
     async def set_head_count(self, live: LiveEvent, raw: object) -> None:
         """The number of people the facilitator counted; an empty field forgets it."""
-        count = whole_number(raw, MAX_HEAD_COUNT)
+        count = count_in_range(raw, MAX_HEAD_COUNT)
         if count is None and not (isinstance(raw, str) and raw.strip() == ""):
             raise RefusedError("malformed", "a head count is a whole number")
         await self.storage.set_head_count(live.id, count, now_ms())

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from facilitation.core.inputs import whole_number
 from facilitation.i18n import negotiate
 from facilitation.messages import refusal_message
 from facilitation.web.organiser import MAX_ROSTER_BYTES
@@ -67,7 +68,8 @@ class BodyLimitMiddleware:
         limit = body_limit(scope["path"])
         declared = Headers(scope=scope).get("content-length")
         # the servers refuse a Content-Length that is not a number before we see it
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        size = whole_number(declared)
+        if size is not None and size > limit:
             refusal = PlainTextResponse(
                 _too_large(scope), status_code=413, headers={"Connection": "close"}
             )

@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from facilitation.core.counts import whole_number
 from facilitation.core.formats import localise
+from facilitation.core.inputs import count_in_range
 from facilitation.messages import refusal_message
 from facilitation.services.events import LiveEvent, RefusedError
 from facilitation.services.review import BURST_AT_LEAST, BURST_WITHIN_S
@@ -31,7 +31,7 @@ async def head_count_submit(request: Request, live: LiveEvent, lang: str) -> Res
 
 def _number(raw: object, default: int, top: int) -> int:
     """A burst setting from the page's form: a whole number from 1 to `top`."""
-    return max(1, whole_number(raw, top) or default)
+    return max(1, count_in_range(raw, top) or default)
 
 
 def _settings(source: FormData | Request) -> tuple[int, int]:
@@ -87,7 +87,7 @@ async def review_submit(request: Request, live: LiveEvent, lang: str) -> Respons
         await services(request).review.set_aside(
             live,
             request.path_params["vote"],
-            whole_number(form.get("burst"), 2**62),
+            count_in_range(form.get("burst"), 2**62),
             aside,
             within,
             least,
