@@ -123,7 +123,8 @@ def create_app(settings: Settings) -> ASGIApp:
                 per_event=settings.max_sockets_per_event,
                 screens_per_event=settings.max_screens_per_event,
                 per_address=settings.max_sockets_per_address,
-            )
+            ),
+            trust_forwarded_for=settings.trust_forwarded_for,
         ),
     )
     routes = [

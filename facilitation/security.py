@@ -64,6 +64,20 @@ def session_issued_at(key: str, subject: str, epoch: int, value: str | None) -> 
     return at if same_secret(session_value(key, subject, epoch, at), value) else None
 
 
+def peer_address(scope: Scope, trust_forwarded_for: bool) -> str:
+    """The address a request or socket came from ("" if unknown), as per-address limits count
+    it. Behind a trusted proxy, the last X-Forwarded-For entry: the one the proxy added
+    (earlier ones are whatever the client sent)."""
+    if trust_forwarded_for:
+        for name, value in scope.get("headers") or ():
+            if name == b"x-forwarded-for":
+                last = str(value.decode("latin-1")).split(",")[-1].strip()
+                if last:
+                    return last
+    client = scope.get("client")
+    return str(client[0]) if client else ""
+
+
 def participant_cookie(code: str) -> str:
     """The cookie that carries a phone's participant token for one event."""
     return f"p_{code}"

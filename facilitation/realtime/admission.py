@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import socketio
 
 from facilitation.messages import refusal_message
+from facilitation.security import peer_address
 
 # python-socketio dispatches a client's message event by its name, the same way it calls the
 # real lifecycle handlers: without these checks `42["connect",{…}]` would run the connect
@@ -88,12 +89,18 @@ class Admission:
     a room full of strangers' sockets must not lock the facilitator out.
     """
 
-    def __init__(self, caps: Caps) -> None:
+    def __init__(self, caps: Caps, *, trust_forwarded_for: bool = False) -> None:
         self.caps = caps
+        self.trust_forwarded_for = trust_forwarded_for
         self._events: Counter[str] = Counter()
         self._screens: Counter[str] = Counter()
         self._addresses: Counter[str] = Counter()
         self._counted: dict[str, tuple[str, str, str]] = {}  # sid -> (event, audience, address)
+
+    def address(self, environ: dict[str, Any]) -> str:
+        """The socket's peer, as the per-address cap counts it (engine.io's own REMOTE_ADDR
+        is always 127.0.0.1: the ASGI scope knows better)."""
+        return peer_address(environ.get("asgi.scope") or {}, self.trust_forwarded_for)
 
     def admit(self, sid: str, code: str, audience: str, address: str, trusted: bool) -> bool:
         if trusted:
@@ -129,10 +136,3 @@ class Admission:
 
 def _full(count: int, cap: int) -> bool:
     return cap > 0 and count >= cap
-
-
-def client_address(environ: dict[str, Any]) -> str:
-    """The peer's address as uvicorn saw it (after X-Forwarded-For from a trusted proxy);
-    engine.io's own REMOTE_ADDR is always 127.0.0.1."""
-    client = (environ.get("asgi.scope") or {}).get("client")
-    return str(client[0]) if client else ""

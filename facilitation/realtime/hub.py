@@ -32,7 +32,6 @@ from facilitation.presenters.views import Audience
 from facilitation.realtime.admission import (
     Admission,
     SameOrigin,
-    client_address,
     genuine_connect,
     genuine_disconnect,
     refusal,
@@ -184,7 +183,7 @@ class Hub:
             environ.get("HTTP_ACCEPT_LANGUAGE"),
             live.row.lang,
         )
-        if not self.admission.admit(sid, code, audience, client_address(environ), trusted):
+        if not self.admission.admit(sid, code, audience, self.admission.address(environ), trusted):
             raise refusal("too_many_connections", lang)
         connection = Connection(
             code,

@@ -12,7 +12,7 @@ from facilitation.core.languages import LANGUAGES
 from facilitation.exports.tables import for_excel
 from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages, request_lang
-from facilitation.security import csrf_token, facilitator_cookie, facilitator_subject
+from facilitation.security import csrf_token, facilitator_cookie, facilitator_subject, peer_address
 from facilitation.services.console import Console
 from facilitation.services.events import Events, LiveEvent
 from facilitation.services.format_library import FormatLibrary
@@ -104,14 +104,9 @@ def public_base(request: Request) -> str:
 
 
 def client_address(request: Request) -> str:
-    """The address a request came from, as new identities are limited by. Behind a trusted
-    proxy, the last X-Forwarded-For entry: the one the proxy added (earlier ones are whatever
-    the client sent)."""
-    if services(request).settings.trust_forwarded_for:
-        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
-        if hops[-1]:
-            return hops[-1]
-    return request.client.host if request.client else "unknown"
+    """The address a request came from, as new identities are limited by."""
+    trust = services(request).settings.trust_forwarded_for
+    return peer_address(request.scope, trust) or "unknown"
 
 
 def is_facilitator(request: Request, live: LiveEvent) -> bool:
