@@ -14,10 +14,13 @@ from facilitation.storage.sqlite import SCHEMA_VERSION, Storage, state_from_json
 from facilitation.storage.sqlite.schema import migrations, schema_version, statements
 
 
-async def make_event(storage: Storage, votes: dict[str, VoteState] | None = None) -> int:
+async def make_event(
+    storage: Storage, votes: dict[str, VoteState] | None = None, code: str = "ABCDEF"
+) -> int:
+    """An event of a one-line format with vote "v" open (or `votes`); its id."""
     state = EventState(votes=votes or {"v": VoteState("open")})
     row = await storage.create_event(
-        code="ABCDEF",
+        code=code,
         secret="s",
         format_id="f",
         format_name="f.yaml",

@@ -15,30 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from facilitation.core.engine import EventState, VoteState
 from facilitation.storage import StorageError
 from facilitation.storage.sqlite import Storage
 from tests.conftest import ROOT
 from tests.data.make_db_v1 import snapshot
+from tests.test_storage import make_event
 
 
 async def an_open_vote(storage: Storage) -> tuple[int, int]:
     """(event, participant) with vote "v" open."""
-    row = await storage.create_event(
-        code="WRITER",
-        secret="s",
-        format_id="f",
-        format_name="f.yaml",
-        format_source="id: f",
-        roster=[],
-        params={},
-        lang="fr",
-        seed=1,
-        state=EventState(votes={"v": VoteState("open")}),
-        now=1,
-    )
-    person = await storage.add_participant(row.id, "tok-a", 1)
-    return row.id, person.id
+    event = await make_event(storage, code="WRITER")
+    person = await storage.add_participant(event, "tok-a", 1)
+    return event, person.id
 
 
 def writers() -> int:

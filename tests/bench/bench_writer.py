@@ -50,10 +50,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from facilitation.core.engine import EventState, VoteState
 from facilitation.storage.sqlite import Storage
 from facilitation.storage.sqlite.connection import _open_writer
 from facilitation.storage.sqlite.writer import Unit, _transaction
+from tests.test_storage import make_event
 
 PHONES = 1000
 # BallotTables.put_ballot's statement, as the synchronous store ran it on the loop's thread
@@ -121,22 +121,10 @@ class ExecutorWriter:
 async def prepare(path: Path) -> tuple[int, list[int]]:
     """An event with vote "v" open and PHONES participants; (event, participant ids)."""
     storage = Storage(path)
-    row = await storage.create_event(
-        code="BENCH",
-        secret="s",
-        format_id="f",
-        format_name="f.yaml",
-        format_source="id: f",
-        roster=[],
-        params={},
-        lang="fr",
-        seed=1,
-        state=EventState(votes={"v": VoteState("open")}),
-        now=1,
-    )
-    people = [(await storage.add_participant(row.id, f"t{n}", 1)).id for n in range(PHONES)]
+    event = await make_event(storage, code="BENCH")
+    people = [(await storage.add_participant(event, f"t{n}", 1)).id for n in range(PHONES)]
     storage.close()
-    return row.id, people
+    return event, people
 
 
 def old_connection(path: Path) -> sqlite3.Connection:
