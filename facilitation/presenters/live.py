@@ -13,7 +13,7 @@ from facilitation.core.engine import reveal_progress
 from facilitation.core.formats import RevealStep
 from facilitation.messages import refusal_message
 from facilitation.presenters.pages import Pages
-from facilitation.presenters.schedules import schedule_view
+from facilitation.presenters.schedules import anonymous_label, schedule_view
 from facilitation.presenters.views import (
     Audience,
     Counts,
@@ -164,6 +164,7 @@ class LiveViews:
             mine=mine,
             seat=self.seating.seats(live, lang).get(participant.id),
             my_schedule=schedule_view(self.meetings, live, participant, lang) if matching else [],
+            me_as=anonymous_label(self.meetings, live, participant) if matching else None,
             people_to_meet=self.meetings.people_to_meet(live, participant) if matching else [],
         )
         shared = self.group_input(live, participant, lang)
