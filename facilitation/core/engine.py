@@ -27,6 +27,7 @@ from facilitation.core.formats import (
     VoteStep,
     step_id,
 )
+from facilitation.core.reveals import next_reveal, shown_places
 from facilitation.core.rosters import Project
 
 Phase = Literal["main", "pitch", "qa", "round"]
@@ -287,6 +288,9 @@ class Action:
     stage: int | None = None  # jump
     seconds: int | None = None  # timer_extend (may be negative)
     vote: str | None = None  # vote_* and reveal; defaults to the current stage's vote
+    # reveal step: the place of each option worth showing, best first (from the tally, which
+    # the engine does not see): options nobody voted for are left out, tied ones come together
+    places: tuple[int, ...] | None = None
 
 
 def _set_vote(state: EventState, vote_id: str, vote: VoteState) -> EventState:
@@ -361,17 +365,20 @@ def apply_action(plan: Plan, state: EventState, action: Action, now: int) -> Eve
     return replace(new, revision=state.revision + 1)
 
 
-def _reveal_step(plan: Plan, state: EventState, step: RevealStep, step_key: str) -> EventState:
+def _reveal_step(
+    plan: Plan, state: EventState, step: RevealStep, step_key: str, ranks: Sequence[int] | None
+) -> EventState:
     """One click on a reveal step: everything at once, or the next place of a countdown.
     The votes shown are closed; once every place is out they count as revealed."""
     votes = step.votes()
     if any(state.vote(v).status == "pending" for v in votes):
         raise EngineError("vote_not_started", "this vote has not been opened yet")
-    places = plan.places(step)
+    rows = shown_places(plan.places(step), ranks)
+    places = len(rows)
     shown = state.reveals.get(step_key, 0)
     if shown >= places:
         raise EngineError("already_revealed", "everything is already revealed")
-    shown = shown + 1 if step.order == "countdown" else places
+    shown = next_reveal(shown, rows, step.order == "countdown")
     state = replace(state, reveals={**state.reveals, step_key: shown})
     for vote_id in votes:
         vote = state.vote(vote_id)
@@ -387,7 +394,7 @@ def _vote_action(plan: Plan, state: EventState, action: Action) -> EventState:
     stage = plan.stages[state.cursor]
     step = plan.step(stage)
     if action.name == "reveal" and isinstance(step, RevealStep) and action.vote is None:
-        return _reveal_step(plan, state, step, stage.step_id)
+        return _reveal_step(plan, state, step, stage.step_id, action.places)
     vote_id = action.vote or plan.vote_of(stage)
     if vote_id is None or vote_id not in plan.format.vote_steps():
         raise EngineError("no_vote", "there is no vote at this step")
@@ -421,6 +428,10 @@ def _vote_action(plan: Plan, state: EventState, action: Action) -> EventState:
         case _:  # reveal: showing results ends the vote
             if vote.status == "pending":
                 raise EngineError("vote_not_started", "this vote has not been opened yet")
+            if revealed_later(plan, vote_id) is not None:
+                raise EngineError(
+                    "revealed_later", "a reveal step shows this vote: reveal it from there"
+                )
             return _set_vote(state, vote_id, replace(vote, status="closed", revealed=True))
 
 
@@ -443,12 +454,24 @@ def may_vote(plan: Plan, state: EventState, vote_id: str, role: str) -> EngineEr
     return None
 
 
-def reveal_progress(plan: Plan, state: EventState, stage: Stage) -> tuple[int, int] | None:
-    """(places shown, places in all) on a reveal step; None elsewhere."""
+def reveal_progress(
+    plan: Plan, state: EventState, stage: Stage, places: Sequence[int] | None = None
+) -> tuple[int, int] | None:
+    """(rows shown, rows in all) on a reveal step; None elsewhere. `places` as in Action."""
     step = plan.step(stage)
     if not isinstance(step, RevealStep):
         return None
-    return state.reveals.get(stage.step_id, 0), plan.places(step)
+    return state.reveals.get(stage.step_id, 0), len(shown_places(plan.places(step), places))
+
+
+def revealed_later(plan: Plan, vote_id: str) -> Stage | None:
+    """The reveal stage that shows this vote's results, if the format has one: the vote's
+    own step then keeps them for it (revealing them early would spoil its countdown)."""
+    for stage in plan.stages:
+        step = plan.step(stage)
+        if isinstance(step, RevealStep) and vote_id in step.votes():
+            return stage
+    return None
 
 
 def results_visible(plan: Plan, state: EventState, vote_id: str) -> bool:

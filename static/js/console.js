@@ -38,6 +38,8 @@
       if (click("next")) { event.preventDefault(); }
     } else if (event.key === "ArrowLeft") {
       if (click("back")) { event.preventDefault(); }
+    } else if (event.key === "r" || event.key === "R") {
+      if (click("reveal")) { event.preventDefault(); }
     } else if (event.key === " " || event.key === "Spacebar") {
       if (tag === "button" || tag === "a" || tag === "summary") { return; } // space keeps its usual meaning there
       if (click("toggle")) { event.preventDefault(); }
