@@ -252,6 +252,7 @@ class EventState:
     reached: int = 0  # the furthest stage entered: going back does not hide a pitched project
     # Places shown so far by each reveal step (countdown reveals one place per click).
     reveals: Mapping[str, int] = field(default_factory=dict)
+    sound: bool = False  # a chime on the projector, a buzz on phones, when time is up
 
     def vote(self, vote_id: str) -> VoteState:
         return self.votes.get(vote_id, VoteState())
@@ -274,6 +275,7 @@ ActionName = Literal[
     "timer_toggle",
     "timer_extend",
     "timer_reset",
+    "sound_toggle",
     "vote_open",
     "vote_close",
     "vote_reopen",
@@ -288,8 +290,7 @@ class Action:
     stage: int | None = None  # jump
     seconds: int | None = None  # timer_extend (may be negative)
     vote: str | None = None  # vote_* and reveal; defaults to the current stage's vote
-    # reveal step: the place of each option worth showing, best first (from the tally, which
-    # the engine does not see): options nobody voted for are left out, tied ones come together
+    # reveal step: the places of the options worth showing, best first (from the tally)
     places: tuple[int, ...] | None = None
 
 
@@ -358,6 +359,8 @@ def apply_action(plan: Plan, state: EventState, action: Action, now: int) -> Eve
             new = replace(state, timer=state.timer.extend(action.seconds or 60))
         case "timer_reset":
             new = replace(state, timer=fresh_timer(stage))
+        case "sound_toggle":
+            new = replace(state, sound=not state.sound)
         case "vote_open" | "vote_close" | "vote_reopen" | "reveal":
             new = _vote_action(plan, state, action)
         case _:
@@ -465,8 +468,7 @@ def reveal_progress(
 
 
 def revealed_later(plan: Plan, vote_id: str) -> Stage | None:
-    """The reveal stage that shows this vote's results, if the format has one: the vote's
-    own step then keeps them for it (revealing them early would spoil its countdown)."""
+    """The reveal stage showing this vote, if any: the vote's own step keeps results for it."""
     for stage in plan.stages:
         step = plan.step(stage)
         if isinstance(step, RevealStep) and vote_id in step.votes():

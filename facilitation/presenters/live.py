@@ -93,6 +93,7 @@ class LiveViews:
             view["tables"] = self.seating.tables(live, lang)
         if audience == "console":
             view["cards_problem"] = self.seating.cards_problem(live)
+            view["pitch_counts"] = self.pitch_counts(live)
         reveal = live.plan.step(live.stage)
         if isinstance(reveal, RevealStep) and reveal.scores:
             shown, _ = reveal_progress(live.plan, live.state, live.stage) or (0, 0)
@@ -144,6 +145,21 @@ class LiveViews:
             "fields": self.own_fields(live, participant),
             "items": items,
             "feedback": self.events.feedback_of(live, participant),
+        }
+
+    def pitch_counts(self, live: LiveEvent) -> dict[str, int | None] | None:
+        """During a pitch, for the facilitator: feedback given on the project so far, and how
+        many want to meet it (None where the format asks no feedback or has no meetings)."""
+        project = live.stage.project
+        if project is None:
+            return None
+        return {
+            "feedback": len(self.events.feedback(live, project))
+            if live.feedback_spec(project)
+            else None,
+            "wishes": self.meetings.wishes_towards(live, project)
+            if live.format.match_step()
+            else None,
         }
 
     def own_fields(self, live: LiveEvent, participant: ParticipantRow) -> dict[str, Any]:

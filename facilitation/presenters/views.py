@@ -33,6 +33,7 @@ from facilitation.core.voting import CombinedResult, VoteResult
 from facilitation.i18n import translations
 from facilitation.presenters.charts import chart_rows, combined_rows, pairwise_table
 from facilitation.presenters.scores import score_rows
+from facilitation.presenters.slots import slot_clock
 from facilitation.services.events import LiveEvent
 from facilitation.services.seating import ScoreTotals
 from facilitation.storage import ItemRow
@@ -318,6 +319,8 @@ def stage_view(
     view["reveal"] = None
     if isinstance(step, RevealStep):
         view["reveal"] = reveal_view(live, step, lang, audience, result, counts)
+    view["slot_clock"] = slot_clock(live, now) if audience == "screen" else None
+    view["timer"]["alert"] = live.state.sound
     view["announce"] = announcement(view, lang, step)
     return view
 

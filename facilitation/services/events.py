@@ -255,6 +255,7 @@ class Events:
         except InputError as error:
             raise RefusedError(error.code, str(error)) from None
         await self.storage.put_feedback(live.id, project_id, participant.id, values, now_ms())
+        await self.announcer.announce(TallyChanged(live.code))  # the console counts feedback
         return values
 
     async def create(

@@ -14,7 +14,7 @@ from typing import Any
 from facilitation.core import matchmaking as mm
 from facilitation.core.formats import MatchStep, localise
 from facilitation.core.inputs import whole_number
-from facilitation.services.announcements import Announcer, MeetingsChanged
+from facilitation.services.announcements import Announcer, MeetingsChanged, TallyChanged
 from facilitation.services.events import LiveEvent, now_ms
 from facilitation.services.presence import LocalPresence, Presence
 from facilitation.services.serial import EventLocks, one_at_a_time
@@ -182,6 +182,7 @@ class Meetings:
             data = dict(current.profile)
             data["offers"] = sorted(set(data.get("offers", [])) | offered)
             await self.storage.set_profile(person.id, data)
+        await self.announcer.announce(TallyChanged(live.code))  # the console counts wishes
         return {"target": other.id, "level": level}
 
     def _target(self, live: LiveEvent, target: object) -> ParticipantRow | None:
@@ -237,6 +238,17 @@ class Meetings:
                     }
                 )
         return out
+
+    def wishes_towards(self, live: LiveEvent, project_id: str) -> int:
+        """How many people said they want to meet this project's holders (must or want)."""
+        holders = {
+            p.id
+            for p in self.storage.invited(live.id)
+            if p.role == "holder" and p.project_id == project_id
+        }
+        return sum(
+            1 for _, t, level in self.storage.wishes(live.id) if t in holders and level != "no"
+        )
 
     def wishers_of(self, live: LiveEvent, person: ParticipantRow) -> tuple[list[str], int]:
         """Who wants to meet this person: the names they gave, and how many gave none."""
@@ -350,13 +362,7 @@ class Meetings:
     # --- schedules --------------------------------------------------------------------------
 
     def start(self, live: LiveEvent) -> datetime | None:
-        """The first slot's time on the event's day (from the match step's `start`)."""
-        step = self.step(live)
-        if not step.start:
-            return None
-        hours, minutes = (int(x) for x in step.start.split(":"))
-        day = datetime.fromtimestamp(live.row.created_at / 1000)
-        return day.replace(hour=hours % 24, minute=minutes, second=0, microsecond=0)
+        return meeting_start(live)
 
     def slot_length(self, live: LiveEvent) -> timedelta:
         return timedelta(minutes=self.step(live).slot_minutes)
@@ -376,3 +382,14 @@ def pair_of(text: object) -> mm.Pair | None:
         return None
     a, b = text.split("-")
     return (a, b) if whole_number(a) is not None and whole_number(b) is not None else None
+
+
+def meeting_start(live: LiveEvent) -> datetime | None:
+    """The first slot's time on the event's day (from the match step's `start`), the time
+    agendas, downloads and the projector's slot clock all count from."""
+    step = live.format.match_step()
+    if step is None or not step.start:
+        return None
+    hours, minutes = (int(x) for x in step.start.split(":"))
+    day = datetime.fromtimestamp(live.row.created_at / 1000)
+    return day.replace(hour=hours % 24, minute=minutes, second=0, microsecond=0)
