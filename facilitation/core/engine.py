@@ -377,8 +377,7 @@ def _reveal_step(
     if any(state.vote(v).status == "pending" for v in votes):
         raise EngineError("vote_not_started", "this vote has not been opened yet")
     rows = shown_places(plan.places(step), ranks)
-    places = len(rows)
-    shown = state.reveals.get(step_key, 0)
+    shown, places = state.reveals.get(step_key, 0), len(rows)
     if shown >= places:
         raise EngineError("already_revealed", "everything is already revealed")
     shown = next_reveal(shown, rows, step.order == "countdown")
@@ -464,7 +463,8 @@ def reveal_progress(
     step = plan.step(stage)
     if not isinstance(step, RevealStep):
         return None
-    return state.reveals.get(stage.step_id, 0), len(shown_places(plan.places(step), places))
+    total = len(shown_places(plan.places(step), places))  # fewer than a v1 event counted
+    return min(state.reveals.get(stage.step_id, 0), total), total
 
 
 def revealed_later(plan: Plan, vote_id: str) -> Stage | None:
