@@ -84,7 +84,7 @@ def create_app(settings: Settings) -> ASGIApp:
     allowance = Allowance(settings.new_identities_per_minute, settings.new_identities_burst)
     participants = Participants(storage, LocalAdmission(allowance))
     seating = Seating(storage, announcer)
-    meetings = Meetings(storage, announcer)
+    meetings = Meetings(storage, announcer, presence)
     console_service = Console(events, seating, presence, announcer)
     ballot_review = BallotReview(storage, announcer)
     pages = Pages(settings.templates_dir, settings.static_dir)

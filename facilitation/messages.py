@@ -43,6 +43,9 @@ REFUSALS: dict[str, str] = {
     "vote_not_closed": _("Only a closed vote can be reopened."),
     "vote_not_started": _("This vote has not been opened yet."),
     "already_revealed": _("Everything is already revealed."),
+    "revealed_later": _(
+        "A later step reveals this vote: go on to it to reveal the results place by place."
+    ),
     "no_input": _("There is no such step."),
     "input_not_current": _("This step is not on right now."),
     "not_allowed": _("Your role does not take part in this step."),

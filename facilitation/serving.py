@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from facilitation.core.formats import FormatError, localise, parse_format
-from facilitation.core.rosters import RosterError
+from facilitation.core.rosters import Project, RosterError
 from facilitation.http_limits import open_files_for, protocol_with_deadline
 from facilitation.qrcodes import qr_text
 from facilitation.readers.formats import file_resolver, read_text
@@ -145,8 +145,11 @@ async def _start_event(
     params = parse_params(args.param)
     resolve = file_resolver(path.parent, formats_dir)
     fmt = parse_format(source, str(path), params, resolve)
-    roster_path = Path(args.roster) if args.roster else formats_dir / "rosters" / "demo.yaml"
-    roster = load_roster_file(roster_path)
+    # a workshop with nothing to pitch gets no demo projects (nor their holders' links)
+    roster: tuple[Project, ...] = ()
+    if args.roster or fmt.uses_projects():
+        roster_path = Path(args.roster) if args.roster else formats_dir / "rosters" / "demo.yaml"
+        roster = load_roster_file(roster_path)
     events = Events(storage)
     roster_data = [p.model_dump(mode="json") for p in roster]
     previous = None if args.new else storage.latest_event(fmt.id, str(path))
@@ -168,7 +171,9 @@ async def _start_event(
             lang=args.lang,
             resolve=resolve,
         )
-        note = f"new event, {len(roster)} projects" + ("" if args.roster else " (demo roster)")
+        note = "new event"
+        if roster:
+            note += f", {len(roster)} projects" + ("" if args.roster else " (demo roster)")
     title = localise(fmt.title, live.row.lang, fmt.lang)
     lines.append(f"{title} · event {live.code} · {note}")
     lines.append(

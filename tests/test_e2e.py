@@ -90,7 +90,11 @@ async def test_pitch_evening_end_to_end(server: Server, browser: Browser, tmp_pa
     await screen.screenshot(path=str(shots / "screen-vote.png"))
     await console.screenshot(path=str(shots / "console-vote.png"), full_page=True)
 
-    # Reveal: the projector, the console and the phones all show the same result.
+    # Reveal, from the reveal step that follows the vote (the vote's own step keeps the
+    # results for it): the projector, the console and the phones all show the same result.
+    await expect(console.locator(".revealed-later")).to_be_visible()
+    await console.locator("body").press("ArrowRight")
+    await expect(console.locator("#current-title")).to_contain_text("coup de cœur")
     await console.get_by_role("button", name="Dévoiler les résultats").click()
     await expect(screen.locator(".results")).to_be_visible()
     expected = await screen.locator(".result").evaluate_all(

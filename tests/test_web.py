@@ -202,6 +202,12 @@ def test_results_hidden_until_reveal_then_downloadable(
         )
     screen = client.get(f"/e/{live.code}/screen").text
     assert '<ol class="results' not in screen and "3 votes" in screen.replace("3 voix", "3 votes")
+    # the vote's own step keeps the results for the reveal step that follows it
+    console = act(client, live, csrf, "reveal")
+    assert "Une étape suivante révèle ce vote" in console
+    assert '<ol class="results' not in client.get(f"/e/{live.code}/screen").text
+    reveal = next(s.index for s in live.plan.stages if s.kind == "reveal")
+    act(client, live, csrf, "jump", stage=str(reveal))
     act(client, live, csrf, "reveal")
     screen = client.get(f"/e/{live.code}/screen").text
     assert '<ol class="results' in screen

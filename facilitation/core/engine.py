@@ -27,6 +27,7 @@ from facilitation.core.formats import (
     VoteStep,
     step_id,
 )
+from facilitation.core.reveals import next_reveal, shown_places
 from facilitation.core.rosters import Project
 
 Phase = Literal["main", "pitch", "qa", "round"]
@@ -251,6 +252,7 @@ class EventState:
     reached: int = 0  # the furthest stage entered: going back does not hide a pitched project
     # Places shown so far by each reveal step (countdown reveals one place per click).
     reveals: Mapping[str, int] = field(default_factory=dict)
+    sound: bool = False  # a chime on the projector, a buzz on phones, when time is up
 
     def vote(self, vote_id: str) -> VoteState:
         return self.votes.get(vote_id, VoteState())
@@ -273,6 +275,7 @@ ActionName = Literal[
     "timer_toggle",
     "timer_extend",
     "timer_reset",
+    "sound_toggle",
     "vote_open",
     "vote_close",
     "vote_reopen",
@@ -287,6 +290,8 @@ class Action:
     stage: int | None = None  # jump
     seconds: int | None = None  # timer_extend (may be negative)
     vote: str | None = None  # vote_* and reveal; defaults to the current stage's vote
+    # reveal step: the places of the options worth showing, best first (from the tally)
+    places: tuple[int, ...] | None = None
 
 
 def _set_vote(state: EventState, vote_id: str, vote: VoteState) -> EventState:
@@ -354,6 +359,8 @@ def apply_action(plan: Plan, state: EventState, action: Action, now: int) -> Eve
             new = replace(state, timer=state.timer.extend(action.seconds or 60))
         case "timer_reset":
             new = replace(state, timer=fresh_timer(stage))
+        case "sound_toggle":
+            new = replace(state, sound=not state.sound)
         case "vote_open" | "vote_close" | "vote_reopen" | "reveal":
             new = _vote_action(plan, state, action)
         case _:
@@ -361,17 +368,19 @@ def apply_action(plan: Plan, state: EventState, action: Action, now: int) -> Eve
     return replace(new, revision=state.revision + 1)
 
 
-def _reveal_step(plan: Plan, state: EventState, step: RevealStep, step_key: str) -> EventState:
+def _reveal_step(
+    plan: Plan, state: EventState, step: RevealStep, step_key: str, ranks: Sequence[int] | None
+) -> EventState:
     """One click on a reveal step: everything at once, or the next place of a countdown.
     The votes shown are closed; once every place is out they count as revealed."""
     votes = step.votes()
     if any(state.vote(v).status == "pending" for v in votes):
         raise EngineError("vote_not_started", "this vote has not been opened yet")
-    places = plan.places(step)
-    shown = state.reveals.get(step_key, 0)
+    rows = shown_places(plan.places(step), ranks)
+    shown, places = state.reveals.get(step_key, 0), len(rows)
     if shown >= places:
         raise EngineError("already_revealed", "everything is already revealed")
-    shown = shown + 1 if step.order == "countdown" else places
+    shown = next_reveal(shown, rows, step.order == "countdown")
     state = replace(state, reveals={**state.reveals, step_key: shown})
     for vote_id in votes:
         vote = state.vote(vote_id)
@@ -387,7 +396,7 @@ def _vote_action(plan: Plan, state: EventState, action: Action) -> EventState:
     stage = plan.stages[state.cursor]
     step = plan.step(stage)
     if action.name == "reveal" and isinstance(step, RevealStep) and action.vote is None:
-        return _reveal_step(plan, state, step, stage.step_id)
+        return _reveal_step(plan, state, step, stage.step_id, action.places)
     vote_id = action.vote or plan.vote_of(stage)
     if vote_id is None or vote_id not in plan.format.vote_steps():
         raise EngineError("no_vote", "there is no vote at this step")
@@ -421,6 +430,10 @@ def _vote_action(plan: Plan, state: EventState, action: Action) -> EventState:
         case _:  # reveal: showing results ends the vote
             if vote.status == "pending":
                 raise EngineError("vote_not_started", "this vote has not been opened yet")
+            if revealed_later(plan, vote_id) is not None:
+                raise EngineError(
+                    "revealed_later", "a reveal step shows this vote: reveal it from there"
+                )
             return _set_vote(state, vote_id, replace(vote, status="closed", revealed=True))
 
 
@@ -443,12 +456,24 @@ def may_vote(plan: Plan, state: EventState, vote_id: str, role: str) -> EngineEr
     return None
 
 
-def reveal_progress(plan: Plan, state: EventState, stage: Stage) -> tuple[int, int] | None:
-    """(places shown, places in all) on a reveal step; None elsewhere."""
+def reveal_progress(
+    plan: Plan, state: EventState, stage: Stage, places: Sequence[int] | None = None
+) -> tuple[int, int] | None:
+    """(rows shown, rows in all) on a reveal step; None elsewhere. `places` as in Action."""
     step = plan.step(stage)
     if not isinstance(step, RevealStep):
         return None
-    return state.reveals.get(stage.step_id, 0), plan.places(step)
+    total = len(shown_places(plan.places(step), places))  # fewer than a v1 event counted
+    return min(state.reveals.get(stage.step_id, 0), total), total
+
+
+def revealed_later(plan: Plan, vote_id: str) -> Stage | None:
+    """The reveal stage showing this vote, if any: the vote's own step keeps results for it."""
+    for stage in plan.stages:
+        step = plan.step(stage)
+        if isinstance(step, RevealStep) and vote_id in step.votes():
+            return stage
+    return None
 
 
 def results_visible(plan: Plan, state: EventState, vote_id: str) -> bool:

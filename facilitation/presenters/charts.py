@@ -6,6 +6,7 @@ a screen reader hears is what the bars show. Translation happens here through `t
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -18,16 +19,12 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
-def _places(ranking: tuple[str, ...], ties: tuple[tuple[str, ...], ...]) -> dict[str, int]:
-    """1-based places; tied options share the best place of their group."""
-    tied = {o: group for group in ties for o in group}
-    places: dict[str, int] = {}
-    for position, option in enumerate(ranking, start=1):
-        group = tied.get(option)
-        places[option] = (
-            min((places[o] for o in group if o in places), default=position) if group else position
-        )
-    return places
+def mark_ties(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`tied` on each row that shares its place, so that the tie is said in words."""
+    shared = Counter(row["place"] for row in rows)
+    for row in rows:
+        row["tied"] = shared[row["place"]] > 1
+    return rows
 
 
 def chart_rows(
@@ -39,7 +36,7 @@ def chart_rows(
     """Rows best first: label, bar width (0–100), text, place, winner; `segments` for majority
     judgment's merit profiles."""
     data = result.to_json()
-    places = _places(result.ranking, result.ties)
+    places = result.places()
     rows = []
     method = result.method
     if method in ("single", "approval"):
@@ -160,7 +157,7 @@ def chart_rows(
     for row in rows:
         row["place"] = places[row["id"]]
         row["winner"] = row["id"] in result.winners
-    return rows
+    return mark_ties(rows)
 
 
 def combined_rows(
@@ -169,7 +166,7 @@ def combined_rows(
     part_titles: Mapping[str, str],
     gettext: Translate,
 ) -> list[dict[str, Any]]:
-    places = _places(result.ranking, result.ties)
+    places = result.places()
     top = max(result.scores.values(), default=0) or 1
     rows = []
     for option in result.ranking:
@@ -188,7 +185,7 @@ def combined_rows(
         row["place"] = places[option]
         row["winner"] = option in result.winners
         rows.append(row)
-    return rows
+    return mark_ties(rows)
 
 
 def _row(option: str, labels: Mapping[str, str], width: float, text: str) -> dict[str, Any]:

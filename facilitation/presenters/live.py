@@ -13,7 +13,7 @@ from facilitation.core.engine import reveal_progress
 from facilitation.core.formats import RevealStep
 from facilitation.messages import refusal_message
 from facilitation.presenters.pages import Pages
-from facilitation.presenters.schedules import schedule_view
+from facilitation.presenters.schedules import anonymous_label, schedule_view
 from facilitation.presenters.views import (
     Audience,
     Counts,
@@ -93,6 +93,7 @@ class LiveViews:
             view["tables"] = self.seating.tables(live, lang)
         if audience == "console":
             view["cards_problem"] = self.seating.cards_problem(live)
+            view["pitch_counts"] = self.pitch_counts(live)
         reveal = live.plan.step(live.stage)
         if isinstance(reveal, RevealStep) and reveal.scores:
             shown, _ = reveal_progress(live.plan, live.state, live.stage) or (0, 0)
@@ -146,6 +147,21 @@ class LiveViews:
             "feedback": self.events.feedback_of(live, participant),
         }
 
+    def pitch_counts(self, live: LiveEvent) -> dict[str, int | None] | None:
+        """During a pitch, for the facilitator: feedback given on the project so far, and how
+        many want to meet it (None where the format asks no feedback or has no meetings)."""
+        project = live.stage.project
+        if project is None:
+            return None
+        return {
+            "feedback": len(self.events.feedback(live, project))
+            if live.feedback_spec(project)
+            else None,
+            "wishes": self.meetings.wishes_towards(live, project)
+            if live.format.match_step()
+            else None,
+        }
+
     def own_fields(self, live: LiveEvent, participant: ParticipantRow) -> dict[str, Any]:
         """The participant's ballots as vote-form fields, to show them again on the phone."""
         ballots = self.events.ballots_of(live, participant)
@@ -164,6 +180,7 @@ class LiveViews:
             mine=mine,
             seat=self.seating.seats(live, lang).get(participant.id),
             my_schedule=schedule_view(self.meetings, live, participant, lang) if matching else [],
+            me_as=anonymous_label(self.meetings, live, participant) if matching else None,
             people_to_meet=self.meetings.people_to_meet(live, participant) if matching else [],
         )
         shared = self.group_input(live, participant, lang)

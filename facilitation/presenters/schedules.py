@@ -74,3 +74,16 @@ def schedule_view(
             }
         )
     return out
+
+
+def anonymous_label(meetings: Meetings, live: LiveEvent, person: ParticipantRow) -> str | None:
+    """The number ("#14") others read on their agendas for a person who gave no name, so
+    that their own phone can say it; None when they are named or meet nobody."""
+    draft = meetings.draft(live)
+    if draft is None or not draft.published or person.name:
+        return None
+    me = str(person.id)
+    if not any(me in (m.a, m.b) for m in draft.published):
+        return None
+    name = draft.name(me)
+    return name if name.startswith("#") else None

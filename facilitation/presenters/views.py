@@ -16,6 +16,7 @@ from facilitation.core.engine import (
     Stage,
     results_visible,
     reveal_progress,
+    revealed_later,
     visible_projects,
 )
 from facilitation.core.formats import (
@@ -27,11 +28,12 @@ from facilitation.core.formats import (
     VoteStep,
     localise,
 )
-from facilitation.core.grouping import top_k
 from facilitation.core.inputs import fields_view, item_label
 from facilitation.core.voting import CombinedResult, VoteResult
 from facilitation.i18n import translations
 from facilitation.presenters.charts import chart_rows, combined_rows, pairwise_table
+from facilitation.presenters.scores import score_rows
+from facilitation.presenters.slots import slot_clock
 from facilitation.services.events import LiveEvent
 from facilitation.services.seating import ScoreTotals
 from facilitation.storage import ItemRow
@@ -142,7 +144,9 @@ def result_rows(
     rows = chart_rows(result, labels, translations(lang).gettext, translations(lang).ngettext)
     if audience != "console":
         hidden = live.hidden_options(vote_id)
-        rows = [r for r in rows if r["id"] not in hidden]
+        # options nobody voted for would only pad the list in front of the room
+        supported = set(result.supported()) or {r["id"] for r in rows}
+        rows = [r for r in rows if r["id"] not in hidden and r["id"] in supported]
     return rows
 
 
@@ -164,6 +168,7 @@ def vote_view(
         if oid not in hidden
     ]
     show_results = audience == "console" or results_visible(live.plan, live.state, vote_id)
+    later = revealed_later(live.plan, vote_id)
     rows = None
     pairwise = None
     if isinstance(result, VoteResult) and show_results:
@@ -202,6 +207,10 @@ def vote_view(
         "pairwise": pairwise,
         "n_ballots": counts.ballots,
         "live_results": step.results == "live",
+        "revealed_at": None if later is None else later.index + 1,
+        "revealed_at_label": None
+        if later is None
+        else stage_label(live.plan, live.state, later, lang, audience),
     }
 
 
@@ -310,6 +319,8 @@ def stage_view(
     view["reveal"] = None
     if isinstance(step, RevealStep):
         view["reveal"] = reveal_view(live, step, lang, audience, result, counts)
+    view["slot_clock"] = slot_clock(live, now) if audience == "screen" else None
+    view["timer"]["alert"] = live.state.sound
     view["announce"] = announcement(view, lang, step)
     return view
 
@@ -393,9 +404,8 @@ def reveal_view(
     result: Shown | ScoreTotals | None,
     counts: Counts,
 ) -> dict[str, Any]:
-    """A reveal step: the places shown so far (a countdown shows the last places first)."""
-    progress = reveal_progress(live.plan, live.state, live.stage)
-    shown, places = progress or (0, 0)
+    """A reveal step: the places shown so far (a countdown shows the last places first, the
+    options tied at a place together); options nobody voted for are not listed."""
     fallback = live.format.lang
     votes = live.format.vote_steps()
     first = step.votes()[0] if step.votes() else None
@@ -417,10 +427,19 @@ def reveal_view(
     elif isinstance(result, ScoreTotals) and step.scores is not None:
         rows = score_rows(live, step.scores, result, lang)
         method = "scores"
+    if isinstance(result, VoteResult | CombinedResult):
+        supported = set(result.supported())
+        rows = [r for r in rows if r["id"] in supported] or rows
+    ranks = [r["place"] for r in rows] if isinstance(result, VoteResult | CombinedResult) else None
+    shown, places = reveal_progress(live.plan, live.state, live.stage, ranks) or (0, 0)
     rows = rows[:places]
+    hidden = places - shown  # a countdown reveals from the last place up
+    latest = rows[hidden]["place"] if shown and hidden < len(rows) else None
     for index, row in enumerate(rows):
-        row["revealed"] = index >= places - shown
+        row["revealed"] = index >= hidden
+        row["latest"] = row["revealed"] and row["place"] == latest  # tied rows come together
     visible = rows if audience == "console" else [r for r in rows if r["revealed"]]
+    tied_first = [r["label"] for r in visible if r["place"] == 1 and r.get("tied")]
     question = (
         localise(votes[step.vote].question, lang, fallback)
         if step.vote
@@ -440,32 +459,9 @@ def reveal_view(
         "grades": [localise(g, lang, fallback) for g in votes[first].grade_labels()]
         if first
         else [],
-        "next_place": places - shown,
+        "next_place": rows[hidden - 1]["place"] if 0 < hidden <= len(rows) else 0,
+        "tied_first": tied_first if shown >= places else [],
     }
-
-
-def score_rows(
-    live: LiveEvent, pass_step: str, totals: ScoreTotals, lang: str
-) -> list[dict[str, Any]]:
-    """A pass-around's best cards, best first (ties: more scores, then the older card)."""
-    passing = live.plan.step(next(s for s in live.plan.stages if s.step_id == pass_step))
-    items = getattr(passing, "items", "")
-    labels = dict(live.plan.item_options.get(items, ()))
-    every = {oid.removeprefix("i"): 0 for oid in labels}
-    ranked = top_k({**every, **totals.totals}, len(every), counts=totals.counts)
-    top = max((t for _, _, t in ranked), default=0) or 1
-    ngettext = translations(lang).ngettext
-    return [
-        {
-            "id": item,
-            "label": labels.get(f"i{item}", item),
-            "width": round(100 * total / top, 1),
-            "text": ngettext("%(num)d point", "%(num)d points", int(total)) % {"num": total},
-            "place": place,
-            "winner": place == 1,
-        }
-        for place, item, total in ranked
-    ]
 
 
 def announcement(view: dict[str, Any], lang: str, step: object) -> str:

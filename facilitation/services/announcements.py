@@ -20,7 +20,8 @@ class StateChanged:
 
 @dataclass(frozen=True)
 class TallyChanged:
-    """A ballot, a paper ballot, a score or a table choice came in (shown coalesced)."""
+    """A ballot, a paper ballot, a score, a table choice, a feedback or a wish came in:
+    the counts the screen and the console show (pushed coalesced)."""
 
     code: str
 

@@ -255,6 +255,7 @@ class Events:
         except InputError as error:
             raise RefusedError(error.code, str(error)) from None
         await self.storage.put_feedback(live.id, project_id, participant.id, values, now_ms())
+        await self.announcer.announce(TallyChanged(live.code))  # the console counts feedback
         return values
 
     async def create(
@@ -316,6 +317,8 @@ class Events:
         """Apply a facilitator action and commit it. Raises EngineError. Announcing the change
         is the caller's (services.console), which first seats people if the stage needs it."""
         now = now_ms()
+        if action.name == "reveal" and action.vote is None:
+            action = replace(action, places=self.reveal_places(live))
         new = apply_action(live.plan, live.state, action, now)
         detail = {k: v for k, v in vars(action).items() if v is not None and k != "name"}
         detail["stage"] = new.cursor
@@ -418,6 +421,18 @@ class Events:
             parts = [(p.vote, self.results(live, p.vote), p.weight) for p in step.combine or []]
             return voting.combine_results(parts, tie_break=step.tie_break, seed=live.row.seed)
         return None
+
+    def reveal_places(self, live: LiveEvent) -> tuple[int, ...] | None:
+        """On a reveal step of votes, the place of each option worth showing, best first:
+        the options that got something (None when nothing did, or for a reveal of scores)."""
+        step = live.plan.step(live.stage)
+        if not isinstance(step, RevealStep) or step.scores is not None:
+            return None
+        result = self.stage_result(live, "console")
+        if result is None:
+            return None
+        places = result.places()
+        return tuple(places[o] for o in result.supported()) or None
 
     def results(self, live: LiveEvent, vote_id: str) -> voting.VoteResult:
         ballots = [b.ballot for b in self.storage.ballots(live.id, vote_id) if not b.set_aside]

@@ -7,15 +7,16 @@ wish), keeps the draft in storage between edits, and says what each phone's sche
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from facilitation.core import matchmaking as mm
 from facilitation.core.formats import MatchStep, localise
 from facilitation.core.inputs import whole_number
-from facilitation.services.announcements import Announcer, MeetingsChanged
+from facilitation.services.announcements import Announcer, MeetingsChanged, TallyChanged
 from facilitation.services.events import LiveEvent, now_ms
+from facilitation.services.presence import LocalPresence, Presence
 from facilitation.services.serial import EventLocks, one_at_a_time
 from facilitation.storage import ParticipantRow, Store
 
@@ -40,9 +41,12 @@ def _tags(values: object, known: set[str]) -> list[str]:
 
 
 class Meetings:
-    def __init__(self, storage: Store, announcer: Announcer | None = None) -> None:
+    def __init__(
+        self, storage: Store, announcer: Announcer | None = None, presence: Presence | None = None
+    ) -> None:
         self.storage = storage
         self.announcer = announcer or Announcer()
+        self.presence = presence or LocalPresence()
         self.locks = EventLocks()
 
     @staticmethod
@@ -52,9 +56,10 @@ class Meetings:
             raise MeetingsError("no_matchmaking", "this event has no matchmaking")
         return step
 
-    def profiles(self, live: LiveEvent) -> list[mm.Profile]:
+    def profiles(self, live: LiveEvent, present: Collection[int] | None = None) -> list[mm.Profile]:
         """Holders (their project's needs), partners, and participants who said what they
-        offer or need or made a wish; everyone else stays out of the matchmaking."""
+        offer or need or made a wish; everyone else stays out of the matchmaking. With
+        `present`, only those people are matched (nobody is sent to an empty table)."""
         step = self.step(live)
         wishes = self.storage.wishes(live.id)
         wishers = {source for source, _, _ in wishes}
@@ -90,7 +95,7 @@ class Meetings:
                 or person.id in wishers
                 or person.id in wished
             )
-            if not involved:
+            if not involved or (present is not None and person.id not in present):
                 continue
             slots = frozenset(
                 s for s in data.get("slots", []) if isinstance(s, int) and 1 <= s <= step.slots
@@ -108,11 +113,21 @@ class Meetings:
             )
         return out
 
-    def wishes(self, live: LiveEvent) -> list[mm.Wish]:
-        return [
+    async def absent(self, live: LiveEvent) -> list[mm.Profile]:
+        """People the matchmaking would place who have no phone connected now: holders and
+        partners who never opened their link, or left."""
+        present = set(await self.presence.people(live.code))
+        return [p for p in self.profiles(live) if int(p.id) not in present]
+
+    def wishes(self, live: LiveEvent, among: Collection[mm.Profile] | None = None) -> list[mm.Wish]:
+        """The wishes, or those between people of `among` (a wish towards someone left out
+        cannot be met)."""
+        ids = None if among is None else {p.id for p in among}
+        wishes = [
             mm.Wish(str(s), str(t), level)  # type: ignore[arg-type]
             for s, t, level in self.storage.wishes(live.id)
         ]
+        return [w for w in wishes if ids is None or {w.source, w.target} <= ids]
 
     # --- what phones send -------------------------------------------------------------------
 
@@ -167,6 +182,7 @@ class Meetings:
             data = dict(current.profile)
             data["offers"] = sorted(set(data.get("offers", [])) | offered)
             await self.storage.set_profile(person.id, data)
+        await self.announcer.announce(TallyChanged(live.code))  # the console counts wishes
         return {"target": other.id, "level": level}
 
     def _target(self, live: LiveEvent, target: object) -> ParticipantRow | None:
@@ -223,6 +239,17 @@ class Meetings:
                 )
         return out
 
+    def wishes_towards(self, live: LiveEvent, project_id: str) -> int:
+        """How many people said they want to meet this project's holders (must or want)."""
+        holders = {
+            p.id
+            for p in self.storage.invited(live.id)
+            if p.role == "holder" and p.project_id == project_id
+        }
+        return sum(
+            1 for _, t, level in self.storage.wishes(live.id) if t in holders and level != "no"
+        )
+
     def wishers_of(self, live: LiveEvent, person: ParticipantRow) -> tuple[list[str], int]:
         """Who wants to meet this person: the names they gave, and how many gave none."""
         names = {p.id: p.name for p in self.storage.participants(live.id)}
@@ -260,9 +287,14 @@ class Meetings:
 
     @one_at_a_time
     async def run(
-        self, live: LiveEvent, overrides: Mapping[str, int | None] | None = None
+        self,
+        live: LiveEvent,
+        overrides: Mapping[str, int | None] | None = None,
+        present_only: bool = False,
     ) -> mm.Draft:
-        draft = mm.run_draft(self.profiles(live), self.wishes(live), self.config(live, overrides))
+        """A new draft; `present_only` leaves out whoever has no phone connected now."""
+        profiles = await self._matched(live, present_only)
+        draft = mm.run_draft(profiles, self.wishes(live, profiles), self.config(live, overrides))
         previous = self.draft(live)
         if previous is not None:  # a new draft keeps what phones were shown until published
             draft = mm.Draft(
@@ -279,11 +311,16 @@ class Meetings:
         return await self._save(live, draft, "run")
 
     @one_at_a_time
-    async def refill(self, live: LiveEvent) -> mm.Draft:
+    async def refill(self, live: LiveEvent, present_only: bool = False) -> mm.Draft:
         draft = self._existing(live)
+        profiles = await self._matched(live, present_only)
         return await self._save(
-            live, mm.refill_draft(draft, self.profiles(live), self.wishes(live)), "refill"
+            live, mm.refill_draft(draft, profiles, self.wishes(live, profiles)), "refill"
         )
+
+    async def _matched(self, live: LiveEvent, present_only: bool) -> list[mm.Profile]:
+        present = set(await self.presence.people(live.code)) if present_only else None
+        return self.profiles(live, present)
 
     @one_at_a_time
     async def edit(
@@ -325,13 +362,7 @@ class Meetings:
     # --- schedules --------------------------------------------------------------------------
 
     def start(self, live: LiveEvent) -> datetime | None:
-        """The first slot's time on the event's day (from the match step's `start`)."""
-        step = self.step(live)
-        if not step.start:
-            return None
-        hours, minutes = (int(x) for x in step.start.split(":"))
-        day = datetime.fromtimestamp(live.row.created_at / 1000)
-        return day.replace(hour=hours % 24, minute=minutes, second=0, microsecond=0)
+        return meeting_start(live)
 
     def slot_length(self, live: LiveEvent) -> timedelta:
         return timedelta(minutes=self.step(live).slot_minutes)
@@ -351,3 +382,14 @@ def pair_of(text: object) -> mm.Pair | None:
         return None
     a, b = text.split("-")
     return (a, b) if whole_number(a) is not None and whole_number(b) is not None else None
+
+
+def meeting_start(live: LiveEvent) -> datetime | None:
+    """The first slot's time on the event's day (from the match step's `start`), the time
+    agendas, downloads and the projector's slot clock all count from."""
+    step = live.format.match_step()
+    if step is None or not step.start:
+        return None
+    hours, minutes = (int(x) for x in step.start.split(":"))
+    day = datetime.fromtimestamp(live.row.created_at / 1000)
+    return day.replace(hour=hours % 24, minute=minutes, second=0, microsecond=0)

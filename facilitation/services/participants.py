@@ -65,13 +65,31 @@ class Participants:
     def invitable_roles(self, live: LiveEvent) -> list[Role]:
         return [r for r in live.format.roles if r in INVITED_ROLES]
 
-    async def invite(self, live: LiveEvent, role: object, raw_name: object) -> ParticipantRow:
-        """A personal link for someone with a role the format has."""
+    async def invite(
+        self, live: LiveEvent, role: object, raw_name: object, project: object = None
+    ) -> ParticipantRow:
+        """A personal link for someone with a role the format has. A holder holds one of the
+        event's projects when it has some (without one they pitch nothing, are matched for
+        no need and may vote for their own project); a name already given is refused, since
+        two people of one name cannot be told apart on agendas and in results."""
         name = clean_name(raw_name)
         if role not in self.invitable_roles(live) or not name:
             raise RefusedError("malformed", "an invitation needs a name and a role of the format")
+        project_id = None
+        if role == "holder" and live.plan.projects:  # a workshop's holder brings a challenge
+            if not isinstance(project, str) or project not in {p.id for p in live.plan.projects}:
+                raise RefusedError("holder_project", "a project holder needs one of the projects")
+            project_id = project
+        taken = {p.name.casefold() for p in self.storage.invited(live.id)}
+        if name.casefold() in taken:
+            raise RefusedError("duplicate_name", f"someone is already called {name!r}")
         return await self.storage.invite(
-            live.id, token=new_participant_token(), role=str(role), name=name, now=now_ms()
+            live.id,
+            token=new_participant_token(),
+            role=str(role),
+            name=name,
+            now=now_ms(),
+            project_id=project_id,
         )
 
     def invited(self, live: LiveEvent) -> list[ParticipantRow]:

@@ -15,7 +15,7 @@ from facilitation.core.formats import localise
 from facilitation.core.inputs import whole_number
 from facilitation.exports import schedules
 from facilitation.messages import refusal_message
-from facilitation.presenters.schedules import schedule_view
+from facilitation.presenters.schedules import anonymous_label, schedule_view
 from facilitation.services.events import LiveEvent
 from facilitation.services.meetings import MeetingsError, pair_of
 from facilitation.services.participants import ParticipantRow
@@ -42,6 +42,7 @@ async def match_console(request: Request, live: LiveEvent, lang: str) -> Respons
     draft = meetings.draft(live)
     stats = meetings.statistics(draft) if draft else None
     profiles = meetings.profiles(live)
+    absent = await meetings.absent(live)
     start = meetings.start(live)
     length = meetings.slot_length(live)
     rows = []
@@ -72,6 +73,7 @@ async def match_console(request: Request, live: LiveEvent, lang: str) -> Respons
         "wishes": len(meetings.wishes(live)),
         "config": meetings.config(live),
         "names": {p.id: p.name for p in profiles},
+        "absent": [p.name for p in absent],
         "error": refusal_message(lang, error) if error and error.isidentifier() else error,
         "unplaced": [
             {"a": draft.name(u.candidate.a), "b": draft.name(u.candidate.b), "problem": u.problem}
@@ -105,9 +107,9 @@ async def match_act(request: Request, live: LiveEvent, lang: str) -> Response:
                 for key in ("slots", "tables", "min_meetings", "max_meetings")
                 if whole_number(form.get(key)) is not None
             }
-            await meetings.run(live, overrides)
+            await meetings.run(live, overrides, present_only=bool(form.get("present_only")))
         elif action == "refill":
-            await meetings.refill(live)
+            await meetings.refill(live, present_only=bool(form.get("present_only")))
         else:
             await meetings.edit(
                 live,
@@ -172,7 +174,12 @@ async def schedule_fragment(request: Request) -> Response:
         request,
         "_agenda.html",
         lang,
-        {"live": live, "schedule": rows, "has_match": bool(live.format.match_step())},
+        {
+            "live": live,
+            "schedule": rows,
+            "has_match": bool(live.format.match_step()),
+            "me_as": anonymous_label(svc.meetings, live, person) if person and rows else None,
+        },
     )
 
 

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from facilitation.core.engine import EventState, agenda_timings, build_plan
+from facilitation.core.engine import EventState, Plan, Stage, agenda_timings, build_plan
 from facilitation.core.formats import (
     SLUG,
     FormatError,
@@ -35,6 +35,17 @@ from facilitation.web.guards import ORGANISER_COOKIE, forbidden_page, organiser,
 from facilitation.web.services import attachment, lang_of, remember_lang, services, set_cookie
 
 MAX_ROSTER_BYTES = 2 * 1024 * 1024
+
+
+def _match_start(plan: Plan, timings: list[tuple[Stage, int, int]]) -> tuple[int | None, int]:
+    """The minute of the day the format starts its meetings at, and the second of the event
+    its match step begins at (None, 0 without a timed match step)."""
+    step = plan.format.match_step()
+    if step is None or not step.start:
+        return None, 0
+    hours, minutes = (int(x) for x in step.start.split(":"))
+    begins = next((b for stage, b, _ in timings if stage.kind == "match"), 0)
+    return (hours % 24) * 60 + minutes, begins
 
 
 def demo_roster_path(formats_dir: Path) -> Path:
@@ -175,15 +186,23 @@ async def format_preview(request: Request) -> Response:
             fmt = await svc.formats.parse(entry.path, params)
         except FormatError as error:
             problems = [p.message for p in error.problems]
+    match_start = None
     if fmt is not None and not problems:
         plan = build_plan(fmt, _placeholder_projects(count))
-        for stage, begins, length in agenda_timings(plan):
+        timings = agenda_timings(plan)
+        match_start, offset = _match_start(plan, timings)
+        if match_start is not None and "start" not in request.query_params:
+            # the agendas give the format's meeting time: the evening starts to arrive there
+            start_minute = (match_start - offset // 60) % (24 * 60)
+            start = f"{start_minute // 60:02d}:{start_minute % 60:02d}"
+        for stage, begins, length in timings:
             minute = start_minute + begins // 60
             rows.append(
                 {
                     "start": f"{(minute // 60) % 24:02d}:{minute % 60:02d}",
                     "minutes": round(length / 60, 1) if length else None,
                     "label": stage_label(plan, EventState(), stage, lang, "console"),
+                    "match": stage.kind == "match",
                 }
             )
     context = {
@@ -192,6 +211,10 @@ async def format_preview(request: Request) -> Response:
         "rows": rows,
         "problems": problems,
         "start": start,
+        "match_start": None
+        if match_start is None
+        else f"{match_start // 60:02d}:{match_start % 60:02d}",
+        "match_row": next((r["start"] for r in rows if r.get("match")), None),
         "projects": count,
         "params": params,
         "csrf": _csrf(request),

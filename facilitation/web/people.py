@@ -4,6 +4,7 @@ voting tickets are personal links too, printed on a sheet, one per person in the
 from __future__ import annotations
 
 import base64
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -43,12 +44,13 @@ async def invite_accept(request: Request) -> Response:
 async def people_page(request: Request, live: LiveEvent, lang: str) -> Response:
     svc = services(request)
     base = public_base(request)
+    titles = {p.id: p.title for p in live.plan.projects}
     people = [
         {
             "id": p.id,
             "name": p.name,
             "role": p.role,
-            "project": p.project_id,
+            "project": titles.get(p.project_id, p.project_id) if p.project_id else None,
             "link": f"{base}/e/{live.code}/i/{p.token}",
             "qr": f"/e/{live.code}/console/people/{p.id}/qr.svg",
         }
@@ -65,6 +67,8 @@ async def people_page(request: Request, live: LiveEvent, lang: str) -> Response:
             "roles": roles,
             "csrf": facilitator_csrf(request, live),
             "error": request.query_params.get("error"),
+            "typed_name": request.query_params.get("name", ""),
+            "projects": [{"id": p.id, "title": p.title} for p in live.plan.projects],
             "tickets": len(svc.participants.tickets(live)),
             "ticketed_votes": _ticketed_votes(live),
         },
@@ -84,9 +88,13 @@ async def _csrf_refused(request: Request, live: LiveEvent, lang: str) -> Respons
 async def people_add(request: Request, live: LiveEvent, lang: str) -> Response:
     form = await request.form()
     try:
-        await services(request).participants.invite(live, form.get("role"), form.get("name") or "")
+        await services(request).participants.invite(
+            live, form.get("role"), form.get("name") or "", form.get("project") or None
+        )
     except RefusedError as error:
-        return RedirectResponse(f"{_back(live)}?error={error.code}", status_code=303)
+        typed = " ".join(str(form.get("name") or "").split())[:40]
+        query = urlencode({"error": error.code, "name": typed})
+        return RedirectResponse(f"{_back(live)}?{query}", status_code=303)
     return RedirectResponse(_back(live), status_code=303)
 
 

@@ -26,6 +26,46 @@
     return Number(el.dataset.remaining);
   }
 
+  /* Time is up: a chime on the projector, a buzz on phones that can (both only when the
+     facilitator turned the alert on, and once per deadline). Browsers play sound only after
+     someone clicked the page, so the projector's chime needs one click on it first. */
+  var alerted = {};
+  var chime = null;
+  var primed = false; // what is already past when the page opens does not ring
+  function alertTimeUp(key, el) {
+    if (alerted[key] || el.dataset.alert !== "true") { return; }
+    alerted[key] = true;
+    if (!primed) { return; }
+    if (role === "screen") {
+      chime = chime || new Audio(body.dataset.chime);
+      var played = chime.play();
+      if (played && played.catch) { played.catch(function () { /* no click yet: silent */ }); }
+    } else if (navigator.vibrate) {
+      try { navigator.vibrate([200, 100, 200]); } catch (e) { /* not allowed here */ }
+    }
+  }
+
+  function slotTick(el) {
+    var now = Date.now() + offset;
+    var start = Number(el.dataset.start), length = Number(el.dataset.slotMs);
+    var slots = Number(el.dataset.slots), elapsed = now - start;
+    var slot = Math.min(Math.max(Math.floor(elapsed / length) + 1, 1), slots);
+    var phase = "slot", ends = start + slot * length;
+    if (elapsed < 0) { phase = "before"; ends = start; }
+    else if (elapsed >= slots * length) { phase = "after"; ends = start + slots * length; }
+    else if (slot > 1 && elapsed - (slot - 1) * length < Number(el.dataset.changeMs)) { phase = "change"; }
+    var name = phase === "before" ? el.dataset.msgBefore : phase === "after" ? el.dataset.msgAfter
+      : el.dataset.msgSlot.replace("{n}", slot).replace("{total}", slots);
+    var label = el.querySelector(".slot-name"), value = el.querySelector(".slot-value");
+    if (label && label.textContent !== name) { label.textContent = name; }
+    var text = clock(Math.max(0, ends - now));
+    if (value && value.textContent !== text) { value.textContent = text; }
+    el.className = "slot-clock phase-" + phase + (phase === "slot" && ends - now < 60000 ? " warning" : "");
+    var change = el.querySelector(".slot-change");
+    if (change) { change.hidden = phase !== "change"; }
+    if (phase === "change" || phase === "after") { alertTimeUp("slot" + slot + phase, el); }
+  }
+
   function tick() {
     var timers = document.querySelectorAll("[data-timer]");
     for (var i = 0; i < timers.length; i++) {
@@ -35,7 +75,13 @@
       var text = clock(ms);
       if (value && value.textContent !== text) { value.textContent = text; }
       el.classList.toggle("overtime", ms < 0);
+      // the last minute warns before overtime turns red
+      el.classList.toggle("warning", ms >= 0 && ms < 60000 && Number(el.dataset.remaining) > 0);
+      if (ms <= 0 && el.dataset.running === "true") { alertTimeUp("t" + el.dataset.deadline, el); }
     }
+    var slotClocks = document.querySelectorAll("[data-slot-clock]");
+    for (var j = 0; j < slotClocks.length; j++) { slotTick(slotClocks[j]); }
+    primed = true;
   }
 
   function syncClock(timer) {

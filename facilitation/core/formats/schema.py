@@ -173,6 +173,15 @@ class Format(Model):
                 source = step_id(other, index)
         return None
 
+    def uses_projects(self) -> bool:
+        """Whether the event has projects at all: pitched, voted on or visited."""
+        return any(
+            isinstance(s, PitchStep)
+            or (isinstance(s, VoteStep) and s.options == "projects")
+            or (isinstance(s, RotateStep) and s.stations == "projects")
+            for s in self.steps
+        )
+
     def match_step(self) -> MatchStep | None:
         """The event's matchmaking (the first match step), if it has one."""
         return next((s for s in self.steps if isinstance(s, MatchStep)), None)

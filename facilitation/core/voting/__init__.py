@@ -27,6 +27,7 @@ from facilitation.core.voting.spec import (
     TieBreak,
     VoteResult,
     VoteSpec,
+    standings,
 )
 from facilitation.core.voting.tallies import (
     majority_value,
@@ -58,6 +59,7 @@ __all__ = [
     "positions",
     "rank_points",
     "rank_with_ties",
+    "standings",
     "tally",
     "validate_ballot",
     "winners",

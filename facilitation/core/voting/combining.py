@@ -10,6 +10,7 @@ from facilitation.core.voting.spec import (
     TieBreak,
     VoteResult,
     VoteSpec,
+    standings,
 )
 from facilitation.core.voting.tallies import rank_with_ties, winners
 
@@ -41,6 +42,12 @@ class CombinedResult:
     winners: tuple[str, ...]
     scores: Mapping[str, float]
     parts: tuple[dict[str, Any], ...]
+
+    def places(self) -> dict[str, int]:
+        return standings(self.ranking, self.ties)
+
+    def supported(self) -> tuple[str, ...]:
+        return self.ranking
 
     def to_json(self) -> dict[str, Any]:
         return {

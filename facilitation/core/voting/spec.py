@@ -78,6 +78,20 @@ class VoteResult:
     scores: Mapping[str, float]
     details: Mapping[str, Any] = field(default_factory=dict)
 
+    def places(self) -> dict[str, int]:
+        return standings(self.ranking, self.ties)
+
+    def supported(self) -> tuple[str, ...]:
+        """Options best first that got something (a vote, a point, a rating); a vote whose
+        figures cannot be zero (ranking, grades) lists every option."""
+        if self.method in ("single", "approval", "dots"):
+            return tuple(o for o in self.ranking if self.scores.get(o, 0) > 0)
+        count = {"rating": "raters", "rubric": "jurors"}.get(self.method)
+        if count is None:
+            return self.ranking
+        figures: Mapping[str, int] = self.details.get(count, {})
+        return tuple(o for o in self.ranking if figures.get(o, 0) > 0)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "method": self.method,
@@ -89,3 +103,16 @@ class VoteResult:
             "scores": dict(self.scores),
             **self.details,
         }
+
+
+def standings(ranking: tuple[str, ...], ties: tuple[tuple[str, ...], ...]) -> dict[str, int]:
+    """1-based places; options still tied after the tie-break share the best of their places
+    (two options tied first are both 1st, the next is 3rd)."""
+    tied = {o: group for group in ties for o in group}
+    places: dict[str, int] = {}
+    for position, option in enumerate(ranking, start=1):
+        group = tied.get(option)
+        places[option] = (
+            min((places[o] for o in group if o in places), default=position) if group else position
+        )
+    return places

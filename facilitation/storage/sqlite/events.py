@@ -21,6 +21,7 @@ def state_to_json(state: EventState) -> str:
             "reached": state.reached,
             "revision": state.revision,
             "reveals": dict(state.reveals),
+            "sound": state.sound,
             "timer": {
                 "duration_ms": timer.duration_ms,
                 "remaining_ms": timer.remaining_ms,
@@ -40,6 +41,7 @@ def state_from_json(text: str, votes: Mapping[str, VoteState]) -> EventState:
         timer=Timer(t["duration_ms"], t["remaining_ms"], t["deadline_ms"]),
         votes=dict(votes),
         reveals=data.get("reveals", {}),
+        sound=bool(data.get("sound", False)),
     )
 
 
