@@ -20,6 +20,9 @@ from facilitation.services.serial import EventLocks, one_at_a_time
 from facilitation.storage import ParticipantRow, Store
 
 MAX_TAGS = 30
+# The exact model's time limit for a draft made from the console: the organiser is waiting;
+# reaching it still gives a draft, with its gap shown.
+SOLVER_SECONDS = 20.0
 
 
 class MeetingsError(ValueError):
@@ -262,7 +265,12 @@ class Meetings:
     async def run(
         self, live: LiveEvent, overrides: Mapping[str, int | None] | None = None
     ) -> mm.Draft:
-        draft = mm.run_draft(self.profiles(live), self.wishes(live), self.config(live, overrides))
+        draft = mm.run_draft(
+            self.profiles(live),
+            self.wishes(live),
+            self.config(live, overrides),
+            time_limit=SOLVER_SECONDS,
+        )
         previous = self.draft(live)
         if previous is not None:  # a new draft keeps what phones were shown until published
             draft = mm.Draft(
@@ -282,7 +290,11 @@ class Meetings:
     async def refill(self, live: LiveEvent) -> mm.Draft:
         draft = self._existing(live)
         return await self._save(
-            live, mm.refill_draft(draft, self.profiles(live), self.wishes(live)), "refill"
+            live,
+            mm.refill_draft(
+                draft, self.profiles(live), self.wishes(live), time_limit=SOLVER_SECONDS
+            ),
+            "refill",
         )
 
     @one_at_a_time
