@@ -121,15 +121,18 @@ def test_time_limit_reached_reports_a_proven_gap_not_a_claim() -> None:
 
 
 def test_scheduler_places_what_the_greedy_colouring_cannot() -> None:
-    """Three meetings, two slots; the most constrained first greedy with ties by seed can block
-    itself; the exact fallback finds the placement whenever one exists."""
-    a, b = person("a", "offer", (1, 2)), person("b", "offer", (1, 2))
-    x, y = person("x", "need", (1, 2)), person("y", "need", (1, 2))
-    meetings = [_candidate(a, x), _candidate(a, y), _candidate(b, x), _candidate(b, y)]
-    for seed in range(6):
-        schedule = schedule_meetings(meetings, [a, b, x, y], MatchConfig(slots=2, seed=seed))
-        assert not schedule.unplaced
-        assert len(schedule.meetings) == 4
+    """N3 is free in slot 3 only, so two of its three meetings cannot be placed; the greedy
+    colouring (with Kempe repair) also left out one of O2's, which the exact fallback places."""
+    o0, o1, o2 = (person(f"o{i}", "offer", (1, 3)) for i in range(3))
+    n0, n1, n2 = person("n0", "need"), person("n1", "need", (1, 3)), person("n2", "need", (1,))
+    n3, n4 = person("n3", "need", (3,)), person("n4", "need", (1, 2, 3))
+    meetings = [_candidate(o0, n3), _candidate(o1, n3), _candidate(o2, n0)]
+    meetings += [_candidate(o2, n2), _candidate(o2, n3)]
+    people = [o0, o1, o2, n0, n1, n2, n3, n4]
+    schedule = schedule_meetings(meetings, people, MatchConfig(slots=3, seed=1))
+    assert len(schedule.meetings) == 3
+    assert {u.candidate.b for u in schedule.unplaced} == {"n3"}
+    assert all(u.problem for u in schedule.unplaced)
 
 
 def _candidate(one: Profile, two: Profile) -> Candidate:
