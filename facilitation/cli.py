@@ -184,6 +184,13 @@ def _add_match(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--min-meetings", type=int, default=0, help="soft minimum per person")
     p.add_argument("--max-meetings", type=int, help="maximum per person (default: one per slot)")
     p.add_argument("--seed", type=int, default=0, help="breaks ties (default: %(default)s)")
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="for the exact model, when needed; reaching it prints the gap (default: %(default)s)",
+    )
     p.add_argument("-o", "--output", required=True, metavar="MEETINGS.csv", help="'-' for stdout")
     p.add_argument("--xlsx", metavar="FILE", help="also write meetings, people and statistics")
     p.add_argument("--json", metavar="FILE", help="also write the whole result as JSON")
@@ -225,6 +232,8 @@ def _run_match(args: argparse.Namespace) -> int:
         return fail("--ics-dir needs --start (calendars need dates)")
     if args.slot_minutes < 1:
         return fail("--slot-minutes must be at least 1")
+    if not args.time_limit > 0:
+        return fail("--time-limit must be a positive number of seconds")
     slot_length = timedelta(minutes=args.slot_minutes)
     try:
         config = MatchConfig(
@@ -244,7 +253,7 @@ def _run_match(args: argparse.Namespace) -> int:
         profiles = merge_profiles(groups)
         known = {p.id for p in profiles}
         wishes = read_wishes_csv(args.wishes, known) if args.wishes else []
-        draft = run_draft(profiles, wishes, config)
+        draft = run_draft(profiles, wishes, config, time_limit=args.time_limit)
     except MatchFileError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

@@ -314,3 +314,28 @@ def test_wishes_csv(tmp_path: Path) -> None:
         ("a", "b", "must"),
         ("b", "a", "want"),
     ]
+
+
+def test_match_prints_the_bound_the_gap_and_the_musts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 14's first example: one slot, A→B must (same side), A↔C must: A–C, proven."""
+    people = write(
+        tmp_path,
+        "people.csv",
+        "id,name,role,organisation,offers,needs,available_slots\n"
+        "a,Ana,participant,,,,\nb,Bea,participant,,,,\nc,Cyd,partner,,,,\n",
+    )
+    wishes = write(tmp_path, "wishes.csv", "from,to,level\na,b,must\na,c,must\nc,a,must\n")
+    out = tmp_path / "m.csv"
+    args = ["match", str(people), "--wishes", str(wishes), "--slots", "1", "-o", str(out)]
+    assert main([*args, "--time-limit", "5"]) == 0
+    printed = capsys.readouterr().out
+    assert "total score 330" in printed
+    assert "score bound: 330, gap 0 (proven optimal)" in printed
+    assert "musts met: 1 of 1 possible" in printed
+    assert "must not met: Ana–Bea: clashes with other musts" in printed
+    with out.open(encoding="utf-8") as f:
+        assert [(r["a"], r["b"]) for r in csv.DictReader(f)] == [("c", "a")]
+    assert main([*args, "--time-limit", "0"]) == 1
+    assert "--time-limit must be a positive number" in capsys.readouterr().err

@@ -447,6 +447,16 @@ def _some(ids: Sequence[str], names: Mapping[str, Profile], limit: int = 8) -> s
     return shown + (f" and {more} more" if more > 0 else "")
 
 
+MUST_PROBLEMS = {
+    "refused": "one of them said no",
+    "availability": "no slot where both are available",
+    "quota": "one of them takes no meeting",
+    "removed": "removed by the organiser",
+    "clash": "clashes with other musts (slots, quotas or tables)",
+    "not_found": "not found within the time limit, or the draft was edited",
+}
+
+
 def statistics_text(draft: Draft) -> str:
     """The organiser's summary, one `label: value` per line."""
     s = draft_statistics(draft)
@@ -466,6 +476,15 @@ def statistics_text(draft: Draft) -> str:
             else ""
         ),
     ]
+    if s.score_bound is not None and s.gap is not None:
+        proof = "proven optimal" if s.gap == 0 else "the search stopped at its time limit"
+        lines.append(f"score bound: {s.score_bound}, gap {s.gap} ({proof})")
+    if s.musts_met or s.unmet_musts:
+        lines.append(f"musts met: {s.musts_met} of {s.musts_possible} possible")
+    for u in s.unmet_musts[:20]:
+        lines.append(
+            f"must not met: {draft.name(u.a)}–{draft.name(u.b)}: {MUST_PROBLEMS[u.problem]}"
+        )
     for w in s.wishes:
         if w.total:
             lines.append(f"{w.level} wishes satisfied: {w.satisfied} of {w.total}")

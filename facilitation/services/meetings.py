@@ -21,6 +21,9 @@ from facilitation.services.serial import EventLocks, one_at_a_time
 from facilitation.storage import ParticipantRow, Store
 
 MAX_TAGS = 30
+# The exact model's time limit for a draft made from the console: the organiser is waiting;
+# reaching it still gives a draft, with its gap shown.
+SOLVER_SECONDS = 20.0
 
 
 class MeetingsError(ValueError):
@@ -294,7 +297,12 @@ class Meetings:
     ) -> mm.Draft:
         """A new draft; `present_only` leaves out whoever has no phone connected now."""
         profiles = await self._matched(live, present_only)
-        draft = mm.run_draft(profiles, self.wishes(live, profiles), self.config(live, overrides))
+        draft = mm.run_draft(
+            profiles,
+            self.wishes(live, profiles),
+            self.config(live, overrides),
+            time_limit=SOLVER_SECONDS,
+        )
         previous = self.draft(live)
         if previous is not None:  # a new draft keeps what phones were shown until published
             draft = mm.Draft(
@@ -315,7 +323,11 @@ class Meetings:
         draft = self._existing(live)
         profiles = await self._matched(live, present_only)
         return await self._save(
-            live, mm.refill_draft(draft, profiles, self.wishes(live, profiles)), "refill"
+            live,
+            mm.refill_draft(
+                draft, profiles, self.wishes(live, profiles), time_limit=SOLVER_SECONDS
+            ),
+            "refill",
         )
 
     async def _matched(self, live: LiveEvent, present_only: bool) -> list[mm.Profile]:

@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+from facilitation.core.matchmaking.planning import Plan, plan_meetings
 from facilitation.core.matchmaking.profiles import (
     EditError,
     MatchConfig,
@@ -22,7 +23,6 @@ from facilitation.core.matchmaking.scheduling import (
     Meeting,
     Unplaced,
     meeting_at,
-    schedule_meetings,
     slot_order,
 )
 from facilitation.core.matchmaking.scoring import (
@@ -31,7 +31,6 @@ from facilitation.core.matchmaking.scoring import (
     score_pair,
     score_profiles,
 )
-from facilitation.core.matchmaking.selection import select_meetings
 
 
 @dataclass(frozen=True)
@@ -52,6 +51,11 @@ class Draft:
     published: tuple[Meeting, ...] = ()
     revision: int = 1
     published_revision: int = 0
+    # Proven by the last run or refill: no plan meets more musts than `musts_bound`, and none
+    # meeting as many scores more than `objective_bound` (score minus `SHORTFALL_PENALTY` per
+    # meeting missing below a minimum). None: no claim (drafts stored before they existed).
+    objective_bound: int | None = None
+    musts_bound: int | None = None
 
     @cached_property
     def people(self) -> Mapping[str, Profile]:
@@ -82,16 +86,39 @@ class Draft:
         return profile.name if profile is not None else person
 
 
-def run_draft(profiles: Sequence[Profile], wishes: Sequence[Wish], config: MatchConfig) -> Draft:
-    """Score, select and schedule: the first draft the organiser reviews."""
-    selection = select_meetings(score_profiles(profiles, wishes, config))
-    schedule = schedule_meetings(selection.candidates, profiles, config)
-    return Draft(
-        config=config,
-        profiles=tuple(sorted(profiles, key=lambda p: p.id)),
-        wishes=tuple(wishes),
-        meetings=schedule.meetings,
-        unplaced=schedule.unplaced,
+def run_draft(
+    profiles: Sequence[Profile],
+    wishes: Sequence[Wish],
+    config: MatchConfig,
+    *,
+    time_limit: float | None = None,
+) -> Draft:
+    """Score and plan: the first draft the organiser reviews. `time_limit` (seconds) bounds
+    the exact model, when it is needed; the draft's bounds say how close it got."""
+    table = score_profiles(profiles, wishes, config)
+    plan = plan_meetings(table, profiles, config, time_limit=time_limit)
+    return _with_plan(
+        Draft(
+            config=config,
+            profiles=tuple(sorted(profiles, key=lambda p: p.id)),
+            wishes=tuple(wishes),
+            meetings=(),
+        ),
+        plan,
+        (),
+    )
+
+
+def _with_plan(draft: Draft, plan: Plan, fixed: Sequence[Meeting]) -> Draft:
+    """The draft with the plan's meetings, and its bounds over the whole draft."""
+    levels = {(w.source, w.target): w.level for w in draft.wishes}
+    fixed_musts = sum(1 for m in fixed if "must" in (levels.get(m.pair), levels.get(m.pair[::-1])))
+    return replace(
+        draft,
+        meetings=plan.schedule.meetings,
+        unplaced=plan.schedule.unplaced,
+        objective_bound=sum(m.score for m in fixed) + plan.objective_bound,
+        musts_bound=fixed_musts + plan.musts_bound,
     )
 
 
@@ -101,6 +128,7 @@ def refill_draft(
     wishes: Sequence[Wish] | None = None,
     *,
     people: Collection[str] | None = None,
+    time_limit: float | None = None,
 ) -> Draft:
     """Add meetings in empty slots for new or under-served people; nothing placed moves.
 
@@ -135,16 +163,14 @@ def refill_draft(
         eligible=people,
         excluded=[m.pair for m in draft.removed],
     )
-    selection = select_meetings(table)
-    schedule = schedule_meetings(selection.candidates, profiles, draft.config, fixed=draft.meetings)
-    return replace(
+    plan = plan_meetings(table, profiles, draft.config, fixed=draft.meetings, time_limit=time_limit)
+    renewed = replace(
         draft,
         profiles=tuple(sorted(profiles, key=lambda p: p.id)),
         wishes=wishes,
-        meetings=schedule.meetings,
-        unplaced=schedule.unplaced,
         revision=draft.revision + 1,
     )
+    return _with_plan(renewed, plan, draft.meetings)
 
 
 def _find(draft: Draft, pair: Pair) -> Meeting:

@@ -29,6 +29,10 @@ def draft_to_json(draft: Draft, *, with_published: bool = True) -> dict[str, Any
     data: dict[str, Any] = _DRAFT.dump_python(
         draft, mode="json", exclude=None if with_published else {"published"}
     )
+    # Bounds a draft has no claim about are left out: such drafts keep their earlier shape.
+    for key in ("objective_bound", "musts_bound"):
+        if data.get(key) is None:
+            data.pop(key, None)
     for profile in data["profiles"]:
         for key in _PROFILE_SETS:
             profile[key].sort()

@@ -3,7 +3,10 @@
 A bipartite edge colouring, the colour being the slot. With everyone available it uses exactly
 max(Δ, ceil(M / tables)) slots (König), then levels colour classes along alternating paths so
 that no slot needs more than ceil(M / slots used) tables. With unavailability, a most-constrained
--first greedy repaired by Kempe-chain swaps; whatever still fails is reported with a reason.
+-first greedy repaired by Kempe-chain swaps; when that still leaves meetings out, the exact model
+(`assignment`, within the caller's time limit) places as many as can be placed, musts first, and
+only what no placement fits is reported, with a reason. Tables are then levelled over every
+slot: at most ceil(M / slots) per slot wherever availability allows.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from facilitation.core.matchmaking.assignment import solve_assignment
 from facilitation.core.matchmaking.profiles import MatchConfig, MatchError, Profile
-from facilitation.core.matchmaking.scoring import Candidate
+from facilitation.core.matchmaking.scoring import Candidate, is_must
 
 # Kempe repair walks at most this many edges per meeting it tries to place.
 _REPAIR_BUDGET = 20_000
@@ -114,6 +118,13 @@ class _Colouring:
                 self.assign(e, (free & -free).bit_length() - 1)
             return True
         return self._repair(e, budget)
+
+    def place_in(self, e: int, c: int) -> bool:
+        """Put meeting e in colour c if both people are free there and a table is left."""
+        if (self.busy[self.u[e]] | self.busy[self.v[e]] | self.full) >> c & 1:
+            return False
+        self.assign(e, c)
+        return True
 
     def _path(self, start: int, a: int, b: int, budget: list[int]) -> tuple[list[int], set[int]]:
         edges: list[int] = []
@@ -230,8 +241,14 @@ def schedule_meetings(
     config: MatchConfig,
     *,
     fixed: Sequence[Meeting] = (),
+    chosen_slots: Sequence[int] | None = None,
+    time_limit: float | None = None,
 ) -> Schedule:
-    """Put meetings into slots and tables; `fixed` meetings stay exactly where they are."""
+    """Put meetings into slots and tables; `fixed` meetings stay exactly where they are.
+
+    `chosen_slots` (one per candidate, from 1) are slots already chosen by the exact model:
+    they are kept, up to the levelling of tables. `time_limit` (seconds) bounds the exact
+    model when the fast colouring leaves meetings out."""
     people = {p.id: p for p in profiles}
     index = {pid: i for i, pid in enumerate(sorted(people))}
     slots = config.slots
@@ -265,7 +282,15 @@ def schedule_meetings(
         and _is_bipartite(colouring, new_edges)
     )
     failed: list[int] = []
-    if everyone_free and candidates:
+    if chosen_slots is not None:
+        for e, slot in zip(new_edges, chosen_slots, strict=True):
+            if not colouring.allowed[e] >> (slot - 1) & 1 or not colouring.place_in(e, slot - 1):
+                raise MatchError(
+                    f"slot {slot} does not suit meeting {candidates[e - first_new].pair}"
+                )
+        everyone_free = True
+        colouring.balance(range(slots))
+    elif everyone_free and candidates:
         delta = max(degree)
         used = delta
         if config.tables is not None:
@@ -283,7 +308,9 @@ def schedule_meetings(
             for e in new_edges:
                 colouring.allowed[e] = everything
             colouring.cap = config.tables
-            colouring.balance(range(used))
+            # Beyond the `used` slots of the colouring, spreading over every slot keeps each
+            # slot's tables within ceil(M / slots).
+            colouring.balance(range(slots))
         else:
             everyone_free = False
     if not everyone_free:
@@ -301,6 +328,8 @@ def schedule_meetings(
         for e in list(failed):  # later placements may have opened a path
             if colouring.place(e, spread=True):
                 failed.remove(e)
+        if failed:
+            failed = _place_exactly(colouring, new_edges, candidates, first_new, failed, time_limit)
         colouring.balance(range(slots))
 
     names = sorted(index, key=index.__getitem__)
@@ -310,6 +339,44 @@ def schedule_meetings(
     )
     meetings = _number_tables(colouring, candidates, fixed, config)
     return Schedule(meetings=meetings, unplaced=unplaced)
+
+
+def _place_exactly(
+    colouring: _Colouring,
+    new_edges: range,
+    candidates: Sequence[Candidate],
+    first_new: int,
+    failed: list[int],
+    time_limit: float | None,
+) -> list[int]:
+    """Re-place every new meeting with the exact model; the meetings it cannot place either."""
+    people, slots = len(colouring.busy), colouring.slots
+    booked = [0] * people
+    load = [0] * slots
+    for e in range(first_new):
+        booked[colouring.u[e]] |= 1 << colouring.colour[e]
+        booked[colouring.v[e]] |= 1 << colouring.colour[e]
+        load[colouring.colour[e]] += 1
+    edges = list(new_edges)
+    u = [colouring.u[e] for e in edges]
+    v = [colouring.v[e] for e in edges]
+    masks = [
+        colouring.allowed[e] & ~booked[a] & ~booked[b] for e, a, b in zip(edges, u, v, strict=True)
+    ]
+    # Musts first, then as many meetings as fit.
+    weight = [1 + (len(edges) + 1) * is_must(candidates[e - first_new]) for e in edges]
+    room = None if colouring.cap is None else [max(0, colouring.cap - n) for n in load]
+    result = solve_assignment(people, slots, u, v, masks, weight, room=room, time_limit=time_limit)
+    placed_before = sum(weight) - sum(weight[e - first_new] for e in failed)
+    if result is None or result.objective <= placed_before:
+        return failed
+    for e in edges:
+        if colouring.colour[e] >= 0:
+            colouring.unassign(e)
+    for e, slot in zip(edges, result.slots, strict=True):
+        if slot >= 0:
+            colouring.assign(e, slot)
+    return [e for e, slot in zip(edges, result.slots, strict=True) if slot < 0]
 
 
 def _is_bipartite(colouring: _Colouring, edges: Iterable[int]) -> bool:

@@ -106,6 +106,11 @@ def score_pair(
     )
 
 
+def is_must(candidate: Candidate | None) -> bool:
+    """Whether someone marked this meeting "must": a promise, met whenever it can be."""
+    return candidate is not None and "must" in (candidate.a_wish, candidate.b_wish)
+
+
 def pair_order(profile: Profile) -> tuple[bool, str]:
     return (profile.side != "offer", profile.id)
 
@@ -204,11 +209,13 @@ class ScoreTable:
     need_side: tuple[int, ...]
     scores: npt.NDArray[np.int32]  # offer_side x need_side; 0: not a candidate
     wished: npt.NDArray[np.bool_]  # pairs someone wished (always kept when pruning)
+    musts: npt.NDArray[np.bool_]  # pairs someone marked "must" (a promise: they come first)
     same_side: tuple[Candidate, ...]  # same-side "must" pairs, best first
     low: IntArray  # per profile: soft minimum of new meetings
     high: IntArray  # per profile: maximum of new meetings
     table_capacity: int  # new meetings that fit on the tables
     wish_levels: Mapping[Pair, WishLevel]
+    free: npt.NDArray[np.bool_]  # per profile and slot (from 0): available and not booked
 
     @cached_property
     def index(self) -> Mapping[str, int]:
@@ -292,6 +299,7 @@ def score_profiles(
         scores[:, high[cols_at] <= 0] = 0
         scores[np.ix_(~wanted[rows_at], ~wanted[cols_at])] = 0
     wished = np.zeros(scores.shape, dtype=bool)
+    musts = np.zeros(scores.shape, dtype=bool)
     row = {person: r for r, person in enumerate(offer)}
     col = {person: c for c, person in enumerate(need)}
 
@@ -320,11 +328,13 @@ def score_profiles(
         r, c = (row[i], col[j]) if first.side == "offer" else (row[j], col[i])
         scores[r, c] = candidate.score if reachable and candidate is not None else 0
         wished[r, c] = reachable
+        musts[r, c] = reachable and is_must(candidate)
     for a, b in excluded_pairs:
         x, y = index.get(a, -1), index.get(b, -1)
         if x in row and y in col:
             scores[row[x], col[y]] = 0
             wished[row[x], col[y]] = False
+            musts[row[x], col[y]] = False
     rank = {int(person): position for position, person in enumerate(order)}
     same_side.sort(key=lambda c: (-c.score, rank[index[c.a]], rank[index[c.b]]))
 
@@ -338,11 +348,13 @@ def score_profiles(
         need_side=need,
         scores=scores,
         wished=wished,
+        musts=musts,
         same_side=tuple(same_side),
         low=low,
         high=high,
         table_capacity=table_capacity,
         wish_levels=levels,
+        free=free_slots > 0,
     )
 
 

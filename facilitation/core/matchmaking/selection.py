@@ -4,8 +4,11 @@ A maximum-weight bipartite b-matching, solved exactly as a min-cost flow (primal
 Dijkstra keeps node potentials, scipy's Dinic max-flow augments along every shortest path of a
 phase). Large events start from each person's best candidates and add the excluded pairs whose
 reduced cost proves them useful, until the potentials certify optimality over all candidates.
-Minimum numbers of meetings are soft: a missing one costs `SHORTFALL_PENALTY`. Same-side must
-meetings are not bipartite, so they are committed before the flow.
+Musts are promises: each weighs `must_weight(table)`, more than every score and penalty of
+the event together, so the optimum meets as many musts as can be met at once. Minimum numbers
+of meetings are soft: a missing one costs `SHORTFALL_PENALTY`. Same-side must meetings are not
+bipartite: here they are committed before the flow, and `planning` hands events that have any
+to the exact model.
 """
 
 from __future__ import annotations
@@ -17,7 +20,13 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra, maximum_flow
 
-from facilitation.core.matchmaking.scoring import Candidate, IntArray, ScoreTable
+from facilitation.core.matchmaking.scoring import (
+    MAX_PAIR_SCORE,
+    Candidate,
+    IntArray,
+    ScoreTable,
+    is_must,
+)
 
 # A missed minimum costs more than any one meeting scores: the solver gives up a meeting to
 # lift someone to their minimum whenever it can.
@@ -40,6 +49,7 @@ class Selection:
     candidates: tuple[Candidate, ...]
     total_score: int
     shortfalls: tuple[Shortfall, ...]
+    musts: int = 0  # must meetings chosen
 
     @property
     def objective(self) -> int:
@@ -48,8 +58,16 @@ class Selection:
         return self.total_score - SHORTFALL_PENALTY * missing
 
 
+def must_weight(table: ScoreTable) -> int:
+    """What one must weighs: more than all scores and missed minimums could ever add up to,
+    so that no trade of a must for other meetings pays."""
+    meetings = int(table.high.sum()) // 2
+    return SHORTFALL_PENALTY * int(table.low.sum()) + MAX_PAIR_SCORE * meetings + 1
+
+
 def select_meetings(table: ScoreTable) -> Selection:
-    """The candidates that maximise total score within everyone's quotas (exact)."""
+    """The candidates that meet the most musts, then maximise the objective within everyone's
+    quotas and the tables (exact when there are no same-side musts)."""
     high = table.high.copy()
     low = table.low.copy()
     capacity = table.table_capacity
@@ -70,8 +88,11 @@ def select_meetings(table: ScoreTable) -> Selection:
     if len(offer) and len(need):
         scores[high[offer] <= 0, :] = 0
         scores[:, high[need] <= 0] = 0
+    weights = scores.astype(np.int64)
+    weights[table.musts & (scores > 0)] += must_weight(table)
     rows, cols = _solve_b_matching(
         scores,
+        weights,
         table.wished,
         np.maximum(low[offer], 0),
         np.maximum(high[offer], 0),
@@ -100,11 +121,13 @@ def select_meetings(table: ScoreTable) -> Selection:
         candidates=tuple(chosen),
         total_score=sum(c.score for c in chosen),
         shortfalls=shortfalls,
+        musts=sum(1 for c in chosen if is_must(c)),
     )
 
 
 def _solve_b_matching(
     scores: npt.NDArray[np.int32],
+    weights: IntArray,
     wished: npt.NDArray[np.bool_],
     low_rows: IntArray,
     high_rows: IntArray,
@@ -112,7 +135,8 @@ def _solve_b_matching(
     high_cols: IntArray,
     capacity: int,
 ) -> tuple[IntArray, IntArray]:
-    """Maximum-weight b-matching with soft lower bounds on a dense bipartite score matrix."""
+    """Maximum-weight b-matching with soft lower bounds on a dense bipartite matrix: `weights`
+    are maximised, `scores` (where positive) say which pairs are candidates and rank them."""
     positive = scores > 0
     if not positive.any() or capacity <= 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -121,11 +145,11 @@ def _solve_b_matching(
         active = positive
     else:
         active = _best_pairs(scores, high_rows, high_cols) | (wished & positive)
-    network = _MatchingNetwork(scores, active, low_rows, high_rows, low_cols, high_cols, capacity)
+    network = _MatchingNetwork(weights, active, low_rows, high_rows, low_cols, high_cols, capacity)
     while True:
         # Reduced cost of a pair left out: negative means the flow would gain from it.
         row_potential, col_potential = network.potentials()
-        reduced = row_potential[:, None] - col_potential[None, :] - scores
+        reduced = row_potential[:, None] - col_potential[None, :] - weights
         missing = positive & ~active & (reduced < 0)
         if not missing.any():
             return network.pairs()
@@ -166,7 +190,7 @@ class _MatchingNetwork:
 
     def __init__(
         self,
-        scores: npt.NDArray[np.int32],
+        scores: IntArray,
         active: npt.NDArray[np.bool_],
         low_rows: IntArray,
         high_rows: IntArray,
