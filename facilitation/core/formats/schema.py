@@ -19,6 +19,7 @@ from facilitation.core.formats.steps import (
     MatchStep,
     PassStep,
     PitchStep,
+    QAStep,
     Role,
     RotateStep,
     TalkStep,
@@ -41,6 +42,7 @@ Step = Annotated[
     InfoStep
     | BreakStep
     | TalkStep
+    | QAStep
     | PitchStep
     | InputStep
     | VoteStep
