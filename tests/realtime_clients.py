@@ -21,7 +21,16 @@ class Client:
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: dict[str, list[Any]] = {}
         self._arrived = asyncio.Condition()
-        for name in ("step", "screen", "console", "me", "items", "seat_changed"):
+        for name in (
+            "step",
+            "screen",
+            "console",
+            "me",
+            "items",
+            "seat_changed",
+            "questions",
+            "reactions",
+        ):
             self.sio.on(name, self._recorder(name))
 
     def _recorder(self, name: str):  # type: ignore[no-untyped-def]
