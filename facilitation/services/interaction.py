@@ -250,6 +250,30 @@ class Interaction:
         kept = core.listed(questions, counts, "votes")
         return [(q, counts.get(q.id, 0)) for q in kept]
 
+    def every_question(self, live: LiveEvent) -> list[dict[str, object]]:
+        """Every question of the event that was not merged away, for the report and its
+        downloads: where and to whom it was asked, upvotes (merged duplicates included),
+        answered, hidden, still waiting for approval."""
+        rows = self.storage.questions(live.id)
+        questions = [_question(r) for r in rows]
+        counts = core.upvote_counts(questions, self.storage.question_upvotes(live.id))
+        return [
+            {
+                "step": r.step_id,
+                "project": r.project_id or "",
+                "project_title": live.plan.project(r.project_id).title if r.project_id else "",
+                "question": r.text,
+                "name": r.name or "",
+                "upvotes": counts.get(r.id, 0),
+                "merged": sum(1 for q in rows if q.merged_into == r.id),
+                "answered": r.answered,
+                "state": r.state,
+                "asked_at": r.created_at,
+            }
+            for r in sorted(rows, key=lambda r: (-counts.get(r.id, 0), r.id))
+            if r.merged_into is None
+        ]
+
     # --- reactions -----------------------------------------------------------------------
 
     def reaction_kinds(self, live: LiveEvent) -> list[str]:

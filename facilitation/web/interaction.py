@@ -3,18 +3,21 @@ react (the socket does the same with an ack), the console moderates."""
 
 from __future__ import annotations
 
+import json
+
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from facilitation.core.inputs import whole_number
+from facilitation.exports.results import questions_csv
 from facilitation.messages import refusal_message
 from facilitation.services.events import LiveEvent, RefusedError
 from facilitation.services.participants import ParticipantRow
 from facilitation.web.console import console_answer, csrf_refused
 from facilitation.web.guards import facilitator, participant_form
-from facilitation.web.services import services
+from facilitation.web.services import attachment, services
 
 
 def _back(live: LiveEvent, flash: str) -> RedirectResponse:
@@ -31,7 +34,7 @@ async def ask_submit(
         )
     except RefusedError as error:
         return _back(live, error.code)
-    return _back(live, "asked")
+    return _back(live, "sent")
 
 
 @participant_form
@@ -92,7 +95,23 @@ async def cloud_word(request: Request, live: LiveEvent, lang: str) -> Response:
     return await console_answer(request, live, lang, error)
 
 
+@facilitator()
+async def questions_download(request: Request, live: LiveEvent, lang: str) -> Response:
+    """Every question of the event with its upvotes, as CSV (formula guard) or JSON."""
+    questions = services(request).interaction.every_question(live)
+    fmt = request.path_params["fmt"]
+    filename = f"{live.format.id}-{live.code}-questions"
+    if fmt == "json":
+        body = json.dumps({"questions": questions}, ensure_ascii=False, indent=2)
+        return attachment(request, body, "application/json", f"{filename}.json")
+    if fmt == "csv":
+        csv = questions_csv(questions)
+        return attachment(request, csv, "text/csv; charset=utf-8", f"{filename}.csv")
+    return Response("Not found", status_code=404)
+
+
 routes = [
+    Route("/e/{code}/questions.{fmt:str}", questions_download, name="questions_download"),
     Route("/e/{code}/ask", ask_submit, methods=["POST"], name="ask"),
     Route("/e/{code}/upvote", upvote_submit, methods=["POST"], name="upvote"),
     Route("/e/{code}/react", react_submit, methods=["POST"], name="react"),
