@@ -120,7 +120,7 @@
       event.preventDefault();
       var kind = form.querySelector("[name=kind]").value;
       F.socket.timeout(5000).emit("react", { kind: kind }, function (err, ack) {
-        status(form, err ? body.dataset.msgFailed : (ack.ok ? form.querySelector("button").getAttribute("aria-label") : ack.error));
+        status(form, err ? body.dataset.msgFailed : (ack.ok ? form.querySelector("button").title : ack.error));
       });
     }
   }, true);
