@@ -15,10 +15,12 @@ from starlette.types import ASGIApp
 
 from facilitation.core.admission import Allowance
 from facilitation.messages import refusal_message
+from facilitation.presenters.interaction import InteractionViews
 from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages
 from facilitation.realtime.admission import Admission, Caps
 from facilitation.realtime.hub import Hub
+from facilitation.realtime.interaction import InteractionHub
 from facilitation.security import SecurityHeadersMiddleware
 from facilitation.services.admission import LocalAdmission
 from facilitation.services.announcements import Announcer
@@ -26,6 +28,7 @@ from facilitation.services.console import Console
 from facilitation.services.events import Events
 from facilitation.services.format_library import FormatLibrary
 from facilitation.services.health import StorageHealth, StorageUnavailableError
+from facilitation.services.interaction import Interaction
 from facilitation.services.meetings import Meetings
 from facilitation.services.participants import Participants
 from facilitation.services.presence import LocalPresence
@@ -45,6 +48,7 @@ from facilitation.web import (
     review,
     screen,
 )
+from facilitation.web import interaction as interaction_forms
 from facilitation.web.assets import Assets
 from facilitation.web.bodies import BodyLimitMiddleware
 from facilitation.web.services import Services, lang_of, services
@@ -87,7 +91,9 @@ def create_app(settings: Settings) -> ASGIApp:
     meetings = Meetings(storage, announcer, presence)
     console_service = Console(events, seating, presence, announcer)
     ballot_review = BallotReview(storage, announcer)
+    interaction = Interaction(storage, announcer)
     pages = Pages(settings.templates_dir, settings.static_dir)
+    interaction_views = InteractionViews(interaction, pages)
     csrf_key = storage.signing_key()
     views = LiveViews(
         events,
@@ -98,6 +104,7 @@ def create_app(settings: Settings) -> ASGIApp:
         csrf_key,
         StorageHealth(storage),
         ballot_review,
+        interaction_views,
     )
     sessions = Sessions(
         storage,
@@ -127,9 +134,11 @@ def create_app(settings: Settings) -> ASGIApp:
             trust_forwarded_for=settings.trust_forwarded_for,
         ),
     )
+    InteractionHub(hub, interaction, interaction_views, announcer)
     routes = [
         *participant.routes,
         *console.routes,
+        *interaction_forms.routes,
         *screen.routes,
         *people.routes,
         *review.routes,
@@ -163,12 +172,18 @@ def create_app(settings: Settings) -> ASGIApp:
         organiser_key=storage.organiser_key(),
         formats=FormatLibrary(settings.formats_dir, settings.own_formats_dir()),
         sessions=sessions,
+        interaction=interaction,
     )
+
+    async def shutdown() -> None:
+        await interaction.flush()
+        storage.close()
+
     # The store is opened here and closed when the server stops: the writes still queued are
     # committed and the writer thread ends before the process does.
     asgi: ASGIApp = socketio.ASGIApp(
         hub.sio,
         other_asgi_app=SecurityHeadersMiddleware(app),
-        on_shutdown=storage.close,
+        on_shutdown=shutdown,
     )
     return asgi

@@ -63,6 +63,15 @@ REFUSALS: dict[str, str] = {
     "no_choice": _("There is nothing to choose at this step."),
     "groups_formed": _("The groups are already formed."),
     "too_many_connections": _("Too many connections right now. Try again in a moment."),
+    "no_questions": _("Questions are not open at this step."),
+    "question_limit": _("You have asked as many questions as this step allows."),
+    "unknown_question": _("There is no such question (or it was merged into another)."),
+    "question_closed": _("This question takes no upvotes (hidden or awaiting approval)."),
+    "merge_into_itself": _("Choose two different questions to merge."),
+    "nothing_to_merge": _("Select the question to keep first, then its duplicates."),
+    "no_reaction": _("This reaction is not open at this step."),
+    "too_fast": _("A little slower: your reactions are on their way."),
+    "too_many_words": _("One to three words, please: this answer goes into a word cloud."),
     "ticket_needed": _(
         "This vote is for ticket holders: scan the QR code of your voting ticket, then vote."
     ),

@@ -17,11 +17,27 @@ class Client:
 
     def __init__(self, base: str, code: str, role: str) -> None:
         self.base, self.code, self.role = base, code, role
-        self.http = httpx.AsyncClient(base_url=base, follow_redirects=False, timeout=30)
+        # idle connections are dropped before uvicorn's 5 s keep-alive ends them: a request
+        # on a connection the server is closing fails with a read error (browsers retry it)
+        self.http = httpx.AsyncClient(
+            base_url=base,
+            follow_redirects=False,
+            timeout=30,
+            limits=httpx.Limits(keepalive_expiry=2),
+        )
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: dict[str, list[Any]] = {}
         self._arrived = asyncio.Condition()
-        for name in ("step", "screen", "console", "me", "items", "seat_changed"):
+        for name in (
+            "step",
+            "screen",
+            "console",
+            "me",
+            "items",
+            "seat_changed",
+            "questions",
+            "reactions",
+        ):
             self.sio.on(name, self._recorder(name))
 
     def _recorder(self, name: str):  # type: ignore[no-untyped-def]

@@ -24,11 +24,13 @@ from tests.test_realtime import vote_stage
 SOCKET_PAYLOADS = 10_000
 FORM_PAYLOADS = 2_000
 PHONES = 20
-EVENTS = ("vote", "item", "feedback", "score", "wish", "profile", "choose", "name")
+EVENTS = ("vote", "item", "feedback", "score", "wish", "profile", "choose", "name", "ask",
+          "upvote", "react")  # fmt: skip
 KEYS = (
     "vote", "ballot", "choice", "choices", "points", "scores", "ranking", "grades", "abstain",
     "fields", "step", "project", "card", "score", "target", "level", "helps", "name",
     "organisation", "side", "offers", "needs", "slots", "idea", "question", "csrf",
+    "text", "up", "kind", "moderation", "term", "action",
 )  # fmt: skip
 TEXTS = ("", "²", "١٢", "-1", "0", "1", "99999999999999999999", "NaN", "Infinity", "é" * 40,
          "\udc80", "\x00", "<script>", "a" * 600, "=1+1", "favourite", "must", "want", "no")  # fmt: skip
@@ -111,9 +113,11 @@ async def test_random_input_gets_answers_not_errors(server: Server) -> None:
         await asyncio.gather(*batch)
     assert answered == SOCKET_PAYLOADS
 
-    phone_paths = ("vote", "name", "item", "feedback", "score", "choose", "wish", "profile")
+    phone_paths = ("vote", "name", "item", "feedback", "score", "choose", "wish", "profile",
+                   "ask", "upvote", "react")  # fmt: skip
     console_paths = ("console/act", "console/items", "console/seating", "console/match",
-                     "console/people", "console/paper/favourite")  # fmt: skip
+                     "console/people", "console/paper/favourite", "console/questions",
+                     "console/cloud")  # fmt: skip
     sent = 0
     for start in range(0, FORM_PAYLOADS, 50):
         posts: list[Coroutine[Any, Any, httpx.Response]] = []

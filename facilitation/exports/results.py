@@ -9,6 +9,7 @@ from facilitation.core.formats import localise
 from facilitation.exports.ballot_files import ballots_csv, ballots_json
 from facilitation.exports.tables import csv_text
 from facilitation.services.events import Events, LiveEvent
+from facilitation.services.interaction import Interaction
 
 
 def vote_results(events: Events, live: LiveEvent) -> list[dict[str, Any]]:
@@ -124,7 +125,9 @@ def vote_ballots_json(events: Events, live: LiveEvent, vote_id: str) -> str:
 # --- the after-event report ----------------------------------------------------------------
 
 
-def report_data(events: Events, live: LiveEvent, now: int) -> dict[str, Any]:
+def report_data(
+    events: Events, live: LiveEvent, now: int, interaction: Interaction | None = None
+) -> dict[str, Any]:
     """Everything the event produced, for the report page and its downloads."""
     from facilitation.core.inputs import item_label, summarise
     from facilitation.core.timeline import stage_runs
@@ -221,7 +224,28 @@ def report_data(events: Events, live: LiveEvent, now: int) -> dict[str, Any]:
         "items": items,
         "feedback": feedback,
         "groups": groups,
+        "questions": interaction.every_question(live) if interaction else [],
+        "reactions": interaction.reactions(live) if interaction else {},
     }
+
+
+QUESTION_COLUMNS = [
+    "step",
+    "project",
+    "project_title",
+    "question",
+    "name",
+    "upvotes",
+    "merged",
+    "answered",
+    "state",
+    "asked_at",
+]
+
+
+def questions_csv(questions: list[dict[str, Any]]) -> str:
+    """Every question, most upvoted first (a question typed as "=cmd" stays text)."""
+    return csv_text([QUESTION_COLUMNS, *([q[c] for c in QUESTION_COLUMNS] for q in questions)])
 
 
 def report_csv(report: dict[str, Any]) -> str:

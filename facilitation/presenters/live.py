@@ -12,6 +12,7 @@ from facilitation.core.ballot_forms import fields_from_ballot
 from facilitation.core.engine import reveal_progress
 from facilitation.core.formats import RevealStep
 from facilitation.messages import refusal_message
+from facilitation.presenters.interaction import InteractionViews
 from facilitation.presenters.pages import Pages
 from facilitation.presenters.schedules import anonymous_label, schedule_view
 from facilitation.presenters.views import (
@@ -56,6 +57,7 @@ class LiveViews:
         csrf_key: str,
         health: StorageHealth,
         review: BallotReview | None = None,
+        interaction: InteractionViews | None = None,
     ) -> None:
         self.events = events
         self.seating = seating
@@ -65,6 +67,7 @@ class LiveViews:
         self.csrf_key = csrf_key
         self.health = health
         self.review = review
+        self.interaction = interaction
 
     async def counts(self, live: LiveEvent) -> Counts:
         vote_id = live.plan.vote_of(live.stage)
@@ -89,6 +92,8 @@ class LiveViews:
             "counts": counts,
             "audience": audience,
         }
+        if self.interaction is not None:
+            self.interaction.extend(view, live, audience, lang)
         if audience in ("screen", "console"):
             view["tables"] = self.seating.tables(live, lang)
         if audience == "console":
@@ -145,6 +150,7 @@ class LiveViews:
             "fields": self.own_fields(live, participant),
             "items": items,
             "feedback": self.events.feedback_of(live, participant),
+            "questions": self.interaction.own(live, participant) if self.interaction else None,
         }
 
     def pitch_counts(self, live: LiveEvent) -> dict[str, int | None] | None:

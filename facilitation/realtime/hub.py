@@ -147,7 +147,7 @@ class Hub:
             "profile": self._profile,
             "choose": self._choose,
         }.items():
-            self.sio.on(name, self._handler(handler))
+            self.sio.on(name, self.handler(handler))
         self.sio.on("*", self.on_unknown)
 
     # --- connections ---------------------------------------------------------------------
@@ -227,7 +227,7 @@ class Hub:
 
     # --- participant messages ------------------------------------------------------------
 
-    def _handler(self, handler: Handler) -> Callable[[str, object], Awaitable[dict[str, Any]]]:
+    def handler(self, handler: Handler) -> Callable[[str, object], Awaitable[dict[str, Any]]]:
         """Every message: the sender read again, the payload checked, and any refusal (or a
         bug) answered in the phone's language instead of leaving it waiting."""
 

@@ -42,6 +42,24 @@ class ItemsModerated:
 
 
 @dataclass(frozen=True)
+class QuestionsChanged:
+    """A question was asked, upvoted or moderated, or the projector's focus changed (shown
+    coalesced: never one push per upvote)."""
+
+    code: str
+    step_id: str
+
+
+@dataclass(frozen=True)
+class ReactionsSent:
+    """A phone sent a reaction (the projector shows them coalesced)."""
+
+    code: str
+    step_id: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class SeatsChanged:
     """Tables or cards were formed again, or late arrivals were seated."""
 
@@ -67,6 +85,8 @@ Change = (
     | TallyChanged
     | ItemAdded
     | ItemsModerated
+    | QuestionsChanged
+    | ReactionsSent
     | SeatsChanged
     | MeetingsChanged
     | SignedOut

@@ -42,6 +42,7 @@ from facilitation.core.formats import (
 )
 from facilitation.core.inputs import InputError, clean_submission, item_label
 from facilitation.core.rosters import Project, Roster
+from facilitation.core.wordclouds import term_of
 from facilitation.security import new_event_code, new_participant_token, new_secret
 from facilitation.services.announcements import (
     Announcer,
@@ -194,6 +195,9 @@ class Events:
             values = clean_submission(step.fields, raw)
         except InputError as error:
             raise RefusedError(error.code, str(error)) from None
+        first = values.get(step.fields[0].id)
+        if step.cloud and isinstance(first, str) and term_of(first) is None:
+            raise RefusedError("too_many_words", "a word cloud takes one to three words")
         item = await self.storage.add_item(
             live.id, step_id, participant.id, values, now_ms(), step.per_person
         )

@@ -23,6 +23,8 @@ from facilitation.storage.rows import (
     LogEntry,
     OwnWish,
     ParticipantRow,
+    QuestionRow,
+    QuestionSettings,
     ScoreRow,
     SeatingPlan,
     WishRow,
@@ -340,3 +342,79 @@ class Store(Protocol):
         ...
 
     def load_draft(self, event_id: int) -> dict[str, Any] | None: ...
+
+    # --- audience questions, reactions and word clouds -----------------------------------
+
+    async def add_question(
+        self,
+        event_id: int,
+        step_id: str,
+        project_id: str | None,
+        participant_id: int,
+        text: str,
+        name: str | None,
+        state: str,
+        now: int,
+        limit: int | None,
+    ) -> QuestionRow | None:
+        """Store a question unless its asker already asked `limit` in this step."""
+        ...
+
+    def questions(
+        self, event_id: int, step_id: str | None = None, project_id: str | None = None
+    ) -> list[QuestionRow]:
+        """Questions in the order they were asked (merged and hidden ones included)."""
+        ...
+
+    def question_upvotes(self, event_id: int) -> list[tuple[int, int]]:
+        """(question, participant) rows of the event's upvotes."""
+        ...
+
+    async def upvote(self, event_id: int, question_id: int, participant_id: int, now: int) -> bool:
+        """Upvote a shown question, once per person (the database's rule): whether it is new."""
+        ...
+
+    async def take_back_upvote(
+        self, event_id: int, question_ids: Sequence[int], participant_id: int
+    ) -> int:
+        """Remove the person's upvotes on these questions; how many there were."""
+        ...
+
+    async def moderate_questions(
+        self,
+        event_id: int,
+        question_ids: Sequence[int],
+        state: str | None,
+        answered: bool | None,
+        now: int,
+    ) -> int:
+        """Set the state and/or the answered mark (None: unchanged), logged; how many changed."""
+        ...
+
+    async def merge_questions(
+        self, event_id: int, target: int, others: Sequence[int], now: int
+    ) -> int:
+        """Fold duplicates into `target` (their upvotes count for it); how many were folded."""
+        ...
+
+    def question_settings(self, event_id: int) -> QuestionSettings:
+        """The question on the projector and the event's moderation, if changed."""
+        ...
+
+    async def set_question_settings(self, event_id: int, settings: QuestionSettings) -> None: ...
+
+    async def add_reactions(self, event_id: int, step_id: str, counts: Mapping[str, int]) -> None:
+        """Add to the step's reaction totals."""
+        ...
+
+    def reactions(self, event_id: int) -> dict[str, dict[str, int]]:
+        """Reaction totals by step and kind."""
+        ...
+
+    def cloud_hidden(self, event_id: int, step_id: str) -> set[str]:
+        """Terms the facilitator took out of the step's word cloud."""
+        ...
+
+    async def set_cloud_hidden(
+        self, event_id: int, step_id: str, term: str, hidden: bool
+    ) -> None: ...

@@ -104,3 +104,23 @@ class WishRow(NamedTuple):
 class OwnWish(NamedTuple):
     target: int
     level: str
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    id: int
+    step_id: str
+    project_id: str | None
+    participant_id: int | None
+    text: str
+    name: str | None  # shown with the question; None: anonymous
+    state: str  # pending, shown or hidden
+    answered: bool
+    merged_into: int | None
+    created_at: int  # milliseconds
+
+
+@dataclass(frozen=True)
+class QuestionSettings:
+    focus: int | None  # the question on the projector
+    moderation: str | None  # "post" or "pre" when the facilitator changed the format's

@@ -156,7 +156,7 @@ async def report_page(request: Request, live: LiveEvent, lang: str) -> Response:
     """After the event (or during it): the agenda as run, votes, contributions, feedback
     counts and groups; printable, and as JSON or CSV."""
     svc = services(request)
-    report = report_data(svc.events, live, now_ms())
+    report = report_data(svc.events, live, now_ms(), svc.interaction)
     fmt = request.path_params.get("fmt")
     filename = f"{live.format.id}-{live.code}-report"
     if fmt == "json":

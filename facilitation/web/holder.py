@@ -1,8 +1,11 @@
-"""A project holder's private page: the audience's anonymous feedback on their project."""
+"""A project holder's private page: the audience's anonymous feedback on their project and
+the questions asked to it."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,7 +18,14 @@ from facilitation.security import participant_cookie
 from facilitation.services.events import LiveEvent
 from facilitation.services.participants import ParticipantRow
 from facilitation.web.guards import forbidden_page
-from facilitation.web.services import attachment, event_or_404, lang_of, remember_lang, services
+from facilitation.web.services import (
+    Services,
+    attachment,
+    event_or_404,
+    lang_of,
+    remember_lang,
+    services,
+)
 
 
 def _holder(request: Request, live: LiveEvent) -> ParticipantRow | None:
@@ -55,6 +65,7 @@ async def holder_page(request: Request) -> Response:
             "count": len(rows),
             "summary": summary,
             "asked": spec is not None,
+            "questions": svc.interaction.of_project(live, project.id),
             "wishers": svc.meetings.wishers_of(live, holder)
             if live.format.match_step()
             else ([], 0),
@@ -63,7 +74,13 @@ async def holder_page(request: Request) -> Response:
     return remember_lang(request, page)
 
 
-async def holder_download(request: Request) -> Response:
+Rows = tuple[list[str], list[dict[str, Any]]]
+
+
+async def _download(
+    request: Request, what: str, rows_of: Callable[[Services, LiveEvent, str], Rows]
+) -> Response:
+    """One of the holder's files (CSV or JSON), for their own project only."""
     live = event_or_404(request)
     holder = _holder(request, live)
     fmt = request.path_params["fmt"]
@@ -71,23 +88,48 @@ async def holder_download(request: Request) -> Response:
         return forbidden_page(request, lang_of(request, live))
     if fmt not in ("csv", "json"):
         return Response("Not found", status_code=404)
-    svc = services(request)
-    spec = live.feedback_spec(holder.project_id)
-    field_ids = [f.id for f in spec.fields] if spec else []
-    rows = [r.fields for r in svc.events.feedback(live, holder.project_id)]
+    project = holder.project_id
+    columns, rows = rows_of(services(request), live, project)
     if fmt == "json":
-        body = json.dumps(
-            {"project": holder.project_id, "feedback": rows}, ensure_ascii=False, indent=2
-        )
+        body = json.dumps({"project": project, what: rows}, ensure_ascii=False, indent=2)
         media = "application/json"
     else:
-        body = csv_text([field_ids, *([row.get(f, "") for f in field_ids] for row in rows)])
+        body = csv_text([columns, *([row.get(c, "") for c in columns] for row in rows)])
         media = "text/csv; charset=utf-8"
-    filename = f"{live.code}-{holder.project_id}-feedback.{fmt}"
-    return attachment(request, body, media, filename)
+    return attachment(request, body, media, f"{live.code}-{project}-{what}.{fmt}")
+
+
+def _feedback_rows(svc: Services, live: LiveEvent, project: str) -> Rows:
+    spec = live.feedback_spec(project)
+    columns = [f.id for f in spec.fields] if spec else []
+    return columns, [r.fields for r in svc.events.feedback(live, project)]
+
+
+def _question_rows(svc: Services, live: LiveEvent, project: str) -> Rows:
+    """The questions asked to the project, to answer them after the event."""
+    rows = [
+        {
+            "question": q.text,
+            "name": q.name or "",
+            "upvotes": n,
+            "answered": q.answered,
+            "asked_at": int(q.asked_at * 1000),
+        }
+        for q, n in svc.interaction.of_project(live, project)
+    ]
+    return ["question", "name", "upvotes", "answered", "asked_at"], rows
+
+
+async def holder_download(request: Request) -> Response:
+    return await _download(request, "feedback", _feedback_rows)
+
+
+async def holder_questions(request: Request) -> Response:
+    return await _download(request, "questions", _question_rows)
 
 
 routes = [
     Route("/e/{code}/holder", holder_page, name="holder"),
+    Route("/e/{code}/holder/questions.{fmt:str}", holder_questions, name="holder_questions"),
     Route("/e/{code}/holder/feedback.{fmt:str}", holder_download, name="holder_download"),
 ]

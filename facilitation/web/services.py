@@ -16,6 +16,7 @@ from facilitation.security import csrf_token, facilitator_cookie, facilitator_su
 from facilitation.services.console import Console
 from facilitation.services.events import Events, LiveEvent
 from facilitation.services.format_library import FormatLibrary
+from facilitation.services.interaction import Interaction
 from facilitation.services.meetings import Meetings
 from facilitation.services.participants import Participants
 from facilitation.services.review import BallotReview
@@ -41,6 +42,7 @@ class Services:
     organiser_key: str
     formats: FormatLibrary
     sessions: Sessions
+    interaction: Interaction
 
 
 def services(request: Request) -> Services:

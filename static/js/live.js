@@ -106,7 +106,8 @@
 
   if (typeof io === "undefined") { return; } // the page still works with plain forms
   var socket = io({
-    query: { code: code, role: role },
+    // the page's language: browsers send no Accept-Language with the websocket handshake
+    query: { code: code, role: role, lang: document.documentElement.lang },
     transports: ["websocket", "polling"],
     tryAllTransports: true,
     reconnectionDelayMax: 5000

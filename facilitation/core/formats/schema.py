@@ -12,6 +12,7 @@ from facilitation.core.formats.model import SEMVER, SLUG, Model
 from facilitation.core.formats.parameters import PARAMETER_NAME, Parameter
 from facilitation.core.formats.steps import (
     BASIC_ROLES,
+    QA,
     BreakStep,
     GroupsStep,
     InfoStep,
@@ -19,6 +20,7 @@ from facilitation.core.formats.steps import (
     MatchStep,
     PassStep,
     PitchStep,
+    QAStep,
     Role,
     RotateStep,
     TalkStep,
@@ -41,6 +43,7 @@ Step = Annotated[
     InfoStep
     | BreakStep
     | TalkStep
+    | QAStep
     | PitchStep
     | InputStep
     | VoteStep
@@ -144,6 +147,11 @@ class Format(Model):
             refs.append(("items", step.items, "input"))
         if isinstance(step, InputStep):
             refs.append(("groups", step.groups, "groups"))
+            if step.cloud and step.fields[0].type == "rating":
+                raise At(
+                    ("steps", index, "cloud"),
+                    "a word cloud shows the first field's answers: make it a text field",
+                )
             if step.visibility == "group" and self.group_source(step) is None:
                 raise At(
                     ("steps", index, "visibility"),
@@ -188,6 +196,10 @@ class Format(Model):
 
     def input_steps(self) -> dict[str, InputStep]:
         return {step_id(s, i): s for i, s in enumerate(self.steps) if isinstance(s, InputStep)}
+
+    def qa_steps(self) -> dict[str, QA]:
+        """Steps that take audience questions, by id, with how they take them."""
+        return {step_id(s, i): s.qa for i, s in enumerate(self.steps) if s.qa is not None}
 
     def vote_steps(self) -> dict[str, VoteStep]:
         return {step_id(s, i): s for i, s in enumerate(self.steps) if isinstance(s, VoteStep)}

@@ -16,12 +16,43 @@ VOTERS: tuple[Role, ...] = ("participant", "holder", "partner")
 BASIC_ROLES: tuple[Role, ...] = ("facilitator", "participant")
 
 
+Reaction = Literal["applause", "heart", "plus_one", "laugh", "wow"]
+
+
+class QA(Model):
+    """Audience questions during a step: phones ask (to the project pitching, if any) and
+    upvote; the facilitator moderates and puts one on the projector."""
+
+    moderation: Literal["post", "pre"] = Field(
+        default="post",
+        description="post: shown at once, the facilitator may hide; pre: shown once approved",
+    )
+    names: bool = Field(
+        default=True, description="askers may sign with a name (anonymous by default)"
+    )
+    max_length: int = Field(default=280, ge=20, le=1000, description="characters per question")
+    per_person: int | None = Field(default=None, ge=1, le=50, description="null: any number")
+    order: Literal["votes", "recent"] = Field(
+        default="votes", description="how phones list them at first (they can switch)"
+    )
+
+
 class StepBase(Model):
     id: Annotated[str, Field(pattern=SLUG)] | None = None
     title: Text | None = None
     body: Text | None = Field(default=None, description="Instructions shown on phones and screen.")
     minutes: float | None = Field(default=None, gt=0, le=24 * 60)
     autostart: bool = Field(default=False, description="Start the timer when the step begins.")
+    qa: QA | None = Field(
+        default=None,
+        description="audience questions during this step, upvoted by the room (for a pitch: "
+        "to each project, during its pitch and Q&A)",
+    )
+    reactions: list[Reaction] | None = Field(
+        default=None,
+        max_length=5,
+        description="reactions phones may send during this step, shown live on the projector",
+    )
 
 
 class InfoStep(StepBase):
@@ -88,6 +119,13 @@ class Feedback(Model):
     )
 
 
+class QAStep(StepBase):
+    """A question time: the room asks and upvotes, the facilitator picks what is answered."""
+
+    kind: Literal["qa"]
+    qa: QA = Field(default_factory=lambda: QA())
+
+
 class PitchStep(StepBase):
     """One pitch per project of the roster, each with a pitch timer then a Q&A timer."""
 
@@ -124,6 +162,10 @@ class InputStep(StepBase):
     )
     authorship: Literal["anonymous", "attributed"] = "anonymous"
     who: list[Role] = Field(default_factory=lambda: list(VOTERS))
+    cloud: bool = Field(
+        default=False,
+        description="show the answers as a word cloud (each answer: one to three words)",
+    )
 
 
 class VoteOption(Model):

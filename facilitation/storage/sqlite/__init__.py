@@ -14,6 +14,7 @@ from facilitation.storage.sqlite.contributions import ContributionTables
 from facilitation.storage.sqlite.events import EventTables, state_from_json, state_to_json
 from facilitation.storage.sqlite.matchmaking import MatchmakingTables
 from facilitation.storage.sqlite.participants import ParticipantTables
+from facilitation.storage.sqlite.questions import QuestionTables
 from facilitation.storage.sqlite.schema import SCHEMA_VERSION
 from facilitation.storage.sqlite.seatings import SeatingTables
 
@@ -27,6 +28,7 @@ class Storage(
     ContributionTables,
     SeatingTables,
     MatchmakingTables,
+    QuestionTables,
 ):
     """`Storage(path)` opens (or creates) the file and upgrades its schema; StorageError if
     it is not a usable database or was written by a newer facilitation."""

@@ -16,7 +16,7 @@ from importlib import resources
 
 from facilitation.storage.protocol import StorageError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MIGRATIONS = "facilitation.storage.migrations"
 _NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 

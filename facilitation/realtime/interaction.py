@@ -1,0 +1,113 @@
+"""Socket messages and pushes of audience questions and reactions.
+
+Phones `ask`, `upvote` (or take it back) and `react`; the answer is the ack. What everyone
+sees is coalesced like tallies: however many upvotes arrive, each room gets the question list
+at most once per interval, rendered once per language; reactions reach the projector as
+counts per interval, never one message per tap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Coroutine
+from typing import Any
+
+from facilitation.core.languages import LANGUAGES
+from facilitation.presenters.interaction import InteractionViews
+from facilitation.realtime.hub import Hub, room
+from facilitation.services.announcements import Announcer, Change, QuestionsChanged, ReactionsSent
+from facilitation.services.events import LiveEvent
+from facilitation.services.interaction import Interaction
+from facilitation.services.participants import ParticipantRow
+
+
+class InteractionHub:
+    def __init__(
+        self, hub: Hub, interaction: Interaction, views: InteractionViews, announcer: Announcer
+    ) -> None:
+        self.hub = hub
+        self.interaction = interaction
+        self.views = views
+        self._questions_pending: set[str] = set()
+        self._reactions: dict[str, Counter[str]] = {}
+        announcer.subscribe(self.on_change)
+        for name, handler in {
+            "ask": self._ask,
+            "upvote": self._upvote,
+            "react": self._react,
+        }.items():
+            hub.sio.on(name, hub.handler(handler))
+
+    # --- phone messages ------------------------------------------------------------------
+
+    async def _ask(
+        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        row = await self.interaction.ask(
+            live, participant, payload.get("text"), payload.get("name")
+        )
+        return {"ok": True, "question": {"id": row.id, "state": row.state, "text": row.text}}
+
+    async def _upvote(
+        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        up = await self.interaction.upvote(
+            live, participant, payload.get("question"), payload.get("up", True)
+        )
+        return {"ok": True, "question": payload["question"], "up": up}
+
+    async def _react(
+        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        await self.interaction.react(live, participant, payload.get("kind"))
+        return {"ok": True, "kind": payload["kind"]}
+
+    # --- pushes --------------------------------------------------------------------------
+
+    async def on_change(self, change: Change) -> None:
+        match change:
+            case QuestionsChanged(code=code):
+                if code not in self._questions_pending:
+                    self._questions_pending.add(code)
+                    self._later(self._flush_questions(code))
+            case ReactionsSent(code=code, kind=kind):
+                pending = code in self._reactions
+                self._reactions.setdefault(code, Counter())[kind] += 1
+                if not pending:
+                    self._later(self._flush_reactions(code))
+
+    def _later(self, job: Coroutine[Any, Any, None]) -> None:
+        asyncio.get_running_loop().call_later(self.hub.interval, asyncio.ensure_future, job)
+
+    async def _flush_questions(self, code: str) -> None:
+        self._questions_pending.discard(code)
+        live = self.hub.events.get(code)
+        if live is None:
+            return
+        # the console and the projector show the questions inside their step
+        await self.hub.push(live, ("screen", "console"))
+        in_use = await self.hub.presence.rooms(code)
+        sends = []
+        for lang in LANGUAGES:
+            if ("participant", lang) in in_use:
+                payload = self.views.questions_payload(live, lang)
+                if payload is not None:
+                    name = room(code, "participant", lang)
+                    sends.append(self.hub.sio.emit("questions", payload, room=name))
+        await asyncio.gather(*sends)
+
+    async def _flush_reactions(self, code: str) -> None:
+        counts = self._reactions.pop(code, Counter())
+        live = self.hub.events.get(code)
+        if live is None or not counts:
+            return
+        payload = {"step": live.stage.step_id, "counts": dict(counts)}
+        in_use = await self.hub.presence.rooms(code)
+        await asyncio.gather(
+            *(
+                self.hub.sio.emit("reactions", payload, room=room(code, "screen", lang))
+                for lang in LANGUAGES
+                if ("screen", lang) in in_use
+            )
+        )
