@@ -110,7 +110,7 @@ async def open_phone(session: aiohttp.ClientSession, base: str, code: str, role:
     await ws.send_str("40")
     wire = Wire(ws)
     asyncio.get_running_loop().create_task(wire.listen())
-    await asyncio.wait_for(wire.first.wait(), 60)
+    await asyncio.wait_for(wire.first.wait(), 120)
     return wire
 
 
@@ -127,7 +127,13 @@ async def _generator(base: str, code: str, phones: int, seconds: float, seed: in
     sessions = [aiohttp.ClientSession(connector=connector, connector_owner=False,
                                       cookie_jar=aiohttp.CookieJar(unsafe=True))
                 for _ in range(phones)]  # fmt: skip
-    wires = await asyncio.gather(*(open_phone(s, base, code, "participant") for s in sessions))
+    joining = asyncio.Semaphore(40)  # a room scans the QR code over a minute, not in one instant
+
+    async def join(session: aiohttp.ClientSession) -> Wire:
+        async with joining:
+            return await open_phone(session, base, code, "participant")
+
+    wires = await asyncio.gather(*(join(s) for s in sessions))
     await asyncio.to_thread(barrier.wait)  # every generator's phones are in
     ids: list[int] = await asyncio.to_thread(questions.get)
     questions.put(ids)  # for the next generator
@@ -211,7 +217,14 @@ def main() -> None:
             console_url = found.group(1)
         if "Uvicorn running" in line or (console_url and "Organiser" in line):
             break
-    threading.Thread(target=lambda: [print("server:", l, end="") for l in server.stdout if "Error" in l or "WARNING" in l or "ERROR" in l], daemon=True).start()  # type: ignore[union-attr]
+    threading.Thread(
+        target=lambda: [
+            print("server:", out, end="")
+            for out in server.stdout
+            if "Error" in out or "WARNING" in out or "ERROR" in out
+        ],
+        daemon=True,
+    ).start()  # type: ignore[union-attr]
     deadline = time.monotonic() + 60
     while True:  # listening once a connection is accepted
         try:
@@ -271,11 +284,17 @@ async def run(args: argparse.Namespace, base: str, code: str, key: str, pid: int
         ups = [t for r in RESULTS for t in r["upvotes"]]
         reacts = [t for r in RESULTS for t in r["reactions"]]
         screens = screen.received.get("screen", 0) - screen_before
-        print(f"upvote ack   p50 {pct(ups, 50) * 1000:.0f} ms  p99 {pct(ups, 99) * 1000:.0f} ms  ({len(ups)} upvotes)")
-        print(f"reaction ack p50 {pct(reacts, 50) * 1000:.0f} ms  p99 {pct(reacts, 99) * 1000:.0f} ms  ({len(reacts)} reactions)")
+        print(
+            f"upvote ack   p50 {pct(ups, 50) * 1000:.0f} ms  p99 {pct(ups, 99) * 1000:.0f} ms  ({len(ups)} upvotes)"
+        )
+        print(
+            f"reaction ack p50 {pct(reacts, 50) * 1000:.0f} ms  p99 {pct(reacts, 99) * 1000:.0f} ms  ({len(reacts)} reactions)"
+        )
         print(f"projector updates {screens / elapsed:.1f}/s (step pushes), reaction messages "
               f"{screen.received.get('reactions', 0) / elapsed:.1f}/s")  # fmt: skip
-        print(f"messages per phone per second {statistics.mean(r['per_phone_per_s'] for r in RESULTS):.2f}")
+        print(
+            f"messages per phone per second {statistics.mean(r['per_phone_per_s'] for r in RESULTS):.2f}"
+        )
 
 
 if __name__ == "__main__":
