@@ -33,7 +33,7 @@ from facilitation.core.matchmaking import (
     score_profiles,
     select_meetings,
 )
-from facilitation.exports import schedules
+from facilitation.exports import printed, schedules
 
 TAGS = [
     "funding",
@@ -131,7 +131,7 @@ def run(participants: int, partial: float, seed: int) -> None:
         lambda: schedules.schedules_ics(draft, start, slot, event_id="b", stamp=stamp),
     )
     timed(phases, "json", lambda: schedules.draft_json(draft, start, slot))
-    timed(phases, "html", lambda: schedules.schedules_html(draft, start, slot))
+    timed(phases, "html", lambda: printed.schedules_html(draft, start, slot))
     stats = draft_statistics(draft)
     m = stats.meetings
     used = max(stats.slots_used, 1)
