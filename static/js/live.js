@@ -62,7 +62,9 @@
 
   if (typeof io === "undefined") { return; } // the page still works with plain forms
   var socket = io({
-    query: { code: code, role: role },
+    // the page's own language: a socket's handshake may not carry Accept-Language, and
+    // refusals and pushed steps must read as the page does
+    query: { code: code, role: role, lang: document.documentElement.lang || "" },
     transports: ["websocket", "polling"],
     tryAllTransports: true,
     reconnectionDelayMax: 5000

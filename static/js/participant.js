@@ -311,6 +311,16 @@
     var form = event.target.closest && event.target.closest("form.vote-form");
     if (form) { updateDots(form); }
   });
+  // a refusal is about the ballot as it was sent: changing it takes the refusal away
+  function clearRefusal(event) {
+    var form = event.target.closest && event.target.closest("form.vote-form");
+    var alert = form && form.querySelector(".vote-error");
+    if (alert && alert.textContent && !(event.target.type === "submit")) { alert.textContent = ""; }
+  }
+  document.addEventListener("change", clearRefusal);
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("form.vote-form button[type=button]")) { clearRefusal(event); }
+  });
   document.addEventListener("change", function (event) {
     var wishSelect = event.target.closest && event.target.closest("form.wish-select-form");
     if (wishSelect && event.target.tagName === "SELECT" && F.socket.connected) {
