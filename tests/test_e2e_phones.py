@@ -35,6 +35,11 @@ def priorisation(tmp_path: Path) -> Iterator[Server]:
 
 
 @pytest.fixture
+def judgment(tmp_path: Path) -> Iterator[Server]:
+    yield from served(tmp_path, "carrefour-jugement-majoritaire")
+
+
+@pytest.fixture
 def world_cafe(tmp_path: Path) -> Iterator[Server]:
     yield from served(tmp_path, "world-cafe")
 
@@ -320,4 +325,25 @@ async def test_phone_pages_put_the_step_first_and_list_tags_once(
     assert await axe_violations(narrow) == []
     assert errors == []
     for ctx in (console_ctx, phone_ctx, narrow_ctx):
+        await ctx.close()
+
+
+async def test_majority_judgment_fits_320_px_at_200_percent_text(
+    judgment: Server, browser: Browser, tmp_path: Path
+) -> None:
+    shots = shots_dir(tmp_path)
+    errors: list[str] = []
+    console_ctx, console = await console_of(browser, judgment, errors)
+    narrow_ctx, narrow = await phone_of(
+        browser, judgment, errors, viewport={"width": 320, "height": 640}
+    )
+    await console.locator("li[data-vote-id] button").first.click()
+    await expect(narrow.locator("form.method-majority_judgment")).to_be_visible()
+    await narrow.screenshot(path=str(shots / "phone-320-mj.png"), full_page=True)
+    await narrow.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+    assert await no_sideways_scroll(narrow)
+    await narrow.screenshot(path=str(shots / "phone-320-mj-200.png"), full_page=True)
+    assert await axe_violations(narrow) == []
+    assert errors == []
+    for ctx in (console_ctx, narrow_ctx):
         await ctx.close()

@@ -158,7 +158,10 @@ def meetings_xlsx(
         why = neutral_reason(c, names, lang, labels or {})
         unplaced.append([c.a, c.b, c.score, why, u.problem, draft.name(c.a), draft.name(c.b)])
     statistics: list[Sequence[Any]] = [("statistic", "value")]
-    statistics += [line.split(": ", 1) for line in statistics_text(draft).splitlines()]
+    statistics += [
+        [part.strip() for part in line.split(": ", 1)]
+        for line in statistics_text(draft, lang).splitlines()
+    ]
     return xlsx_workbook(
         [
             ("Meetings", meetings, (6, 6, 10, 10, 7, 60, 17, 17, 24, 28, 24, 28, 8, 10)),
@@ -354,7 +357,12 @@ def _timed(
 
 
 def draft_json(
-    draft: Draft, start: datetime | None = None, slot_length: timedelta = DEFAULT_SLOT_LENGTH
+    draft: Draft,
+    start: datetime | None = None,
+    slot_length: timedelta = DEFAULT_SLOT_LENGTH,
+    *,
+    lang: str = "en",
+    labels: Mapping[str, str] | None = None,
 ) -> str:
     """The whole result: settings, people, wishes, meetings, unplaced, removed, statistics.
 
@@ -363,6 +371,15 @@ def draft_json(
     """
     stats = draft_statistics(draft)
     stored = draft_to_json(draft, with_published=False)
+    names = _names(draft)
+    why = {
+        (m.a, m.b): neutral_reason(m, names, lang, labels or {})
+        for m in (*draft.meetings, *draft.removed)
+    }
+    for m in (*stored["meetings"], *stored["removed"]):
+        m["reason"] = why.get((m["a"], m["b"]), m["reason"])
+    for u, candidate in zip(stored["unplaced"], draft.unplaced, strict=True):
+        u["candidate"]["reason"] = neutral_reason(candidate.candidate, names, lang, labels or {})
     document = {
         "format": "facilitation-matchmaking",
         "version": 1,
@@ -430,34 +447,65 @@ def _json_lines(document: Mapping[str, object]) -> str:
     return "{\n " + ",\n ".join(parts) + "\n}\n"
 
 
-def _some(ids: Sequence[str], names: Mapping[str, Profile], limit: int = 8) -> str:
+def _some(
+    ids: Sequence[str], names: Mapping[str, Profile], say: ScheduleWords, limit: int = 8
+) -> str:
     shown = ", ".join(names[i].name if i in names else i for i in ids[:limit])
     more = len(ids) - limit
-    return shown + (f" and {more} more" if more > 0 else "")
+    return shown + (say.say(_(" and %(n)d more"), n=more) if more > 0 else "")
 
 
-def statistics_text(draft: Draft) -> str:
-    """The organiser's summary, one `label: value` per line."""
+def statistics_text(draft: Draft, lang: str = "en") -> str:
+    """The organiser's summary, one `label: value` per line, in `lang`."""
     s = draft_statistics(draft)
+    w = ScheduleWords(lang, {})
     tables = ", ".join(str(t) for t in s.tables_per_slot)
+    absent = f" ({_some(s.without_meeting, draft.people, w)})" if s.without_meeting else ""
+    below = [b.person for b in s.below_minimum]
+    short = f" ({_some(below, draft.people, w)})" if below else ""
     lines = [
-        f"meetings: {s.meetings} placed, {s.unplaced} not placed, total score {s.total_score}",
-        f"slots used: {s.slots_used} of {draft.config.slots}",
-        f"tables per slot: {tables} (at most {max(s.tables_per_slot, default=0)})",
-        f"meetings per person: min {s.meetings_min}, mean {s.meetings_mean:.2f}, "
-        f"max {s.meetings_max}",
-        f"people without a meeting: {len(s.without_meeting)} of {s.people}"
-        + (f" ({_some(s.without_meeting, draft.people)})" if s.without_meeting else ""),
-        f"below their minimum: {len(s.below_minimum)}"
-        + (
-            f" ({_some([b.person for b in s.below_minimum], draft.people)})"
-            if s.below_minimum
-            else ""
+        w.say(
+            _("meetings: %(placed)d placed, %(unplaced)d not placed, total score %(score)s"),
+            placed=s.meetings,
+            unplaced=s.unplaced,
+            score=s.total_score,
         ),
+        w.say(_("slots used: %(used)d of %(slots)d"), used=s.slots_used, slots=draft.config.slots),
+        w.say(
+            _("tables per slot: %(tables)s (at most %(most)d)"),
+            tables=tables,
+            most=max(s.tables_per_slot, default=0),
+        ),
+        w.say(
+            _("meetings per person: min %(min)d, mean %(mean)s, max %(max)d"),
+            min=s.meetings_min,
+            mean=f"{s.meetings_mean:.2f}",
+            max=s.meetings_max,
+        ),
+        w.say(
+            _("people without a meeting: %(n)d of %(people)d"),
+            n=len(s.without_meeting),
+            people=s.people,
+        )
+        + absent,
+        w.say(_("below their minimum: %(n)d"), n=len(s.below_minimum)) + short,
     ]
-    for w in s.wishes:
-        if w.total:
-            lines.append(f"{w.level} wishes satisfied: {w.satisfied} of {w.total}")
+    for wish in s.wishes:
+        if wish.total:
+            lines.append(
+                w.say(
+                    _("%(level)s wishes satisfied: %(n)d of %(total)d"),
+                    level=wish.level,
+                    n=wish.satisfied,
+                    total=wish.total,
+                )
+            )
     if s.locked or s.published:
-        lines.append(f"locked: {s.locked}, published: {s.published}")
+        lines.append(
+            w.say(
+                _("locked: %(locked)d, published: %(published)d"),
+                locked=s.locked,
+                published=s.published,
+            )
+        )
     return "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ from facilitation.core.inputs import whole_number
 from facilitation.exports import printed, schedules
 from facilitation.messages import refusal_message
 from facilitation.presenters.schedules import schedule_view
+from facilitation.reasons import neutral_reason
 from facilitation.services.events import LiveEvent
 from facilitation.services.meetings import MeetingsError, pair_of
 from facilitation.services.participants import ParticipantRow
@@ -46,6 +47,8 @@ async def match_console(request: Request, live: LiveEvent, lang: str) -> Respons
     length = meetings.slot_length(live)
     rows = []
     if draft:
+        names = {p.id: p.name for p in draft.profiles}
+        labels = meetings.labels(live, lang)
         for m in draft.meetings:
             begins = start + (m.slot - 1) * length if start else None
             rows.append(
@@ -57,7 +60,7 @@ async def match_console(request: Request, live: LiveEvent, lang: str) -> Respons
                     "a": draft.name(m.a),
                     "b": draft.name(m.b),
                     "score": m.score,
-                    "reason": m.reason,
+                    "reason": neutral_reason(m, names, lang, labels),
                     "locked": m.locked,
                     "published": m.published,
                 }
@@ -150,7 +153,10 @@ async def match_download(request: Request, live: LiveEvent, lang: str) -> Respon
         body = schedules.meetings_xlsx(draft, start, length, lang=file_lang, labels=labels)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "json":
-        body, media = schedules.draft_json(draft, start, length), "application/json"
+        body, media = (
+            schedules.draft_json(draft, start, length, lang=file_lang, labels=labels),
+            "application/json",
+        )
     else:
         shown = mm.published_view(draft) if draft.published else draft
         return Response(
