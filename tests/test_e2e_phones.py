@@ -301,7 +301,7 @@ async def test_phone_pages_put_the_step_first_and_list_tags_once(
     )
     assert order.index("step-title") < order.index("timer") < order.index("feedback-box")
     assert "Étape" not in await phone.locator("#step").inner_text()
-    assert await phone.locator("#agenda").count() == 0, "no meetings during the pitches"
+    await expect(phone.locator("#agenda")).to_be_hidden()  # no meetings during the pitches
     await phone.locator(".feedback-box summary").click()
     await expect(phone.locator(".scale-ends").first).to_contain_text("pas du tout")
     await phone.locator(".profile-box summary").click()

@@ -205,11 +205,17 @@
         var fresh = holder.querySelector("#agenda-list");
         var target = document.getElementById("agenda-list");
         if (fresh && target) { target.replaceWith(fresh); }
+        if (fresh && fresh.querySelector(".meeting-card")) { showMeetings(); }
       })
       .catch(function () { /* the next push fetches it again */ });
   }
 
   F.socket.on("agenda_changed", fetchAgenda);
+
+  function showMeetings() {
+    var box = document.getElementById("agenda");
+    if (box) { box.hidden = false; }
+  }
 
   function applyMine() {
     applyRole();
@@ -394,6 +400,7 @@
       }
     }
     if (F.swap("#step", payload, false, graft)) {
+      if (document.querySelector("#step .step-match")) { showMeetings(); }
       if (payload.seated) { fetchSeat(); }
       applyMine();
       var fresh = document.querySelectorAll("#step form[data-vote], #step form[data-step], #step form[data-project]");
