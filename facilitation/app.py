@@ -125,6 +125,7 @@ def create_app(settings: Settings) -> ASGIApp:
         max_message=settings.max_message_bytes,
         interval=settings.tally_interval_s,
         public_url=settings.public_url,
+        ping=(settings.ping_interval_s, settings.ping_timeout_s),
         admission=Admission(
             Caps(
                 per_event=settings.max_sockets_per_event,

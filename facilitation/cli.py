@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from facilitation.core.languages import LANGUAGES
-from facilitation.settings import Settings
+from facilitation.settings import Settings, resource_dir
 
 if TYPE_CHECKING:
     from facilitation.core.voting import Count, Method
@@ -210,7 +210,7 @@ def _run_match(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from facilitation.core.matchmaking import MatchConfig, MatchError, run_draft
-    from facilitation.exports import schedules
+    from facilitation.exports import printed, schedules
     from facilitation.readers.matchmaking import (
         MatchFileError,
         merge_profiles,
@@ -273,7 +273,8 @@ def _run_match(args: argparse.Namespace) -> int:
         if args.json:
             Path(args.json).write_text(schedules.draft_json(draft, start, slot_length), "utf-8")
         if args.html:
-            page = schedules.schedules_html(draft, start, slot_length, title=args.title)
+            rules = (resource_dir("static") / "css" / "print.css").read_text(encoding="utf-8")
+            page = printed.schedules_html(draft, start, slot_length, title=args.title, style=rules)
             Path(args.html).write_text(page, encoding="utf-8")
         if args.ics_dir and start is not None:
             folder = Path(args.ics_dir)

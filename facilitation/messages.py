@@ -31,6 +31,13 @@ REFUSALS: dict[str, str] = {
     "out_of_scale": _("A score is outside the scale."),
     "duplicate_rank": _("An option is ranked twice."),
     "missing_score": _("Please give every option a mark."),
+    "missing_criteria": _(
+        "This vote needs every criterion of every project scored: fill in the empty ones."
+    ),
+    "no_points": _("Give at least one point."),
+    "nothing_marked": _("Give at least one option a mark."),
+    "nothing_ranked": _("Rank at least one option (1 = your favourite), or use ↑ and ↓."),
+    "nothing_scored": _("Score at least one project."),
     "abstain_not_allowed": _("Abstaining is not possible in this vote."),
     "csrf": _("This form has expired. Reload the page and try again."),
     "not_facilitator": _("Only the facilitator can do that."),

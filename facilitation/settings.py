@@ -35,6 +35,11 @@ class Settings:
     # Connections of every kind the process holds before uvicorn answers 503 (bounded by the
     # open-file limit the system allows).
     max_connections: int = 4096
+    # The server pings each socket this often and drops it after this long without an answer;
+    # phones see the same pings stop: a link gone silent (Wi-Fi lost without a word) shows
+    # "reconnecting" within their sum rather than "live" for a minute (engine.io: 25 + 20 s).
+    ping_interval_s: float = 10.0
+    ping_timeout_s: float = 5.0
     tally_interval_s: float = 0.25  # at most four count/tally updates a second per event
     # New identities (page views without a participant cookie) per client address: a phone
     # that lost its cookie joins again at once, a script looping from one address is slowed

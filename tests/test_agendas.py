@@ -21,6 +21,7 @@ from facilitation.core.matchmaking import (
     remove_meeting,
     run_draft,
 )
+from facilitation.exports.printed import schedules_html
 from facilitation.exports.schedules import (
     MEETING_COLUMNS,
     draft_json,
@@ -28,10 +29,10 @@ from facilitation.exports.schedules import (
     meetings_csv,
     meetings_xlsx,
     schedule_ics,
-    schedules_html,
     schedules_ics,
     statistics_text,
 )
+from tests.conftest import ROOT
 
 START = datetime(2026, 6, 12, 18, 0)
 SLOT = timedelta(minutes=20)
@@ -216,17 +217,66 @@ class _Pages(HTMLParser):
         )
 
 
-def test_html_one_page_per_person_escaped_and_self_contained(draft: Draft) -> None:
-    page = schedules_html(draft, START, SLOT, title="Soirée <i>ESS</i>")
+def test_html_one_page_per_person_escaped_and_styled_by_its_stylesheet(draft: Draft) -> None:
+    """Regression: the page carried an inline <style>, which our own CSP blocks, so it printed
+    unstyled; it now links static/css/print.css (a file on disk gets the rules inline)."""
+    page = schedules_html(
+        draft, START, SLOT, title="Soirée <i>ESS</i>", stylesheet="/static/css/print.css?v=1"
+    )
     parser = _Pages()
     parser.feed(page)
     assert parser.sections == len(draft.profiles)
     assert parser.scripts == 0, "user text is escaped"
-    assert parser.external == 0, "no external resources"
-    assert "page-break-after: always" in page and "@media print" in page
+    assert parser.external == 1, "the stylesheet, nothing else"
+    assert '<link rel="stylesheet" href="/static/css/print.css?v=1">' in page
+    assert "<style" not in page
+    rules = (ROOT / "static" / "css" / "print.css").read_text(encoding="utf-8")
+    assert "break-after: page" in rules and "@media print" in rules
+    on_disk = schedules_html(draft, START, SLOT, style=rules)
+    assert f"<style>{rules}</style>" in on_disk and "<link" not in on_disk
     assert "&lt;script&gt;" in page and "Soirée &lt;i&gt;ESS&lt;/i&gt;" in page
     assert "18:00–18:20" in page or "18:20–18:40" in page
     assert "mutual wish (must); they offer funding for your need" in page
+
+
+def test_html_speaks_the_events_language(draft: Draft) -> None:
+    """Regression: headings, slots and reasons of the printed schedules were English, tags
+    by their ids."""
+    page = schedules_html(draft, START, SLOT, lang="fr", labels={"funding": "Financement"})
+    assert '<html lang="fr">' in page
+    assert '<th scope="col">Heure</th>' in page and "Avec" in page and "Pourquoi" in page
+    assert "Time" not in page and "Why" not in page
+    assert "souhait mutuel" in page and "Financement" in page
+    assert "funding" not in page
+    empty = schedules_html(
+        run_draft([Profile("alone", "Alone")], [], MatchConfig(slots=2)), lang="fr"
+    )
+    assert "Aucun rendez-vous prévu." in empty
+
+
+def test_files_give_reasons_in_the_events_language(draft: Draft) -> None:
+    """Regression: CSV, XLSX and calendar files said why in English, tags by their ids."""
+    labels = {"funding": "Financement", "mentoring": "Mentorat", "advice": "Conseil"}
+    table = meetings_csv(draft, START, SLOT, lang="fr", labels=labels)
+    reasons = [row["reason"] for row in csv.DictReader(io.StringIO(table))]
+    assert reasons and all(r for r in reasons)
+    for reason in reasons:
+        assert "wish" not in reason and "offers" not in reason and "funding" not in reason
+    assert any("Financement" in r for r in reasons)
+    book = openpyxl.load_workbook(
+        io.BytesIO(meetings_xlsx(draft, START, SLOT, lang="fr", labels=labels))
+    )
+    sheet = list(book["Meetings"].iter_rows(values_only=True))
+    in_book = [str(row[5]) for row in sheet[1:]]
+    assert len(in_book) == len(reasons) and any("Financement" in r for r in in_book)
+    assert not any("wish" in r or "offers" in r for r in in_book)
+    person = draft.meetings[0].a
+    calendar = icalendar.Calendar.from_ical(
+        schedule_ics(draft, person, START, SLOT, event_id="E", lang="fr", labels=labels)
+    )
+    for entry in calendar.walk("VEVENT"):
+        assert str(entry["SUMMARY"]).startswith("Rendez-vous avec ")
+        assert "Why" not in str(entry["DESCRIPTION"]) and "Pourquoi" in str(entry["DESCRIPTION"])
 
 
 def test_html_without_start_shows_slots_and_empty_schedules() -> None:

@@ -58,9 +58,11 @@ async def test_wishes_draft_publish_agendas(
     await expect(match.locator(".match-table tbody tr")).to_have_count(2)
     await match.screenshot(path=str(shots / "console-match.png"), full_page=True)
     for page in phones[:2]:
-        await expect(page.locator("#agenda-list")).to_contain_text("will appear here")
+        # during the pitches, "your meetings" waits until there are some
+        await expect(page.locator("#agenda")).to_be_hidden()
     await match.get_by_role("button", name="Publish to phones").click()
     for page in phones[:2]:
+        await expect(page.locator("#agenda")).to_be_visible()
         await expect(page.locator("#agenda-list .meeting-card")).to_have_count(1)
         await expect(page.locator("#agenda-list")).to_contain_text("Table")
     await expect(phones[2].locator("#agenda-list .meeting-card")).to_have_count(0)

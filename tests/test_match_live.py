@@ -190,7 +190,10 @@ def test_downloads_open_in_their_tools(
     data = json.loads(console.get(f"/e/{live.code}/match/meetings.json").text)
     assert len(data["meetings"]) == len(rows)
     printable = console.get(f"/e/{live.code}/match/meetings.html").text
-    assert "page-break" in printable or "break-after" in printable
+    # styled by the print stylesheet (the CSP lets no inline <style> in), in the event's language
+    sheet = re.search(r'<link rel="stylesheet" href="(/static/css/print\.css[^"]*)"', printable)
+    assert sheet and "<style" not in printable
+    assert "break-after: page" in console.get(sheet.group(1)).text
     calendar = icalendar.Calendar.from_ical(phones[0].get(f"/e/{live.code}/agenda.ics").content)
     events = [c for c in calendar.walk() if c.name == "VEVENT"]
     assert events and all(e.get("UID") for e in events)

@@ -331,7 +331,10 @@ def test_tie_breaks() -> None:
         ("rating", {"scores": {"a": 6}}, "out_of_scale"),
         ("rating", {"scores": {"zz": 3}}, "unknown_option"),
         ("borda", {"order": ["a", "b", "a"]}, "duplicate_rank"),
-        ("borda", {"order": []}, "too_few_choices"),
+        ("borda", {"order": []}, "nothing_ranked"),
+        ("dots", {"points": {}}, "no_points"),
+        ("rating", {"scores": {}}, "nothing_marked"),
+        ("rubric", {"scores": {}}, "nothing_scored"),
         ("majority_judgment", {"grades": {"a": 7}}, "out_of_scale"),
         ("rubric", {"scores": {"a": {"impact": 9}}}, "out_of_scale"),
         ("rubric", {"scores": {"a": {"charm": 3}}}, "malformed"),
@@ -354,6 +357,28 @@ def test_forbidden_options_and_required_marks() -> None:
     with pytest.raises(BallotError) as caught:
         validate_ballot(strict, {"scores": {"a": 3}})
     assert caught.value.code == "missing_score"
+
+
+def test_a_rubric_that_requires_all_refuses_a_sheet_with_empty_scores() -> None:
+    """A jury sheet with 1 of its 40 scores filled was accepted: projects left out entirely
+    were never checked. Every project the juror may score needs every criterion."""
+    projects = tuple(f"p{i}" for i in range(10))
+    criteria = tuple(Criterion(c) for c in ("impact", "usage", "feasibility", "team"))
+    strict = VoteSpec("rubric", projects, criteria=criteria, require_all=True)
+    with pytest.raises(BallotError) as caught:
+        validate_ballot(strict, {"scores": {"p0": {"impact": 3}}})
+    assert caught.value.code == "missing_criteria"
+    assert "39" in str(caught.value)
+    full = {p: {c.id: 3 for c in criteria} for p in projects}
+    with pytest.raises(BallotError):
+        validate_ballot(strict, {"scores": {**full, "p9": {"impact": 3}}})
+    assert validate_ballot(strict, {"scores": full})["scores"] == full
+    # the juror's own project is not theirs to score: the sheet is complete without it
+    del full["p4"]
+    assert validate_ballot(strict, {"scores": full}, forbidden=frozenset({"p4"}))
+    # without require_all a partial sheet stays welcome
+    loose = VoteSpec("rubric", projects, criteria=criteria)
+    assert validate_ballot(loose, {"scores": {"p0": {"impact": 3}}})
 
 
 @given(

@@ -1,7 +1,9 @@
-"""Downloads of a matchmaking draft: CSV, XLSX, iCalendar, printable HTML, JSON, plain text.
+"""Downloads of a matchmaking draft: CSV, XLSX, iCalendar, JSON, plain text (printable HTML:
+`printed`).
 
 Every function takes the draft plus the event's start and the length of a slot, and returns
-str or bytes; writing files is the caller's business.
+str or bytes; writing files is the caller's business. Words people read (reasons, headings,
+calendar entries) are in `lang`, tags by their labels in `labels`; column names stay ids.
 
 iCalendar is written here rather than with icalendar (25,000 meetings: 2.6 s against 15.1 s),
 as XLSX is in `workbooks`; the tests read every file back with openpyxl and icalendar, so
@@ -11,7 +13,6 @@ those stay the judges of the formats.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -21,13 +22,14 @@ from facilitation.core.matchmaking import (
     Draft,
     Meeting,
     Pair,
-    Profile,
     draft_statistics,
     draft_to_json,
-    reason_for,
 )
+from facilitation.exports.statistics import statistics_text as statistics_text
 from facilitation.exports.tables import csv_text
 from facilitation.exports.workbooks import xlsx_workbook
+from facilitation.i18n import mark as _
+from facilitation.reasons import ScheduleWords, neutral_reason
 
 DEFAULT_SLOT_LENGTH = timedelta(minutes=15)
 
@@ -63,8 +65,16 @@ def meeting_uid(event_id: str, pair: Pair) -> str:
     return f"{digest}@facilitation"
 
 
+def _names(draft: Draft) -> dict[str, str]:
+    return {p.id: p.name for p in draft.profiles}
+
+
 def _meeting_row(
-    draft: Draft, m: Meeting, start: datetime | None, slot_length: timedelta
+    draft: Draft,
+    m: Meeting,
+    start: datetime | None,
+    slot_length: timedelta,
+    why: str,
 ) -> list[Any]:
     a = draft.people.get(m.a)
     b = draft.people.get(m.b)
@@ -78,7 +88,7 @@ def _meeting_row(
         m.a,
         m.b,
         m.score,
-        m.reason,
+        why,
         begin,
         end,
         a.name if a else m.a,
@@ -93,12 +103,31 @@ def _meeting_row(
 # --- CSV -----------------------------------------------------------------------------------
 
 
+def _meeting_rows(
+    draft: Draft,
+    start: datetime | None,
+    slot_length: timedelta,
+    lang: str,
+    labels: Mapping[str, str] | None,
+) -> list[Sequence[Any]]:
+    names = _names(draft)
+    return [
+        _meeting_row(draft, m, start, slot_length, neutral_reason(m, names, lang, labels or {}))
+        for m in draft.meetings
+    ]
+
+
 def meetings_csv(
-    draft: Draft, start: datetime | None = None, slot_length: timedelta = DEFAULT_SLOT_LENGTH
+    draft: Draft,
+    start: datetime | None = None,
+    slot_length: timedelta = DEFAULT_SLOT_LENGTH,
+    *,
+    lang: str = "en",
+    labels: Mapping[str, str] | None = None,
 ) -> str:
     """All meetings, one row each, by slot then table (`start`/`end` empty without a start)."""
     return csv_text(
-        [MEETING_COLUMNS, *(_meeting_row(draft, m, start, slot_length) for m in draft.meetings)],
+        [MEETING_COLUMNS, *_meeting_rows(draft, start, slot_length, lang, labels)],
         lineterminator="\n",
     )
 
@@ -107,11 +136,17 @@ def meetings_csv(
 
 
 def meetings_xlsx(
-    draft: Draft, start: datetime | None = None, slot_length: timedelta = DEFAULT_SLOT_LENGTH
+    draft: Draft,
+    start: datetime | None = None,
+    slot_length: timedelta = DEFAULT_SLOT_LENGTH,
+    *,
+    lang: str = "en",
+    labels: Mapping[str, str] | None = None,
 ) -> bytes:
     """Sheets Meetings, People, Unplaced and Statistics."""
     meetings: list[Sequence[Any]] = [MEETING_COLUMNS]
-    meetings += [_meeting_row(draft, m, start, slot_length) for m in draft.meetings]
+    meetings += _meeting_rows(draft, start, slot_length, lang, labels)
+    names = _names(draft)
     people: list[Sequence[Any]] = [PEOPLE_COLUMNS]
     for p in draft.profiles:
         mine = draft.meetings_of(p.id)
@@ -120,9 +155,13 @@ def meetings_xlsx(
     unplaced: list[Sequence[Any]] = [UNPLACED_COLUMNS]
     for u in draft.unplaced:
         c = u.candidate
-        unplaced.append([c.a, c.b, c.score, c.reason, u.problem, draft.name(c.a), draft.name(c.b)])
+        why = neutral_reason(c, names, lang, labels or {})
+        unplaced.append([c.a, c.b, c.score, why, u.problem, draft.name(c.a), draft.name(c.b)])
     statistics: list[Sequence[Any]] = [("statistic", "value")]
-    statistics += [line.split(": ", 1) for line in statistics_text(draft).splitlines()]
+    statistics += [
+        [part.strip() for part in line.split(": ", 1)]
+        for line in statistics_text(draft, lang).splitlines()
+    ]
     return xlsx_workbook(
         [
             ("Meetings", meetings, (6, 6, 10, 10, 7, 60, 17, 17, 24, 28, 24, 28, 8, 10)),
@@ -181,6 +220,8 @@ def schedule_ics(
     title: str = "",
     location: str = "",
     stamp: datetime | None = None,
+    lang: str = "en",
+    labels: Mapping[str, str] | None = None,
 ) -> bytes:
     """One person's schedule. Removed meetings that had been published come back as
     CANCELLED, so a re-download takes them off the calendar."""
@@ -193,6 +234,8 @@ def schedule_ics(
         location=location,
         stamp=stamp,
         people=[person],
+        lang=lang,
+        labels=labels,
     )[person]
 
 
@@ -206,6 +249,8 @@ def schedules_ics(
     location: str = "",
     stamp: datetime | None = None,
     people: Iterable[str] | None = None,
+    lang: str = "en",
+    labels: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
     """Schedules by person id: of `people`, or of everyone with a meeting or a cancellation."""
     stamp_text = _ics_time((stamp or datetime.now(UTC)).astimezone(UTC))
@@ -217,9 +262,19 @@ def schedules_ics(
                 cancelled.setdefault(p, []).append(m)
     if people is None:
         people = sorted({p for m in draft.meetings for p in m.pair} | set(cancelled))
+    words = ScheduleWords(lang, labels or {})
     return {
         person: _calendar(
-            draft, person, start, slot_length, event_id, title, location, stamp_text, cancelled
+            draft,
+            person,
+            start,
+            slot_length,
+            event_id,
+            title,
+            location,
+            stamp_text,
+            cancelled,
+            words,
         )
         for person in people
     }
@@ -235,6 +290,7 @@ def _calendar(
     location: str,
     stamp_text: str,
     cancelled: Mapping[str, Sequence[Meeting]],
+    words: ScheduleWords,
 ) -> bytes:
     profile = draft.people.get(person)
     name = profile.name if profile else person
@@ -255,8 +311,8 @@ def _calendar(
         who = other.name if other else m.other(person)
         if other and other.organisation:
             who += f" ({other.organisation})"
-        place = f"Table {m.table}" + (f", {location}" if location else "")
-        why = reason_for(m, person)
+        place = words.say(_("Table %(n)d"), n=m.table) + (f", {location}" if location else "")
+        why = words.why(m, person)
         lines += [
             "BEGIN:VEVENT",
             "UID:" + meeting_uid(event_id, m.pair),
@@ -264,89 +320,25 @@ def _calendar(
             f"SEQUENCE:{draft.revision}",
             "DTSTART:" + _ics_time(begin),
             "DTEND:" + _ics_time(end),
-            _fold("SUMMARY:" + _ics_text(f"Meeting with {who}")),
+            _fold("SUMMARY:" + _ics_text(words.say(_("Meeting with %(name)s"), name=who))),
             _fold("LOCATION:" + _ics_text(place)),
-            _fold("DESCRIPTION:" + _ics_text(f"Slot {m.slot}, table {m.table}. Why: {why}")),
+            _fold(
+                "DESCRIPTION:"
+                + _ics_text(
+                    words.say(
+                        _("Slot %(slot)d, table %(table)d. Why: %(why)s"),
+                        slot=m.slot,
+                        table=m.table,
+                        why=why,
+                    )
+                )
+            ),
             "STATUS:" + status,
             "TRANSP:OPAQUE",
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
     return ("\r\n".join(lines) + "\r\n").encode()
-
-
-# --- printable HTML ------------------------------------------------------------------------
-
-_PRINT_CSS = """
-body { font-family: system-ui, sans-serif; margin: 2rem; color: #111; }
-.agenda { page-break-after: always; break-after: page; }
-.agenda:last-child { page-break-after: auto; break-after: auto; }
-h1 { font-size: 1.1rem; font-weight: normal; margin: 0; color: #444; }
-h2 { font-size: 1.6rem; margin: .2rem 0; }
-.organisation { margin: 0 0 1rem; color: #444; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border: 1px solid #888; padding: .35rem .5rem; text-align: left; vertical-align: top; }
-th { background: #eee; }
-.none { font-style: italic; }
-@media print { body { margin: 0; } th { background: none; } }
-@media screen { .agenda { border-bottom: 2px dashed #aaa; padding: 0 0 2rem; margin: 0 0 2rem; } }
-"""
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def schedules_html(
-    draft: Draft,
-    start: datetime | None = None,
-    slot_length: timedelta = DEFAULT_SLOT_LENGTH,
-    *,
-    title: str = "Meetings",
-    people: Iterable[str] | None = None,
-) -> str:
-    """One printed page per person (everyone by default), self-contained: no external file."""
-    chosen: Sequence[Profile]
-    if people is None:
-        chosen = sorted(draft.profiles, key=lambda p: (p.name.casefold(), p.id))
-    else:
-        chosen = [draft.people[p] for p in people if p in draft.people]
-    pages: list[str] = []
-    for profile in chosen:
-        rows: list[str] = []
-        for m in draft.meetings_of(profile.id):
-            other = draft.people.get(m.other(profile.id))
-            when = f"Slot {m.slot}"
-            if start is not None:
-                begin, end = slot_times(m.slot, start, slot_length)
-                when = f"{begin:%H:%M}–{end:%H:%M}"
-            with_whom = _e(other.name if other else m.other(profile.id))
-            if other and other.organisation:
-                with_whom += f"<br><small>{_e(other.organisation)}</small>"
-            rows.append(
-                f"<tr><td>{_e(when)}</td><td>{m.table}</td><td>{with_whom}</td>"
-                f"<td>{_e(reason_for(m, profile.id))}</td></tr>"
-            )
-        body = (
-            "<table><thead><tr><th>Time</th><th>Table</th><th>With</th><th>Why</th></tr>"
-            f"</thead><tbody>{''.join(rows)}</tbody></table>"
-            if rows
-            else '<p class="none">No meeting scheduled.</p>'
-        )
-        organisation = (
-            f'<p class="organisation">{_e(profile.organisation)}</p>'
-            if profile.organisation
-            else ""
-        )
-        pages.append(
-            f'<section class="agenda"><h1>{_e(title)}</h1><h2>{_e(profile.name)}</h2>'
-            f"{organisation}{body}</section>"
-        )
-    return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{_e(title)}</title><style>{_PRINT_CSS}</style></head>"
-        f"<body>{''.join(pages)}</body></html>\n"
-    )
 
 
 # --- JSON and text -------------------------------------------------------------------------
@@ -365,7 +357,12 @@ def _timed(
 
 
 def draft_json(
-    draft: Draft, start: datetime | None = None, slot_length: timedelta = DEFAULT_SLOT_LENGTH
+    draft: Draft,
+    start: datetime | None = None,
+    slot_length: timedelta = DEFAULT_SLOT_LENGTH,
+    *,
+    lang: str = "en",
+    labels: Mapping[str, str] | None = None,
 ) -> str:
     """The whole result: settings, people, wishes, meetings, unplaced, removed, statistics.
 
@@ -374,6 +371,15 @@ def draft_json(
     """
     stats = draft_statistics(draft)
     stored = draft_to_json(draft, with_published=False)
+    names = _names(draft)
+    why = {
+        (m.a, m.b): neutral_reason(m, names, lang, labels or {})
+        for m in (*draft.meetings, *draft.removed)
+    }
+    for m in (*stored["meetings"], *stored["removed"]):
+        m["reason"] = why.get((m["a"], m["b"]), m["reason"])
+    for u, candidate in zip(stored["unplaced"], draft.unplaced, strict=True):
+        u["candidate"]["reason"] = neutral_reason(candidate.candidate, names, lang, labels or {})
     document = {
         "format": "facilitation-matchmaking",
         "version": 1,
@@ -439,55 +445,3 @@ def _json_lines(document: Mapping[str, object]) -> str:
         else:
             parts.append(head + json.dumps(value, ensure_ascii=False))
     return "{\n " + ",\n ".join(parts) + "\n}\n"
-
-
-def _some(ids: Sequence[str], names: Mapping[str, Profile], limit: int = 8) -> str:
-    shown = ", ".join(names[i].name if i in names else i for i in ids[:limit])
-    more = len(ids) - limit
-    return shown + (f" and {more} more" if more > 0 else "")
-
-
-MUST_PROBLEMS = {
-    "refused": "one of them said no",
-    "availability": "no slot where both are available",
-    "quota": "one of them takes no meeting",
-    "removed": "removed by the organiser",
-    "clash": "clashes with other musts (slots, quotas or tables)",
-    "not_found": "not found within the time limit, or the draft was edited",
-}
-
-
-def statistics_text(draft: Draft) -> str:
-    """The organiser's summary, one `label: value` per line."""
-    s = draft_statistics(draft)
-    tables = ", ".join(str(t) for t in s.tables_per_slot)
-    lines = [
-        f"meetings: {s.meetings} placed, {s.unplaced} not placed, total score {s.total_score}",
-        f"slots used: {s.slots_used} of {draft.config.slots}",
-        f"tables per slot: {tables} (at most {max(s.tables_per_slot, default=0)})",
-        f"meetings per person: min {s.meetings_min}, mean {s.meetings_mean:.2f}, "
-        f"max {s.meetings_max}",
-        f"people without a meeting: {len(s.without_meeting)} of {s.people}"
-        + (f" ({_some(s.without_meeting, draft.people)})" if s.without_meeting else ""),
-        f"below their minimum: {len(s.below_minimum)}"
-        + (
-            f" ({_some([b.person for b in s.below_minimum], draft.people)})"
-            if s.below_minimum
-            else ""
-        ),
-    ]
-    if s.score_bound is not None and s.gap is not None:
-        proof = "proven optimal" if s.gap == 0 else "the search stopped at its time limit"
-        lines.append(f"score bound: {s.score_bound}, gap {s.gap} ({proof})")
-    if s.musts_met or s.unmet_musts:
-        lines.append(f"musts met: {s.musts_met} of {s.musts_possible} possible")
-    for u in s.unmet_musts[:20]:
-        lines.append(
-            f"must not met: {draft.name(u.a)}–{draft.name(u.b)}: {MUST_PROBLEMS[u.problem]}"
-        )
-    for w in s.wishes:
-        if w.total:
-            lines.append(f"{w.level} wishes satisfied: {w.satisfied} of {w.total}")
-    if s.locked or s.published:
-        lines.append(f"locked: {s.locked}, published: {s.published}")
-    return "\n".join(lines) + "\n"

@@ -128,7 +128,7 @@ class LiveViews:
         context = await self.context(live, audience, lang)
         view = context["view"]
         html = self.pages.fragment(FRAGMENTS[audience], lang, context)
-        return {
+        payload = {
             "revision": live.state.revision,
             "html": html,
             "announce": view["announce"],
@@ -136,6 +136,9 @@ class LiveViews:
             "seated": live.stage.kind in SEATED_KINDS,
             "vote": view["vote"] and {"id": view["vote"]["id"], "status": view["vote"]["status"]},
         }
+        if audience == "participant":  # the phone's tab follows the step
+            payload["title"] = f"{view['page_title']} · {live.code}"
+        return payload
 
     def own_inputs(self, live: LiveEvent, participant: ParticipantRow) -> dict[str, Any]:
         """Everything a phone shows again after a reload: ballots, items, feedback, name."""

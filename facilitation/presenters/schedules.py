@@ -2,49 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from facilitation.core import matchmaking as mm
-from facilitation.i18n import translations
+from facilitation.reasons import reason_text
 from facilitation.services.events import LiveEvent
 from facilitation.services.meetings import Meetings
 from facilitation.services.participants import ParticipantRow
-
-
-def reason_text(parts: Sequence[mm.ReasonPart], lang: str, labels: Mapping[str, str]) -> str:
-    """Why a meeting was proposed, in `lang`, with the vocabulary's labels for tags."""
-    t = translations(lang)
-    out = []
-    for part in parts:
-        tags = ", ".join(labels.get(tag, tag) for tag in part.tags)
-        n = len(part.tags)
-        match part.kind, part.must:
-            case "mutual", False:
-                out.append(t.gettext("mutual wish"))
-            case "mutual", True:
-                out.append(t.gettext("mutual wish (must)"))
-            case "asked_them", False:
-                out.append(t.gettext("you asked to meet them"))
-            case "asked_them", True:
-                out.append(t.gettext("you asked to meet them (must)"))
-            case "asked_you", False:
-                out.append(t.gettext("they asked to meet you"))
-            case "asked_you", True:
-                out.append(t.gettext("they asked to meet you (must)"))
-            case "they_offer", _:
-                text = t.ngettext(
-                    "they offer %(tags)s for your need", "they offer %(tags)s for your needs", n
-                )
-                out.append(text % {"tags": tags})
-            case "you_offer", _:
-                text = t.ngettext(
-                    "you offer %(tags)s for their need", "you offer %(tags)s for their needs", n
-                )
-                out.append(text % {"tags": tags})
-            case _:
-                out.append(t.gettext("added by the organiser"))
-    return "; ".join(out)
 
 
 def schedule_view(

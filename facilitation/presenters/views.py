@@ -322,6 +322,7 @@ def stage_view(
     view["slot_clock"] = slot_clock(live, now) if audience == "screen" else None
     view["timer"]["alert"] = live.state.sound
     view["announce"] = announcement(view, lang, step)
+    view["page_title"] = view["project"]["title"] if view["project"] else view["title"]
     return view
 
 
@@ -385,7 +386,10 @@ def match_view(live: LiveEvent, lang: str) -> dict[str, Any] | None:
     step = live.format.match_step()
     if step is None:
         return None
+    reached = any(s.kind == "match" for s in live.plan.stages[: live.stage.index + 1])
     return {
+        # phones list "your meetings" once the evening gets there, not during the pitches
+        "reached": reached,
         "slots": step.slots,
         "slot_minutes": step.slot_minutes,
         "start": step.start,
@@ -471,8 +475,15 @@ def announcement(view: dict[str, Any], lang: str, step: object) -> str:
         project = view["project"]
         phase = tr(lang, "Pitch") if view["phase"] == "pitch" else tr(lang, "Questions")
         parts = [f"{phase} {project['number']}/{project['count']}: {project['title']}"]
+    if view["round"] and view["rounds"]:
+        # rounds of rotate and pass steps change nothing else a screen reader would say
+        parts.append(
+            tr(lang, "Round %(n)d of %(total)d") % {"n": view["round"], "total": view["rounds"]}
+        )
     if isinstance(step, VoteStep) and view["vote"] and view["vote"]["status"] == "open":
         parts.append(tr(lang, "The vote is open."))
+    if isinstance(step, VoteStep) and view["vote"] and view["vote"]["status"] == "closed":
+        parts.append(tr(lang, "The vote is closed."))
     reveal = view.get("reveal")
     if reveal and reveal["rows"]:
         best = reveal["rows"][0]

@@ -111,6 +111,7 @@ class Hub:
         interval: float,
         public_url: str | None,
         admission: Admission,
+        ping: tuple[float, float] = (10.0, 5.0),
     ) -> None:
         self.events = events
         self.participants = participants
@@ -129,6 +130,8 @@ class Hub:
             serializer=Packet,
             logger=False,
             engineio_logger=False,
+            ping_interval=ping[0],
+            ping_timeout=ping[1],
         )
         self.connections: dict[str, Connection] = {}
         self._flush_pending: set[str] = set()

@@ -13,9 +13,10 @@ from starlette.routing import Route
 from facilitation.core import matchmaking as mm
 from facilitation.core.formats import localise
 from facilitation.core.inputs import whole_number
-from facilitation.exports import schedules
+from facilitation.exports import printed, schedules
 from facilitation.messages import refusal_message
 from facilitation.presenters.schedules import anonymous_label, schedule_view
+from facilitation.reasons import neutral_reason
 from facilitation.services.events import LiveEvent
 from facilitation.services.meetings import MeetingsError, pair_of
 from facilitation.services.participants import ParticipantRow
@@ -47,6 +48,8 @@ async def match_console(request: Request, live: LiveEvent, lang: str) -> Respons
     length = meetings.slot_length(live)
     rows = []
     if draft:
+        names = {p.id: p.name for p in draft.profiles}
+        labels = meetings.labels(live, lang)
         for m in draft.meetings:
             begins = start + (m.slot - 1) * length if start else None
             rows.append(
@@ -58,7 +61,7 @@ async def match_console(request: Request, live: LiveEvent, lang: str) -> Respons
                     "a": draft.name(m.a),
                     "b": draft.name(m.b),
                     "score": m.score,
-                    "reason": m.reason,
+                    "reason": neutral_reason(m, names, lang, labels),
                     "locked": m.locked,
                     "published": m.published,
                 }
@@ -141,19 +144,33 @@ async def match_download(request: Request, live: LiveEvent, lang: str) -> Respon
     if draft is None or fmt not in ("csv", "xlsx", "json", "html"):
         return Response("Not found", status_code=404)
     start, length = meetings.start(live), meetings.slot_length(live)
+    # files for the room are in the event's language, whatever the console is shown in
+    file_lang, labels = live.row.lang, meetings.labels(live, live.row.lang)
     title = localise(live.format.title, live.row.lang)
     body: str | bytes
     if fmt == "csv":
-        body, media = schedules.meetings_csv(draft, start, length), "text/csv; charset=utf-8"
+        body = schedules.meetings_csv(draft, start, length, lang=file_lang, labels=labels)
+        media = "text/csv; charset=utf-8"
     elif fmt == "xlsx":
-        body = schedules.meetings_xlsx(draft, start, length)
+        body = schedules.meetings_xlsx(draft, start, length, lang=file_lang, labels=labels)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "json":
-        body, media = schedules.draft_json(draft, start, length), "application/json"
+        body, media = (
+            schedules.draft_json(draft, start, length, lang=file_lang, labels=labels),
+            "application/json",
+        )
     else:
         shown = mm.published_view(draft) if draft.published else draft
         return Response(
-            schedules.schedules_html(shown, start, length, title=title),
+            printed.schedules_html(
+                shown,
+                start,
+                length,
+                title=title,
+                stylesheet=svc.pages.static_url("css/print.css"),
+                lang=file_lang,
+                labels=labels,
+            ),
             media_type="text/html; charset=utf-8",
         )
     return attachment(request, body, media, f"{live.code}-meetings.{fmt}")
@@ -201,6 +218,8 @@ async def schedule_calendar(request: Request) -> Response:
         event_id=live.code,
         title=localise(live.format.title, live.row.lang),
         stamp=datetime.now(),
+        lang=lang_of(request, live),
+        labels=meetings.labels(live, lang_of(request, live)),
     )
     return attachment(request, body, "text/calendar; charset=utf-8", f"{live.code}-my-meetings.ics")
 

@@ -27,6 +27,7 @@ from facilitation.core.formats import (
 )
 from facilitation.core.inputs import whole_number
 from facilitation.core.rosters import RosterError
+from facilitation.i18n import mark as _
 from facilitation.presenters.views import stage_label
 from facilitation.readers.rosters import load_roster_file, parse_roster_upload
 from facilitation.security import same_secret
@@ -235,7 +236,10 @@ async def format_copy(request: Request) -> Response:
 async def _edit_expired(request: Request) -> Response:
     form = await request.form()
     typed = form.get("source")
-    problem = "this form has expired; copy your text, reload the page and paste it again"
+    problem = services(request).pages.gettext(
+        lang_of(request),
+        _("This form has expired: copy your text, reload the page and paste it again."),
+    )
     return await _editor(request, typed if isinstance(typed, str) else None, [problem], 400)
 
 

@@ -93,6 +93,8 @@
     offset = Number(firstTimer.dataset.serverNow) - Date.now();
   }
   var firstRevision = document.querySelector("[data-revision]");
+  var firstAnnounce = document.getElementById("announce");
+  if (firstAnnounce) { lastAnnounce = firstAnnounce.textContent; }
   if (firstRevision) { revision = Number(firstRevision.dataset.revision); }
   setInterval(tick, 250);
   tick();
@@ -106,14 +108,19 @@
 
   if (typeof io === "undefined") { return; } // the page still works with plain forms
   var socket = io({
-    // the page's language: browsers send no Accept-Language with the websocket handshake
-    query: { code: code, role: role, lang: document.documentElement.lang },
+    // the page's own language: a socket's handshake may not carry Accept-Language, and
+    // refusals and pushed steps must read as the page does
+    query: { code: code, role: role, lang: document.documentElement.lang || "" },
     transports: ["websocket", "polling"],
     tryAllTransports: true,
     reconnectionDelayMax: 5000
   });
   socket.on("connect", function () { setConnection(true); });
+  // A link that went silent (Wi-Fi gone without a word) ends when the server's pings stop
+  // coming (engine.io's ping timeout): the socket then disconnects and says so here.
   socket.on("disconnect", function () { setConnection(false); });
+  window.addEventListener("offline", function () { setConnection(false); });
+  window.addEventListener("online", function () { setConnection(socket.connected); });
   socket.on("connect_error", function (err) {
     setConnection(false);
     // A refused identity (cookie lost) is mended by reloading: the page makes a new one.
@@ -125,8 +132,11 @@
   });
 
   /* Replace the content of `selector` with a pushed fragment. `outer` replaces the element
-     itself. Returns the new element, or null when the payload is older than what is shown. */
-  function swap(selector, payload, outer) {
+     itself. `graft(fresh, old)` may put nodes of the old content back into the fresh one
+     before it is shown (a form the person is using). Focus and, on the same stage, the
+     scroll position stay where they were. Returns the new element, or null when the payload
+     is older than what is shown. */
+  function swap(selector, payload, outer, graft) {
     if (typeof payload.revision === "number") {
       if (payload.revision < revision) { return null; }
       revision = payload.revision;
@@ -134,16 +144,23 @@
     var target = document.querySelector(selector);
     if (!target) { return null; }
     var focused = focusKey(document.activeElement);
+    var scrollX = window.scrollX, scrollY = window.scrollY;
+    var holder = document.createElement("div");
+    holder.innerHTML = payload.html;
+    var before = target.querySelector("[data-stage]");
+    var after = holder.querySelector("[data-stage]");
+    var sameStage = !!(before && after && before.dataset.stage === after.dataset.stage);
+    if (graft) { graft(holder, target, sameStage); }
     var result = target;
     if (outer) {
-      var holder = document.createElement("div");
-      holder.innerHTML = payload.html;
       result = holder.firstElementChild;
       target.replaceWith(result);
     } else {
-      target.innerHTML = payload.html;
+      target.replaceChildren.apply(target, Array.prototype.slice.call(holder.childNodes));
     }
     restoreFocus(focused);
+    if (sameStage) { window.scrollTo(scrollX, scrollY); }
+    if (payload.title) { document.title = payload.title; }
     var live = document.getElementById("announce");
     if (live && payload.announce && payload.announce !== lastAnnounce) {
       live.textContent = payload.announce;

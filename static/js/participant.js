@@ -49,10 +49,70 @@
     updateDots(form);
   }
 
-  function feedback(form, text) {
+  /* What became of the ballot: "ok" and "pending" in the status line, "error" (a refusal)
+     in the alert below it, in the error colour; each clears the other. */
+  function feedback(form, text, kind) {
     var out = form.querySelector(".vote-feedback");
-    if (out) { out.textContent = text; }
+    var alert = form.querySelector(".vote-error");
+    var error = kind === "error" && alert;
+    if (out) {
+      out.textContent = error ? "" : text;
+      out.classList.toggle("pending", kind === "pending");
+    }
+    if (alert) { alert.textContent = error ? text : ""; }
   }
+
+  /* Ballots not sent yet (no link, or no answer): kept on the phone, even across a reload,
+     and sent again when the socket connects. The server keeps one ballot per person, so a
+     ballot that did arrive and is sent again is still counted once. */
+  var pendingKey = "facilitation.pending." + body.dataset.event;
+  var pending = {};
+  try { pending = JSON.parse(window.localStorage.getItem(pendingKey) || "{}") || {}; } catch (e) { pending = {}; }
+  function savePending() {
+    try { window.localStorage.setItem(pendingKey, JSON.stringify(pending)); } catch (e) { /* private mode: memory only */ }
+  }
+
+  function voteForm(vote) {
+    return document.querySelector("form.vote-form[data-vote=\"" + quote(vote) + "\"]");
+  }
+
+  function sendVote(vote, fields) {
+    var form = voteForm(vote);
+    var button = form && form.querySelector("button[type=submit]");
+    pending[vote] = fields;
+    savePending();
+    if (!F.socket.connected) {
+      if (form) { feedback(form, body.dataset.msgPending, "pending"); }
+      return;
+    }
+    if (button) { button.disabled = true; }
+    if (form) { feedback(form, body.dataset.msgSending); }
+    F.socket.timeout(10000).emit("vote", { vote: vote, fields: fields }, function (err, ack) {
+      var shown = voteForm(vote);
+      var again = shown && shown.querySelector("button[type=submit]");
+      if (again) { again.disabled = false; }
+      if (err) { // no answer in time: the link is probably gone; kept for the reconnect
+        if (shown) { feedback(shown, body.dataset.msgPending, "pending"); }
+        return;
+      }
+      if (JSON.stringify(pending[vote]) === JSON.stringify(fields)) {
+        delete pending[vote];
+        savePending();
+      }
+      if (ack && ack.ok) {
+        mine[vote] = ack.fields;
+        if (shown) { feedback(shown, body.dataset.msgRecorded, "ok"); }
+      } else if (shown) {
+        feedback(shown, (ack && ack.error) || body.dataset.msgFailed, "error");
+      }
+    });
+  }
+
+  var everConnected = F.socket.connected;
+  F.socket.on("connect", function () {
+    everConnected = true;
+    Object.keys(pending).forEach(function (vote) { sendVote(vote, pending[vote]); });
+  });
 
   function markOwnProject() {
     var own = body.dataset.ownProject;
@@ -145,11 +205,17 @@
         var fresh = holder.querySelector("#agenda-list");
         var target = document.getElementById("agenda-list");
         if (fresh && target) { target.replaceWith(fresh); }
+        if (fresh && fresh.querySelector(".meeting-card")) { showMeetings(); }
       })
       .catch(function () { /* the next push fetches it again */ });
   }
 
   F.socket.on("agenda_changed", fetchAgenda);
+
+  function showMeetings() {
+    var box = document.getElementById("agenda");
+    if (box) { box.hidden = false; }
+  }
 
   function applyMine() {
     applyRole();
@@ -161,10 +227,16 @@
     for (var i = 0; i < fields.length; i++) { fields[i].value = csrf; }
     var forms = document.querySelectorAll("form.vote-form");
     for (var j = 0; j < forms.length; j++) {
+      if (forms[j].dataset.kept) { updateDots(forms[j]); continue; } // the person's own state
+      if (pending[forms[j].dataset.vote]) {
+        applyFields(forms[j], pending[forms[j].dataset.vote]);
+        feedback(forms[j], body.dataset.msgPending, "pending");
+        continue;
+      }
       var recorded = mine[forms[j].dataset.vote];
       if (recorded) {
         applyFields(forms[j], recorded);
-        feedback(forms[j], body.dataset.msgRecorded);
+        feedback(forms[j], body.dataset.msgRecorded, "ok");
       } else {
         updateDots(forms[j]);
       }
@@ -181,6 +253,16 @@
     for (var i = 0; i < inputs.length; i++) { spent += Math.max(0, Number(inputs[i].value) || 0); }
     out.textContent = String(budget - spent);
     out.parentNode.classList.toggle("over", spent > budget);
+    // + says it is unavailable (and does nothing) once the budget or the option's cap is
+    // reached; aria-disabled rather than disabled, so that focus stays on the button
+    for (var j = 0; j < inputs.length; j++) {
+      var value = Number(inputs[j].value) || 0;
+      var up = inputs[j].parentNode.querySelector(".step-up");
+      var down = inputs[j].parentNode.querySelector(".step-down");
+      var full = inputs[j].disabled || spent >= budget || value >= Number(inputs[j].max || 1e9);
+      if (up) { up.setAttribute("aria-disabled", full ? "true" : "false"); }
+      if (down) { down.setAttribute("aria-disabled", inputs[j].disabled || value <= 0 ? "true" : "false"); }
+    }
   }
 
   /* Ranking: ↑ and ↓ move an option; the list order is the ranking (1 = top). */
@@ -196,12 +278,14 @@
     var list = form.querySelector(".rank-list");
     if (!list) { return; }
     var rows = Array.prototype.slice.call(list.querySelectorAll(".rank-row"));
-    rows.sort(function (a, b) {
+    var sorted = rows.slice().sort(function (a, b) {
       var ra = Number(a.querySelector("select").value) || 1e9;
       var rb = Number(b.querySelector("select").value) || 1e9;
       return ra - rb;
     });
-    rows.forEach(function (row) { list.appendChild(row); });
+    // rows already in order stay put: moving a row would take focus off its controls
+    if (sorted.every(function (row, i) { return row === rows[i]; })) { return; }
+    sorted.forEach(function (row) { list.appendChild(row); });
   }
 
   document.addEventListener("click", function (event) {
@@ -210,6 +294,7 @@
     var form = button.closest("form.vote-form");
     if (!form) { return; }
     if (button.classList.contains("step-up") || button.classList.contains("step-down")) {
+      if (button.getAttribute("aria-disabled") === "true") { return; }
       var input = button.parentNode.querySelector("input[type=number]");
       var next = (Number(input.value) || 0) + Number(button.dataset.step);
       var max = Number(input.max || 1e9);
@@ -231,6 +316,16 @@
   document.addEventListener("input", function (event) {
     var form = event.target.closest && event.target.closest("form.vote-form");
     if (form) { updateDots(form); }
+  });
+  // a refusal is about the ballot as it was sent: changing it takes the refusal away
+  function clearRefusal(event) {
+    var form = event.target.closest && event.target.closest("form.vote-form");
+    var alert = form && form.querySelector(".vote-error");
+    if (alert && alert.textContent && !(event.target.type === "submit")) { alert.textContent = ""; }
+  }
+  document.addEventListener("change", clearRefusal);
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("form.vote-form button[type=button]")) { clearRefusal(event); }
   });
   document.addEventListener("change", function (event) {
     var wishSelect = event.target.closest && event.target.closest("form.wish-select-form");
@@ -291,11 +386,26 @@
     var openBoxes = {};
     var details = document.querySelectorAll("#step details[data-project]");
     for (var d = 0; d < details.length; d++) { openBoxes[details[d].dataset.project] = details[d].open; }
-    if (F.swap("#step", payload, false)) {
+    // On the same stage, a vote form that did not change stays the very element the person
+    // is using (focus, ticks, order and scroll untouched): only what is around it is new.
+    function graft(fresh, old, sameStage) {
+      if (!sameStage) { return; }
+      var forms = fresh.querySelectorAll("form.vote-form[data-shape]");
+      for (var f = 0; f < forms.length; f++) {
+        var before = old.querySelector("form.vote-form[data-vote=\"" + quote(forms[f].dataset.vote) + "\"]");
+        if (before && before.dataset.shape === forms[f].dataset.shape) {
+          before.dataset.kept = "1";
+          forms[f].replaceWith(before);
+        }
+      }
+    }
+    if (F.swap("#step", payload, false, graft)) {
+      if (document.querySelector("#step .step-match")) { showMeetings(); }
       if (payload.seated) { fetchSeat(); }
       applyMine();
       var fresh = document.querySelectorAll("#step form[data-vote], #step form[data-step], #step form[data-project]");
       for (var j = 0; j < fresh.length; j++) {
+        if (fresh[j].dataset.kept) { delete fresh[j].dataset.kept; continue; }
         if (shown[formKey(fresh[j])]) { applyText(fresh[j], shown[formKey(fresh[j])]); }
       }
       var again = document.querySelectorAll("#step details[data-project]");
@@ -309,24 +419,22 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.classList || !F.socket.connected) { return; } // no socket: the plain form post
-    if (form.classList.contains("vote-form")) {
+    if (!form.classList) { return; }
+    // A socket that once worked and is down now: the link is gone, a plain post would only
+    // reach the browser's "site can't be reached" page. Ballots wait on the phone.
+    if (form.classList.contains("vote-form") && (F.socket.connected || everConnected)) {
       event.preventDefault();
-      var vote = form.dataset.vote;
-      var button = form.querySelector("button[type=submit]");
-      if (button) { button.disabled = true; }
-      feedback(form, body.dataset.msgSending);
-      F.socket.timeout(10000).emit("vote", { vote: vote, fields: formFields(form) }, function (err, ack) {
-        if (button) { button.disabled = false; }
-        if (err) { feedback(form, body.dataset.msgFailed); return; }
-        if (ack && ack.ok) {
-          mine[vote] = ack.fields;
-          feedback(form, body.dataset.msgRecorded);
-        } else {
-          feedback(form, (ack && ack.error) || body.dataset.msgFailed);
-        }
-      });
-    } else if (form.classList.contains("item-form") || form.classList.contains("feedback-form")) {
+      sendVote(form.dataset.vote, formFields(form));
+      return;
+    }
+    if (!F.socket.connected && everConnected) {
+      event.preventDefault(); // the link is down: say so here rather than leave the page
+      var said = form.querySelector("[role=status]");
+      if (said) { said.textContent = body.dataset.msgFailed; }
+      return;
+    }
+    if (!F.socket.connected) { return; } // no socket: the plain form post
+    if (form.classList.contains("item-form") || form.classList.contains("feedback-form")) {
       event.preventDefault();
       var isItem = form.classList.contains("item-form");
       var status = form.querySelector(isItem ? ".item-feedback" : ".feedback-status");

@@ -117,7 +117,7 @@ def _validate_dots(
     if spent > spec.budget:
         raise BallotError("over_budget", f"{spent} points spent of a budget of {spec.budget}")
     if not points:
-        raise BallotError("too_few_choices", "give at least one point")
+        raise BallotError("no_points", "give at least one point")
     return {"points": {o: points[o] for o in _ordered(spec, list(points))}}
 
 
@@ -139,7 +139,7 @@ def _validate_scores(
     if spec.require_all and any(o not in out for o in required):
         raise BallotError("missing_score", "every option needs a mark")
     if not out:
-        raise BallotError("too_few_choices", "mark at least one option")
+        raise BallotError("nothing_marked", "mark at least one option")
     return {o: out[o] for o in _ordered(spec, list(out))}
 
 
@@ -153,7 +153,7 @@ def _validate_ranking(
     if len(set(ranked)) != len(ranked):
         raise BallotError("duplicate_rank", "an option is ranked twice")
     if not ranked:
-        raise BallotError("too_few_choices", "rank at least one option")
+        raise BallotError("nothing_ranked", "rank at least one option")
     if spec.max_choices is not None and len(ranked) > spec.max_choices:
         raise BallotError("too_many_choices", f"rank at most {spec.max_choices} options")
     return {"order": ranked}
@@ -178,10 +178,13 @@ def _validate_rubric(
             if not low <= mark <= high:
                 raise BallotError("out_of_scale", f"score {mark} is outside {low}–{high}")
             given[criterion] = mark
-        if spec.require_all and set(given) != set(criteria):
-            raise BallotError("missing_score", "score every criterion")
         if given:
             out[option] = {c: given[c] for c in criteria if c in given}
+    if spec.require_all:
+        # every project this voter may score, on every criterion: a jury's sheet is complete
+        empty = sum(len(criteria) - len(out.get(o, {})) for o in spec.options if o not in forbidden)
+        if empty:
+            raise BallotError("missing_criteria", f"{empty} scores still empty: score them all")
     if not out:
-        raise BallotError("too_few_choices", "score at least one project")
+        raise BallotError("nothing_scored", "score at least one project")
     return {"scores": {o: out[o] for o in _ordered(spec, list(out))}}
