@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import socket
 import sys
 from pathlib import Path
@@ -72,6 +73,16 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def quieter_collections() -> None:
+    """Thousands of open sockets are hundreds of thousands of live objects; a full garbage
+    collection walks them all (0.4-0.5 s at 5,000 phones, every phone waiting). What start-up
+    made (modules, templates, formats) is set aside for good, and collections are made rarer:
+    what an event allocates lives as long as its sockets, little of it is cyclic garbage."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
 def serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -125,8 +136,10 @@ def serve_command(args: argparse.Namespace) -> int:
     print("\n".join(lines))
     print(qr_text(join_url))
     print("Press Ctrl+C to stop. Starting again resumes the event where it was.", flush=True)
+    app = create_app(settings)
+    quieter_collections()
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         log_level="warning",
         ws_max_size=settings.max_message_bytes,
         timeout_graceful_shutdown=2,
