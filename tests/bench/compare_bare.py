@@ -6,7 +6,7 @@ same load test (`facilitation.loadtest.run`). The server's CPU and memory are re
 /proc/PID around the join phase. Printed: the median of each figure and the median of the
 per-pair ratios.
 
-    /work/main/.venv/bin/python tests/bench/compare_bare.py --sizes 2000 5000 --pairs 3
+    /work/main/.venv/bin/python tests/bench/compare_bare.py --sizes 2000 5000 --pairs 3 2
 
 The project is started as a facilitator starts it, with the limits on new phones off (all
 phones come from this machine).
@@ -122,7 +122,7 @@ def one_run(kind: str, phones: int, generators: int, folder: Path) -> dict[str, 
         steps=5,
         generators=generators,
         db=str(db) if db else None,
-        timeout=120.0,
+        timeout=max(120.0, phones / 20),
         reconnect_storm=True,
         hold=0.0,
         json=None,
@@ -174,14 +174,20 @@ def table(results: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]]) -> st
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 5000])
-    parser.add_argument("--pairs", type=int, default=3, help="project/baseline pairs per size")
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        nargs="+",
+        default=[3],
+        help="project/baseline pairs per size (one number for all sizes, or one per size)",
+    )
     parser.add_argument("--generators", type=int, default=2)
     args = parser.parse_args()
     results: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
     with tempfile.TemporaryDirectory() as folder:
-        for n in args.sizes:
+        for position, n in enumerate(args.sizes):
             results[n] = []
-            for pair in range(args.pairs):
+            for pair in range(args.pairs[min(position, len(args.pairs) - 1)]):
                 order = ["project", "bare"] if pair % 2 == 0 else ["bare", "project"]
                 got = {kind: one_run(kind, n, args.generators, Path(folder)) for kind in order}
                 results[n].append((got["project"], got["bare"]))
