@@ -89,6 +89,8 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="behind a reverse proxy: take the client address from X-Forwarded-For",
     )
+    # for tests: a phone that stops answering pings is dropped in seconds, not a minute
+    p.add_argument("--ping-interval", type=float, default=25.0, help=argparse.SUPPRESS)
     p.add_argument(
         "--session-hours",
         type=float,
@@ -155,11 +157,34 @@ def _add_loadtest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--phones", type=int, default=500, help="simulated phones (%(default)s)")
     p.add_argument("--steps", type=int, default=5, help="step changes to time (%(default)s)")
     p.add_argument(
+        "--generators",
         "--processes",
         type=int,
         default=1,
         help="load-generator processes sharing the phones (default: %(default)s)",
     )
+    p.add_argument(
+        "--db",
+        help="the server's SQLite file: stored ballots are counted there, read-only",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds any one wait may take before the run stops saying so (%(default)s)",
+    )
+    p.add_argument(
+        "--reconnect-storm",
+        action="store_true",
+        help="at the end, every phone drops its socket and comes back at once",
+    )
+    p.add_argument(
+        "--hold",
+        type=float,
+        default=0.0,
+        help="seconds the phones stay idle after joining, across the server's pings (0)",
+    )
+    p.add_argument("--json", help="also write the figures to this JSON file")
     p.set_defaults(run=_run_loadtest)
 
 

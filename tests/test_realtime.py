@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 import sqlite3
+import time
 
 from tests.conftest import Server
 from tests.realtime_clients import Client, Console, Phone
@@ -112,6 +113,33 @@ async def test_bad_payloads_get_error_replies_not_crashes(server: Server) -> Non
     assert (await console.results())["votes"][0]["ballots"] == 1
     await phone.close()
     await console.close()
+
+
+async def test_phones_joining_together_share_the_step_each_with_its_own_clock(
+    server: Server,
+) -> None:
+    console = await Console(server.base, server.code).login(server.console_url)
+    await console.act("next")  # the first pitch
+    revision = await console.act("timer_toggle")  # its timer runs
+    phones = [Phone(server.base, server.code) for _ in range(6)]
+    for phone in phones:
+        (await phone.http.get(f"/e/{server.code}")).raise_for_status()
+    steps, opened = [], []
+    for phone in phones:  # one after the other, each soon after the one before
+        opened.append(time.time() * 1000)
+        await phone.connect()
+        steps.append(await phone.wait_for("step"))
+    assert {s["revision"] for s in steps} == {revision}
+    # the step may be one render shared by the phones, but each sets its clock by a timer
+    # made when the step was sent to it
+    assert all(s["timer"]["running"] for s in steps)
+    assert all(s["timer"]["server_now_ms"] >= t - 2 for s, t in zip(steps, opened, strict=True))
+    paused = await console.act("timer_toggle")
+    late = await Phone(server.base, server.code).join()
+    assert late.events["step"][-1]["revision"] == paused
+    assert late.events["step"][-1]["timer"]["running"] is False
+    for client in (console, *phones, late):
+        await client.close()
 
 
 async def test_reconnect_keeps_identity_and_ballot(server: Server) -> None:

@@ -1,6 +1,5 @@
-"""Socket.io: who is connected to which event, and what is pushed to them.
-
-Socket handlers call the services, as web handlers do; the hub pushes when a service
+"""Socket.io: who is connected to which event, and what is pushed to them. Socket handlers call
+the services, as web handlers do; the hub pushes when a service
 announces a change (it never decides what changes). Rooms are per event, audience and
 language (`CODE:participant:fr`), so a fragment is rendered once per language and sent to
 everyone in the room, never once per phone; each phone is also in its own room
@@ -36,6 +35,7 @@ from facilitation.realtime.admission import (
     genuine_disconnect,
     refusal,
 )
+from facilitation.realtime.steps import SharedSteps
 from facilitation.realtime.wire import UNREADABLE, Packet
 from facilitation.security import facilitator_cookie, participant_cookie
 from facilitation.services.announcements import (
@@ -109,6 +109,7 @@ class Hub:
         max_payload: int,
         max_message: int,
         interval: float,
+        ping_interval: float = 25.0,
         public_url: str | None,
         admission: Admission,
         ping: tuple[float, float] = (10.0, 5.0),
@@ -128,6 +129,8 @@ class Hub:
             cors_allowed_origins=SameOrigin(public_url),
             max_http_buffer_size=max_message,
             serializer=Packet,
+            ping_interval=ping_interval,
+            ping_timeout=min(20.0, ping_interval),  # engine.io's own 20 s unless quicker
             logger=False,
             engineio_logger=False,
             ping_interval=ping[0],
@@ -135,6 +138,7 @@ class Hub:
         )
         self.connections: dict[str, Connection] = {}
         self._flush_pending: set[str] = set()
+        self.steps = SharedSteps(views, interval)
         # event code -> authors whose group's list changed since the last flush
         self._group_dirty: dict[str, set[int]] = {}
         announcer.subscribe(self.on_change)
@@ -202,11 +206,8 @@ class Hub:
             await self.sio.enter_room(sid, person_room(code, participant.id, lang))
             self.schedule_flush(live)
             await self.sio.emit("me", self.views.own_inputs(live, participant), to=sid)
-        await self.sio.emit(
-            FRAGMENT_EVENT[connection.audience],
-            await self.views.render(live, connection.audience, lang),
-            to=sid,
-        )
+        step = await self.steps.fragment(live, connection.audience, lang)
+        await self.sio.emit(FRAGMENT_EVENT[connection.audience], step, to=sid)
         shared = self.views.group_input(live, participant, lang) if participant else None
         if shared is not None:
             await self.sio.emit("items", self.views.items_payload(live, shared, lang), to=sid)
@@ -369,6 +370,7 @@ class Hub:
         live = self.events.get(change.code)
         if live is None:
             return
+        self.steps.forget(change)
         match change:
             case StateChanged():
                 # a seated step tells phones to fetch their own place
@@ -405,6 +407,7 @@ class Hub:
             for lang in LANGUAGES:
                 if (audience, lang) in in_use:
                     payload = await self.views.render(live, audience, lang)
+                    self.steps.keep(live, audience, lang, payload)
                     name = room(live.code, audience, lang)
                     sends.append(self.sio.emit(FRAGMENT_EVENT[audience], payload, room=name))
         await asyncio.gather(*sends)
