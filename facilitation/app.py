@@ -124,7 +124,6 @@ def create_app(settings: Settings) -> ASGIApp:
         max_payload=settings.max_payload_bytes,
         max_message=settings.max_message_bytes,
         interval=settings.tally_interval_s,
-        ping_interval=settings.ping_interval_s,
         public_url=settings.public_url,
         ping=(settings.ping_interval_s, settings.ping_timeout_s),
         admission=Admission(

@@ -90,7 +90,7 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="behind a reverse proxy: take the client address from X-Forwarded-For",
     )
     # for tests: a phone that stops answering pings is dropped in seconds, not a minute
-    p.add_argument("--ping-interval", type=float, default=25.0, help=argparse.SUPPRESS)
+    p.add_argument("--ping-interval", type=float, default=None, help=argparse.SUPPRESS)
     p.add_argument(
         "--session-hours",
         type=float,

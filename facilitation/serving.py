@@ -106,7 +106,9 @@ def serve_command(args: argparse.Namespace) -> int:
         facilitator_session_s=round(args.session_hours * 3600),
         organiser_session_s=round(args.session_hours * 3600),
         trust_proxy=args.trust_proxy,
-        ping_interval_s=args.ping_interval,
+        # a load test's phones may ping quicker than the 10 s phones use
+        ping_interval_s=args.ping_interval or Settings.ping_interval_s,
+        ping_timeout_s=min(Settings.ping_timeout_s, args.ping_interval or Settings.ping_timeout_s),
     )
     try:
         storage = Storage(settings.db_path)
@@ -144,9 +146,6 @@ def serve_command(args: argparse.Namespace) -> int:
         ws_max_size=settings.max_message_bytes,
         timeout_graceful_shutdown=2,
         http=protocol_with_deadline(settings.header_timeout_s),
-        # uvicorn's own 20 s unless the pings are made quicker
-        ws_ping_interval=min(20.0, settings.ping_interval_s),
-        ws_ping_timeout=min(20.0, settings.ping_interval_s),
         timeout_keep_alive=5,  # idle between requests: uvicorn's default, said here on purpose
         limit_concurrency=open_files_for(settings.max_connections),
     )

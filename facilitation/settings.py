@@ -41,9 +41,6 @@ class Settings:
     ping_interval_s: float = 10.0
     ping_timeout_s: float = 5.0
     tally_interval_s: float = 0.25  # at most four count/tally updates a second per event
-    # Keep-alive of every socket: engine.io pings at this interval and drops a socket that
-    # does not answer soon enough; uvicorn pings the websocket underneath.
-    ping_interval_s: float = 25.0
     # New identities (page views without a participant cookie) per client address: a phone
     # that lost its cookie joins again at once, a script looping from one address is slowed
     # to this rate. 0 turns the limit off (a load test from one machine).

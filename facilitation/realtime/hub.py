@@ -109,7 +109,6 @@ class Hub:
         max_payload: int,
         max_message: int,
         interval: float,
-        ping_interval: float = 25.0,
         public_url: str | None,
         admission: Admission,
         ping: tuple[float, float] = (10.0, 5.0),
@@ -129,8 +128,6 @@ class Hub:
             cors_allowed_origins=SameOrigin(public_url),
             max_http_buffer_size=max_message,
             serializer=Packet,
-            ping_interval=ping_interval,
-            ping_timeout=min(20.0, ping_interval),  # engine.io's own 20 s unless quicker
             logger=False,
             engineio_logger=False,
             ping_interval=ping[0],
