@@ -36,6 +36,7 @@ from facilitation.settings import Settings
 from facilitation.storage.sqlite import Storage
 from facilitation.web import (
     ballots,
+    builder,
     console,
     holder,
     matchmaking,
@@ -137,6 +138,7 @@ def create_app(settings: Settings) -> ASGIApp:
         *holder.routes,
         *matchmaking.routes,
         *organiser.routes,
+        *builder.routes,
         Mount("/static", Assets(settings.static_dir), name="static"),
     ]
     app = Starlette(
