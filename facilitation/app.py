@@ -38,6 +38,7 @@ from facilitation.web import (
     ballots,
     builder,
     console,
+    format_files,
     holder,
     matchmaking,
     organiser,
@@ -139,6 +140,7 @@ def create_app(settings: Settings) -> ASGIApp:
         *matchmaking.routes,
         *organiser.routes,
         *builder.routes,
+        *format_files.routes,
         Mount("/static", Assets(settings.static_dir), name="static"),
     ]
     app = Starlette(

@@ -180,7 +180,7 @@ KIND_LABELS: dict[str, str] = {
     "talk": _("Conversation"),
     "pitch": _("Pitches"),
     "input": _("Contributions (input)"),
-    "vote": _("Vote"),
+    "vote": _("Voting"),
     "reveal": _("Reveal results"),
     "groups": _("Groups"),
     "rotate": _("Rotation"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from collections.abc import Mapping, MutableMapping
 from io import StringIO
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 Path_ = tuple[str | int, ...]
 
@@ -189,7 +191,13 @@ def _node(value: Any) -> Any:
         if all(not isinstance(v, Mapping | list) for v in value):
             seq.fa.set_flow_style()
         return seq
+    if isinstance(value, str) and _SPECIAL.search(value):
+        # quoted, as the shipped formats write them: YAML readers disagree on such plain texts
+        return DoubleQuotedScalarString(value)
     return value
+
+
+_SPECIAL = re.compile(r"[:?,\[\]{}#&*!|>'\"%@`]|^\s|\s$|^$")
 
 
 def _free_id(base: str, taken: set[str]) -> str:

@@ -95,7 +95,8 @@ def read_field(field: Field, form: Form, path: Path_, current: Any, lang: str) -
         raw = _text(form, name)
         return _loaded(raw, path) if raw else None
     if widget == "boolean":
-        return form.get(name) == "1"
+        # unticked is false where the language defaults to false, else "not set"
+        return True if form.get(name) == "1" else (False if field.default is False else None)
     if widget == "pair":
         low, high = _number(_text(form, f"{name}.0")), _number(_text(form, f"{name}.1"))
         return None if low is None and high is None else [low, high]
