@@ -336,7 +336,8 @@ def dump_snippet(value: Any) -> str:
     """A value as the few lines of YAML a snippet field shows."""
     if value is None:
         return ""
-    return yaml.safe_dump(value, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    text = yaml.safe_dump(value, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    return text.removesuffix("...\n").rstrip("\n")  # a lone scalar ends with "..."
 
 
 def _text_of(value: Any, lang: str) -> dict[str, str]:

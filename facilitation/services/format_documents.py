@@ -8,7 +8,6 @@ file from anyone is safe to open here; the format's own checks still judge it af
 from __future__ import annotations
 
 import copy
-import hashlib
 import re
 from collections.abc import Mapping, MutableMapping
 from io import StringIO
@@ -32,11 +31,6 @@ def _yaml() -> YAML:
     yaml.width = 4096  # never re-wrap the organiser's lines
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
-
-
-def revision(text: str) -> str:
-    """What a form says it was made from, so a save over a file changed meanwhile is caught."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def plain(node: Any) -> Any:

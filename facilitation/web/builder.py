@@ -17,70 +17,30 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from facilitation.core.engine import agenda_timings, build_plan
-from facilitation.core.formats import STEP_KINDS, FormatError, Problem, localise, parse_format
-from facilitation.core.formats.errors import render_path
+from facilitation.core.formats import Problem
 from facilitation.core.formats.starters import StarterError, implicit_ids, new_step
-from facilitation.core.rosters import Project
 from facilitation.presenters.builder import (
-    CHOICE_LABELS,
-    HELPS,
-    KIND_LABELS,
-    Field,
     Path_,
     field_name,
-    field_views,
-    header_fields,
-    parameter_fields,
-    problem_spots,
-    step_fields,
 )
-from facilitation.services.format_documents import (
-    DocumentError,
-    FormatDocument,
-    plain,
+from facilitation.presenters.builder_page import (
+    builder_context,
+    panel_fields,
+    panel_of,
     revision,
+    step_index,
 )
+from facilitation.services.format_documents import DocumentError, FormatDocument, plain
 from facilitation.services.format_library import LibraryFormat
 from facilitation.web.builder_forms import apply_fields
 from facilitation.web.guards import organiser, organiser_csrf
 from facilitation.web.services import lang_of, remember_lang, services
-
-START_MINUTE = 19 * 60
-PROJECTS = 10
 
 
 class Refused(Exception):
     def __init__(self, problems: list[Problem], status: int = 400) -> None:
         self.problems = problems
         self.status = status
-
-
-def _panel_of(raw: object, steps: int) -> str:
-    value = raw if isinstance(raw, str) else ""
-    if value in ("header", "parameters"):
-        return value
-    found = re.fullmatch(r"step-(\d{1,4})", value)
-    if found and int(found.group(1)) < steps:
-        return value
-    return "header" if steps == 0 else "step-0"
-
-
-def _step_index(panel: str) -> int | None:
-    return int(panel[5:]) if panel.startswith("step-") else None
-
-
-def _panel_fields(doc: FormatDocument, panel: str) -> list[tuple[Path_, tuple[Field, ...]]]:
-    """The (place in the file, fields) groups the panel shows."""
-    if panel == "header":
-        return [((), header_fields())]
-    if panel == "parameters":
-        params = plain(doc.get(("parameters",))) or {}
-        return [(("parameters", name), parameter_fields()) for name in params]
-    index = _step_index(panel)
-    assert index is not None
-    kind = plain(doc.get(("steps", index, "kind")))
-    return [(("steps", index), step_fields(kind))] if kind in STEP_KINDS else []
 
 
 def _problem(entry: LibraryFormat, message: str, path: Path_ = ()) -> Problem:
@@ -102,7 +62,7 @@ async def builder_page(request: Request) -> Response:
         doc = FormatDocument(text)
     except DocumentError as error:
         return _unreadable(request, entry, str(error))
-    panel = _panel_of(request.query_params.get("panel"), doc.step_count())
+    panel = panel_of(request.query_params.get("panel"), doc.step_count())
     saved = request.query_params.get("saved") == "1"
     return _render(request, entry, doc, text, panel, [], {}, saved=saved)
 
@@ -117,7 +77,7 @@ async def _builder_expired(request: Request) -> Response:
         doc = FormatDocument(text)
     except DocumentError as error:
         return _unreadable(request, entry, str(error))
-    panel = _panel_of(form.get("panel"), doc.step_count())
+    panel = panel_of(form.get("panel"), doc.step_count())
     problem = _problem(entry, "this form has expired; reload the page (nothing was saved)")
     return _render(request, entry, doc, text, panel, [problem], {}, status=403)
 
@@ -134,14 +94,14 @@ async def builder_post(request: Request) -> Response:
         doc = FormatDocument(text)
     except DocumentError as error:
         return _unreadable(request, entry, str(error))
-    panel = _panel_of(form.get("panel"), doc.step_count())
+    panel = panel_of(form.get("panel"), doc.step_count())
     action = form.get("action")
     action = action if isinstance(action, str) else "save"
     stale = form.get("rev") != revision(text)
     posted: dict[str, str] = {}
     # 1. the open panel's edits
     refused: list[Problem] = []
-    for base, fields in _panel_fields(doc, panel):
+    for base, fields in panel_fields(plain(doc.root), panel):
         for problem in apply_fields(doc, fields, base, form):
             refused.append(_problem(entry, str(problem), problem.path))
             raw = form.get(field_name(problem.path))
@@ -192,10 +152,10 @@ def _act(doc: FormatDocument, action: str, panel: str, form: Any) -> str:
     if verb == "save":
         return panel
     if verb == "open":
-        return _panel_of(arg, count)
+        return panel_of(arg, count)
     if verb == "add":
         kind = form.get("kind")
-        at = _step_index(panel)
+        at = step_index(panel)
         index = count if at is None else at + 1
         steps = plain(doc.steps)
         doc.insert_step(index, new_step(kind if isinstance(kind, str) else "", steps, index))
@@ -233,44 +193,6 @@ def _add_parameter(doc: FormatDocument, form: Any) -> str:
     return "parameters"
 
 
-def agenda_rows(text: str, steps: list[Any], lang: str) -> list[dict[str, Any]]:
-    """Each step of the file with its start time and length (10 projects, from 19:00)."""
-    times: dict[int, tuple[int, int]] = {}
-    try:
-        fmt = parse_format(text, "<builder>")
-    except FormatError:
-        fmt = None
-    if fmt is not None and len(fmt.steps) == len(steps):
-        projects = [Project(id=f"project-{i}", title=f"#{i}") for i in range(1, PROJECTS + 1)]
-        plan = build_plan(fmt, projects)
-        for stage, begins, length in agenda_timings(plan):
-            start, total = times.get(stage.step_index, (begins, 0))
-            times[stage.step_index] = (start, total + length)
-    fallback = "fr"
-    rows = []
-    for index, step in enumerate(steps):
-        data = step if isinstance(step, dict) else {}
-        kind = str(data.get("kind", ""))
-        timed = times.get(index)
-        minute = START_MINUTE + timed[0] // 60 if timed else None
-        length = timed[1] if timed else 0
-        rows.append(
-            {
-                "index": index,
-                "kind": kind,
-                "kind_label": KIND_LABELS.get(kind, kind),
-                "title": localise(_text(data.get("title")), lang, fallback),
-                "start": f"{(minute // 60) % 24:02d}:{minute % 60:02d}" if minute else None,
-                "minutes": round(length / 60, 1) if length else None,
-            }
-        )
-    return rows
-
-
-def _text(value: Any) -> Any:
-    return value if isinstance(value, str | dict) else None
-
-
 def _render(
     request: Request,
     entry: LibraryFormat,
@@ -283,50 +205,17 @@ def _render(
     status: int = 200,
     saved: bool = False,
 ) -> Response:
-    svc = services(request)
     lang = lang_of(request)
-    data = plain(doc.root)
-    groups = []
-    flang = str(data.get("lang", "fr"))
-    shown: list[Problem] = list(problems)
-    for base, fields in _panel_fields(doc, panel):
-        spots, shown = problem_spots(shown, base, fields)
-        groups.append(
-            {
-                "base": base,
-                "name": base[-1] if base and base[0] == "parameters" else None,
-                "fields": field_views(
-                    fields, base, plain(doc.get(base)) if base else data, flang, spots
-                ),
-            }
-        )
-    index = _step_index(panel)
-    context = {
-        "live": None,
-        "name": entry.name,
-        "title": localise(_text(data.get("title")), lang, "fr") or entry.name,
-        "rev": revision(text),
-        "panel": panel,
-        "step_index": index,
-        "step_kind": data["steps"][index].get("kind") if index is not None else None,
-        "agenda": agenda_rows(text, data.get("steps") or [], lang),
-        "groups": groups,
-        "problems": [p.message + (f" ({render_path(p.path)})" if p.path else "") for p in shown],
-        "refused": bool(problems),
-        "posted": posted,
-        "saved": saved and not problems,
-        "kinds": [(k, KIND_LABELS[k]) for k in STEP_KINDS],
-        "kinds_by_name": KIND_LABELS,
-        "choice_labels": CHOICE_LABELS,
-        "helps": HELPS,
-        "tab": "builder",
-        "csrf": organiser_csrf(request),
-    }
+    context = builder_context(
+        plain(doc.root), text, panel, problems, posted, lang, saved=saved and not problems
+    )
+    context.update({"live": None, "name": entry.name, "csrf": organiser_csrf(request)})
+    context["title"] = context["title"] or entry.name
     fragment = request.headers.get("HX-Request") and request.method == "POST"
     template = "_builder.html" if fragment else "organiser_builder.html"
     # htmx swaps only a 200; the refusal is in the fragment (and its status in a header)
     code = 200 if fragment else status
-    response = svc.pages.page(request, template, lang, context, status_code=code)
+    response = services(request).pages.page(request, template, lang, context, status_code=code)
     if fragment and status != 200:
         response.headers["X-Refused"] = str(status)
     return remember_lang(request, response)

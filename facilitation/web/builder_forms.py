@@ -92,11 +92,15 @@ def read_field(field: Field, form: Form, path: Path_, current: Any, lang: str) -
     if widget in ("string", "choice"):
         return _text(form, name) or None
     if widget == "scalar":
+        # a number, true or false, else the text as typed ("14:00" stays a time, not YAML's 840)
         raw = _text(form, name)
-        return _loaded(raw, path) if raw else None
+        if raw in ("true", "false"):
+            return raw == "true"
+        number = _number(raw)
+        return number if isinstance(number, int | float) or raw == "" else raw
     if widget == "boolean":
-        # unticked is false where the language defaults to false, else "not set"
-        return True if form.get(name) == "1" else (False if field.default is False else None)
+        # unticked is false, except for a key with no default, which it leaves out
+        return True if form.get(name) == "1" else (None if field.default is None else False)
     if widget == "pair":
         low, high = _number(_text(form, f"{name}.0")), _number(_text(form, f"{name}.1"))
         return None if low is None and high is None else [low, high]
