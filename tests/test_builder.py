@@ -84,10 +84,9 @@ def test_an_edit_changes_only_its_line(copied: tuple[TestClient, Path]) -> None:
 
 def test_texts_in_both_languages_and_a_vote_method(copied: tuple[TestClient, Path]) -> None:
     client, path = copied
-    fields = panel(client, "step-2")
+    post(client, replaced(panel(client, "step-2"), v__steps__2__method="approval"), "save")
     changed = replaced(
-        fields,
-        v__steps__2__method="approval",
+        panel(client, "step-2"),
         v__steps__2__title__en="The audience's favourites: pick several",
         v__steps__2__max_choices="3",
     )
@@ -117,11 +116,11 @@ def test_a_value_that_breaks_the_format_is_refused_at_its_field(
     assert field and 'value="soon"' in field.group(0) and 'aria-invalid="true"' in field.group(0)
     assert re.search(r'class="field-error"[^>]*>[^<]*number', page)
     assert path.read_text(encoding="utf-8") == before
-    # a pitch length the vote method does not allow: refused with the language's words
+    # a method its vote lacks the keys for: refused with the language's words
     vote = panel(client, "step-2")
-    refused = post(client, replaced(vote, v__steps__2__budget="5"), "save")
+    refused = post(client, replaced(vote, v__steps__2__method="rubric"), "save")
     assert refused.status_code == 400
-    assert "does not apply to method single" in html.unescape(refused.text)
+    assert "a rubric vote needs 'criteria'" in html.unescape(refused.text)
     assert path.read_text(encoding="utf-8") == before
 
 
@@ -354,3 +353,24 @@ def test_import_checks_the_file_and_never_runs_it(organiser: tuple[TestClient, P
     assert send("latin1.yaml", "title: é".encode("latin-1")).status_code == 400
     assert send("cafe.yaml", source.encode(), token="forged").status_code == 400
     assert sorted(p.name for p in own.glob("*.yaml")) == ["world-cafe-2.yaml"]
+
+
+def test_a_new_method_shows_its_keys_and_drops_the_old_ones(
+    copied: tuple[TestClient, Path],
+) -> None:
+    client, path = copied
+    single = dict(panel(client, "step-2"))
+    assert "v.steps.2.budget" not in single and "v.steps.2.max_choices" not in single
+    post(client, replaced(panel(client, "step-2"), v__steps__2__method="dots"), "save")
+    dots = panel(client, "step-2")
+    assert "v.steps.2.budget" in dict(dots) and "v.steps.2.max_choices" not in dict(dots)
+    post(client, replaced(dots, v__steps__2__budget="5"), "save")
+    assert load_format_file(path).steps[2].budget == 5  # type: ignore[union-attr]
+    # to approval: the budget means nothing there, and goes with the old method
+    response = post(
+        client, replaced(panel(client, "step-2"), v__steps__2__method="approval"), "save"
+    )
+    assert response.status_code == 303
+    vote = load_format_file(path).steps[2]
+    assert vote.method == "approval" and vote.budget is None  # type: ignore[union-attr]
+    assert "budget" not in path.read_text(encoding="utf-8")

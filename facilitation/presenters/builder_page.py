@@ -11,6 +11,7 @@ from typing import Any
 from facilitation.core.engine import agenda_timings, build_plan
 from facilitation.core.formats import STEP_KINDS, FormatError, Problem, localise, parse_format
 from facilitation.core.formats.errors import render_path
+from facilitation.core.formats.votes import METHOD_KEYS
 from facilitation.core.rosters import Project
 from facilitation.presenters.builder import (
     CHOICE_LABELS,
@@ -25,6 +26,8 @@ from facilitation.presenters.builder import (
     step_fields,
 )
 
+METHODS_KEYS: dict[str, frozenset[str]] = {str(m): keys for m, keys in METHOD_KEYS.items()}
+METHOD_ONLY: frozenset[str] = frozenset().union(*METHOD_KEYS.values())
 START_MINUTE = 19 * 60
 PROJECTS = 10
 
@@ -53,10 +56,17 @@ def panel_fields(data: dict[str, Any], panel: str) -> list[tuple[Path_, tuple[Fi
     index = step_index(panel)
     assert index is not None
     steps = data.get("steps") or []
-    kind = (
-        steps[index].get("kind") if index < len(steps) and isinstance(steps[index], dict) else None
-    )
-    return [(("steps", index), step_fields(kind))] if kind in STEP_KINDS else []
+    step = steps[index] if index < len(steps) else None
+    kind = step.get("kind") if isinstance(step, dict) else None
+    if kind not in STEP_KINDS:
+        return []
+    fields = step_fields(kind)
+    if kind == "vote":
+        # only the keys of the vote's method (the others appear when the method changes)
+        method = step.get("method", "single") if isinstance(step, dict) else "single"
+        allowed = METHODS_KEYS.get(str(method), frozenset())
+        fields = tuple(f for f in fields if f.key not in METHOD_ONLY or f.key in allowed)
+    return [(("steps", index), fields)]
 
 
 def agenda_rows(text: str, steps: list[Any], lang: str) -> list[dict[str, Any]]:

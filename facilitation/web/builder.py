@@ -24,6 +24,8 @@ from facilitation.presenters.builder import (
     field_name,
 )
 from facilitation.presenters.builder_page import (
+    METHOD_ONLY,
+    METHODS_KEYS,
     builder_context,
     panel_fields,
     panel_of,
@@ -102,10 +104,12 @@ async def builder_post(request: Request) -> Response:
     # 1. the open panel's edits
     refused: list[Problem] = []
     for base, fields in panel_fields(plain(doc.root), panel):
+        method = plain(doc.get((*base, "method")))
         for problem in apply_fields(doc, fields, base, form):
             refused.append(_problem(entry, str(problem), problem.path))
             raw = form.get(field_name(problem.path))
             posted[field_name(problem.path)] = raw if isinstance(raw, str) else ""
+        _fit_method(doc, base, method)
     if stale and (doc.dirty or (action != "save" and not action.startswith("open:"))):
         refused.append(
             _problem(
@@ -143,6 +147,16 @@ async def builder_post(request: Request) -> Response:
         response.headers["HX-Push-Url"] = url
         return response
     return RedirectResponse(f"{url}&saved=1#panel", status_code=303)
+
+
+def _fit_method(doc: FormatDocument, step: Path_, before: object) -> None:
+    """A vote's new method drops the keys of the old one (a budget means nothing to approval)."""
+    method = plain(doc.get((*step, "method")))
+    if plain(doc.get((*step, "kind"))) != "vote" or method == before:
+        return
+    allowed = METHODS_KEYS.get(str(method), frozenset())
+    for key in sorted(METHOD_ONLY - allowed):
+        doc.assign((*step, key), None)
 
 
 def _act(doc: FormatDocument, action: str, panel: str, form: Any) -> str:
