@@ -374,3 +374,24 @@ def test_a_new_method_shows_its_keys_and_drops_the_old_ones(
     vote = load_format_file(path).steps[2]
     assert vote.method == "approval" and vote.budget is None  # type: ignore[union-attr]
     assert "budget" not in path.read_text(encoding="utf-8")
+
+
+def test_the_text_editor_numbers_lines_and_marks_the_bad_ones(
+    copied: tuple[TestClient, Path],
+) -> None:
+    client, path = copied
+    editor = client.get(f"/organiser/formats/{COPY}/edit").text
+    source = path.read_text(encoding="utf-8")
+    assert f"<span>{source.count(chr(10)) + 1}</span></pre>" in editor
+    assert 'aria-current="page">Text (YAML)' in editor and f"{URL}" in editor
+    broken = source.replace("    lineup: hidden\n", "    lineup: hiden\n", 1)
+    line = broken.splitlines().index("    lineup: hiden") + 1
+    response = client.post(
+        f"/organiser/formats/{COPY}/edit",
+        data={"csrf": csrf_of(editor), "source": broken, "action": "save"},
+    )
+    assert response.status_code == 400
+    assert f'<span class="bad">{line}</span>' in response.text
+    assert f'data-line="{line}" data-column="13"' in response.text
+    assert response.text.count('class="bad"') == 1
+    assert path.read_text(encoding="utf-8") == source

@@ -129,6 +129,7 @@ async def test_adapt_the_carrefour_evening_and_run_it(
     await expect(page.locator(".code-gutter span").first).to_have_text("1")
     assert await page.locator("#source").input_value() == saved
     assert await axe_violations(page) == []
+    await page.screenshot(path=str(shots / "text-editor-laptop.png"))
     await page.get_by_role("link", name="History").click()
     await expect(page.locator(".diff .add").first).to_be_visible()
     assert await axe_violations(page) == []

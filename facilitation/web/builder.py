@@ -35,7 +35,7 @@ from facilitation.presenters.builder_page import (
 from facilitation.services.format_documents import DocumentError, FormatDocument, plain
 from facilitation.services.format_library import LibraryFormat
 from facilitation.web.builder_forms import apply_fields
-from facilitation.web.guards import organiser, organiser_csrf
+from facilitation.web.guards import forbidden_page, organiser, organiser_csrf
 from facilitation.web.services import lang_of, remember_lang, services
 
 
@@ -71,8 +71,8 @@ async def builder_page(request: Request) -> Response:
 
 async def _builder_expired(request: Request) -> Response:
     entry = await _find_own(request)
-    if entry is None:
-        return _not_found(request)
+    if entry is None:  # a refused post says so, whatever the name in its address
+        return forbidden_page(request, lang_of(request))
     text = services(request).formats.source(entry)
     form = await request.form()
     try:

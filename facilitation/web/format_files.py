@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from facilitation.core.inputs import whole_number
 from facilitation.services.format_library import MAX_FORMAT_BYTES, LibraryFormat
-from facilitation.web.guards import organiser, organiser_csrf
+from facilitation.web.guards import forbidden_page, organiser, organiser_csrf
 from facilitation.web.organiser import home_page
 from facilitation.web.services import lang_of, remember_lang, services
 
@@ -82,8 +82,8 @@ async def _history(
 
 async def _history_expired(request: Request) -> Response:
     entry = await _own(request)
-    if entry is None:
-        return _not_found(request)
+    if entry is None:  # a refused post says so, whatever the name in its address
+        return forbidden_page(request, lang_of(request))
     return await _history(request, entry, "This form has expired; reload the page.", 400)
 
 
