@@ -39,7 +39,9 @@ from facilitation.settings import Settings
 from facilitation.storage.sqlite import Storage
 from facilitation.web import (
     ballots,
+    builder,
     console,
+    format_files,
     holder,
     matchmaking,
     organiser,
@@ -147,6 +149,8 @@ def create_app(settings: Settings) -> ASGIApp:
         *holder.routes,
         *matchmaking.routes,
         *organiser.routes,
+        *builder.routes,
+        *format_files.routes,
         Mount("/static", Assets(settings.static_dir), name="static"),
     ]
     app = Starlette(

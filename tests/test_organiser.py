@@ -65,7 +65,7 @@ def test_copy_edit_with_errors_fix_and_run(organiser: tuple[TestClient, Path]) -
         data={"csrf": csrf},
         follow_redirects=False,
     )
-    assert copied.headers["location"] == "/organiser/formats/carrefour-des-possibles-copy/edit"
+    assert copied.headers["location"] == "/organiser/formats/carrefour-des-possibles-copy/builder"
     path = own / "carrefour-des-possibles-copy.yaml"
     assert path.read_text().count("id: carrefour-des-possibles-copy") == 1
     editor = client.get("/organiser/formats/carrefour-des-possibles-copy/edit").text

@@ -136,6 +136,11 @@ async def _guarded_home(request: Request) -> Response:
     return await _home(request)
 
 
+async def home_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+    """The library, with an error above it when a form was refused."""
+    return await _home(request, error, status_code)
+
+
 async def _home(request: Request, error: str | None = None, status_code: int = 200) -> Response:
     svc = services(request)
     lang = lang_of(request)
@@ -230,7 +235,7 @@ async def format_copy(request: Request) -> Response:
     if entry is None:
         return await _home(request, "Unknown format.", 404)
     name = _library(request).copy(entry)
-    return RedirectResponse(f"/organiser/formats/{name}/edit", status_code=303)
+    return RedirectResponse(f"/organiser/formats/{name}/builder", status_code=303)
 
 
 async def _edit_expired(request: Request) -> Response:
@@ -262,7 +267,7 @@ async def format_edit(request: Request) -> Response:
         return await _editor(request, typed, problems, 400)
     if form.get("action") == "check":
         return await _editor(request, typed, [], 200, checked=True)
-    return RedirectResponse(f"/organiser/formats/{entry.name}?saved=1", status_code=303)
+    return RedirectResponse(f"/organiser/formats/{entry.name}/builder?saved=1", status_code=303)
 
 
 async def _editor(
@@ -275,10 +280,15 @@ async def _editor(
     entry = await _find(request)
     assert entry is not None
     shown = [p if isinstance(p, Problem) else Problem(entry.path.name, 1, 1, p) for p in problems]
+    source = text if text is not None else _library(request).source(entry)
     context = {
         "live": None,
         "name": entry.name,
-        "source": text if text is not None else _library(request).source(entry),
+        "tab": "text",
+        "source": source,
+        "line_count": source.count("\n") + 1,
+        "bad_lines": sorted({p.line for p in shown}),
+        "unreadable": request.query_params.get("unreadable") == "1",
         "csrf": _csrf(request),
         "problems": [{"line": p.line, "column": p.column, "text": p.render()} for p in shown],
         "checked": checked,
