@@ -36,7 +36,7 @@ from facilitation.services.review import BallotReview
 from facilitation.services.seating import Seating
 from facilitation.services.sessions import Sessions
 from facilitation.settings import Settings
-from facilitation.storage.sqlite import Storage
+from facilitation.storage.opening import open_store
 from facilitation.web import (
     ballots,
     builder,
@@ -83,7 +83,7 @@ async def storage_unavailable(request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: Settings) -> ASGIApp:
-    storage = Storage(settings.db_path, busy_timeout_s=settings.busy_timeout_s)
+    storage = open_store(settings.db_path, busy_timeout_s=settings.busy_timeout_s)
     announcer = Announcer()
     presence = LocalPresence()
     events = Events(storage, announcer)

@@ -8,6 +8,7 @@ does the work and returns the exit status. Imports are done inside the runners s
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -32,7 +33,12 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="NAME=VALUE",
         help="set a format parameter (repeatable)",
     )
-    p.add_argument("--db", default="facilitation.sqlite3", help="SQLite file (%(default)s)")
+    p.add_argument(
+        "--db",
+        default=os.environ.get("FACILITATION_DB") or "facilitation.sqlite3",
+        help="a SQLite file, or postgresql://user:password@host:port/name "
+        "(default: $FACILITATION_DB, else %(default)s)",
+    )
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default: %(default)s)")  # noqa: S104
     p.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
     p.add_argument(

@@ -18,6 +18,9 @@ REFUSALS: dict[str, str] = {
     "server_error": _("Something went wrong on the server; your last action was not saved."),
     "disk_full": _("The server's disk is full: ask the facilitator."),
     "database_busy": _("The server is busy saving: try again in a moment."),
+    "database_unavailable": _(
+        "The server cannot reach its database right now: try again in a moment."
+    ),
     "no_vote": _("There is no such vote."),
     "not_a_voter": _("Your role does not vote in this vote."),
     "vote_not_current": _("This vote is not on right now."),

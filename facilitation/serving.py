@@ -17,8 +17,8 @@ from facilitation.readers.formats import file_resolver, read_text
 from facilitation.readers.rosters import load_roster_file
 from facilitation.services.events import Events
 from facilitation.settings import Settings, resource_dir
-from facilitation.storage import StorageError, Store
-from facilitation.storage.sqlite import Storage
+from facilitation.storage import StorageError, StorageUnavailableError, Store
+from facilitation.storage.opening import describe, open_store
 
 
 def lan_address() -> str:
@@ -111,11 +111,14 @@ def serve_command(args: argparse.Namespace) -> int:
         ping_timeout_s=min(Settings.ping_timeout_s, args.ping_interval or Settings.ping_timeout_s),
     )
     try:
-        storage = Storage(settings.db_path)
+        storage = open_store(settings.db_path)
+    except StorageUnavailableError as error:  # a database server that is not there
+        print(f"facilitation: {error}", file=sys.stderr)
+        return 2
     except StorageError as error:
         print(f"facilitation: {error}", file=sys.stderr)
         return 1
-    lines = [f"facilitation · database {Path(settings.db_path).resolve()} (SQLite, WAL)"]
+    lines = [f"facilitation · database {describe(settings.db_path)}"]
     join_url = f"{public_url}/"
     # This store only starts the event: it is closed (its writer thread ended) before the app
     # opens the one it serves with.

@@ -18,6 +18,7 @@ def resource_dir(name: str) -> Path:
 
 @dataclass(frozen=True)
 class Settings:
+    # a SQLite file, or a postgresql:// URL (facilitation.storage.opening tells which)
     db_path: str = "facilitation.sqlite3"
     public_url: str | None = None  # e.g. http://192.168.1.20:8000; None = from the request
     default_lang: str = "fr"
@@ -66,4 +67,6 @@ class Settings:
     def own_formats_dir(self) -> Path:
         if self.user_formats_dir is not None:
             return self.user_formats_dir
+        if "://" in self.db_path:  # a database server: where the server was started
+            return Path.cwd() / "facilitation-formats"
         return Path(self.db_path).resolve().parent / "facilitation-formats"

@@ -11,10 +11,14 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
 from playwright.async_api import Browser, async_playwright
+
+if TYPE_CHECKING:
+    from tests.databases import PostgresServer
 
 # CI machines are slower and busier than a laptop: judge properties, not speed.
 settings.register_profile(
@@ -46,9 +50,10 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """`facilitation serve` in a subprocess, as a facilitator starts it."""
+    """`facilitation serve` in a subprocess, as a facilitator starts it, on a SQLite file or
+    a postgresql:// URL (the `database` fixture gives either)."""
 
-    db: Path
+    db: Path | str
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[str] | None = None
     lines: list[str] = field(default_factory=list)
@@ -136,6 +141,26 @@ def server(tmp_path: Path) -> Iterator[Server]:
     running = Server(tmp_path / "live.sqlite3").start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole test session (tests/databases.py)."""
+    from tests.databases import PostgresServer
+
+    running = PostgresServer().start()
+    yield running
+    running.remove()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty database for one test, as `--db` names it: a SQLite file, then a fresh
+    database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "db.sqlite3")
+    postgres: PostgresServer = request.getfixturevalue("postgres_server")
+    return postgres.new_database()
 
 
 @pytest.fixture

@@ -182,19 +182,30 @@ def test_the_storage_interface_knows_no_database() -> None:
     storage = PACKAGE / "storage"
     for path in [storage / "__init__.py", storage / "rows.py", storage / "protocol.py"]:
         names = imports_of(module_name(path))
-        assert "sqlite3" not in names, path.name
-        assert not any(n.startswith("facilitation.storage.sqlite") for n in names), path.name
+        assert not names & {"sqlite3", "psycopg"}, path.name
+        assert not any(
+            n.startswith(("facilitation.storage.sqlite", "facilitation.storage.postgres"))
+            for n in names
+        ), path.name
 
 
-def test_only_the_place_that_opens_the_database_knows_sqlite_storage() -> None:
-    """Everything else types its dependency on the `Store` protocol."""
-    users = sorted(
+def test_only_the_place_that_opens_the_database_knows_which_one_it_is() -> None:
+    """Everything else types its dependency on the `Store` protocol; `storage.opening`
+    picks SQLite or PostgreSQL from `--db`, and only app.py and serving.py call it."""
+    databases = ("facilitation.storage.sqlite", "facilitation.storage.postgres")
+    outside = [p for p in PACKAGE.rglob("*.py") if p.relative_to(PACKAGE).parts[0] != "storage"]
+    knowing = sorted(
         str(p.relative_to(PACKAGE))
-        for p in PACKAGE.rglob("*.py")
-        if p.relative_to(PACKAGE).parts[0] != "storage"
-        and any(n.startswith("facilitation.storage.sqlite") for n in imports_of(module_name(p)))
+        for p in outside
+        if any(n.startswith(databases) for n in imports_of(module_name(p)))
     )
-    assert users == ["app.py", "serving.py"]
+    assert knowing == []
+    opening = sorted(
+        str(p.relative_to(PACKAGE))
+        for p in outside
+        if "facilitation.storage.opening" in imports_of(module_name(p))
+    )
+    assert opening == ["app.py", "serving.py"]
 
 
 def test_no_catch_all_modules() -> None:

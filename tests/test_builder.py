@@ -392,6 +392,6 @@ def test_the_text_editor_numbers_lines_and_marks_the_bad_ones(
     )
     assert response.status_code == 400
     assert f'<span class="bad">{line}</span>' in response.text
-    assert f'data-line="{line}" data-column="13"' in response.text
+    assert f'data-line="{line}" data-column="5"' in response.text  # at the key
     assert response.text.count('class="bad"') == 1
     assert path.read_text(encoding="utf-8") == source

@@ -2,7 +2,7 @@
 comparison of ballots with the room, and setting aside ballots of identities made in bursts.
 
 A curl loop (page, read the form token, post a ballot) is what the finding used; these tests
-are that loop, with TestClient, against a real SQLite file."""
+are that loop, with TestClient, against a real SQLite file and a real PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -65,8 +65,8 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def make_room(tmp_path: Path, voters: str, **settings: Any) -> Iterator[Room]:
-    app = create_app(Settings(db_path=str(tmp_path / "vote.sqlite3"), **settings))
+def make_room(database: str, voters: str, **settings: Any) -> Iterator[Room]:
+    app = create_app(Settings(db_path=database, **settings))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
     live = asyncio.run(
         services.events.create(
@@ -104,8 +104,8 @@ def stuff(room: Room, times: int, choice: str = "a") -> list[str]:
 
 
 @pytest.fixture
-def ticketed(tmp_path: Path) -> Iterator[Room]:
-    yield from make_room(tmp_path, "ticketed", new_identities_per_minute=0)
+def ticketed(database: str) -> Iterator[Room]:
+    yield from make_room(database, "ticketed", new_identities_per_minute=0)
 
 
 def test_300_scripted_identities_count_for_nothing_in_a_ticketed_vote(ticketed: Room) -> None:
@@ -174,8 +174,8 @@ def test_a_ticket_from_the_printed_sheet_makes_a_voter_whose_ballot_counts(
 
 
 @pytest.fixture
-def open_vote(tmp_path: Path) -> Iterator[Room]:
-    yield from make_room(tmp_path, "open")  # the default limits
+def open_vote(database: str) -> Iterator[Room]:
+    yield from make_room(database, "open")  # the default limits
 
 
 def test_an_open_vote_refuses_most_of_300_identities_from_one_address(open_vote: Room) -> None:
@@ -201,7 +201,8 @@ def test_an_open_vote_refuses_most_of_300_identities_from_one_address(open_vote:
 def test_forwarded_for_is_only_trusted_when_the_setting_says(tmp_path: Path) -> None:
     for trusted, admitted in ((False, 5), (True, 12)):
         (tmp_path / str(trusted)).mkdir()
-        for room in make_room(tmp_path / str(trusted), "open", trust_forwarded_for=trusted):
+        db = str(tmp_path / str(trusted) / "vote.sqlite3")
+        for room in make_room(db, "open", trust_forwarded_for=trusted):
             script = TestClient(room.app)
             codes = []
             for k in range(12):
@@ -250,8 +251,8 @@ def test_the_console_warns_when_ballots_exceed_the_head_count(open_vote: Room) -
 
 
 @pytest.fixture
-def unlimited(tmp_path: Path) -> Iterator[Room]:
-    yield from make_room(tmp_path, "open", new_identities_per_minute=0)
+def unlimited(database: str) -> Iterator[Room]:
+    yield from make_room(database, "open", new_identities_per_minute=0)
 
 
 def test_setting_aside_a_burst_removes_its_ballots_and_restoring_brings_them_back(

@@ -32,6 +32,7 @@ assert (here / "static" / "vendor" / "htmx-2.0.11.min.js").is_file()
 assert (here / "locale" / "fr" / "LC_MESSAGES" / "messages.po").is_file()
 from facilitation.storage.sqlite.schema import SCHEMA_VERSION, migrations
 assert [m.version for m in migrations()] == list(range(1, SCHEMA_VERSION + 1))
+assert [m.version for m in migrations("postgresql")] == list(range(1, SCHEMA_VERSION + 1))
 assert (here / "storage" / "migrations" / "0001_initial.sql").is_file()
 app = create_app(Settings(db_path=sys.argv[1]))
 with TestClient(app) as client:

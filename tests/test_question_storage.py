@@ -1,19 +1,18 @@
 """The store's rules for audience questions: one upvote per person per question even when
 two arrive at once, only shown questions take upvotes, per-person limits counted in the
-insert's transaction, and reaction totals that add up."""
+insert's transaction, and reaction totals that add up, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
+from facilitation.storage.opening import open_store
 from facilitation.storage.rows import QuestionSettings
-from facilitation.storage.sqlite import Storage
 from tests.test_storage import make_event
 
 
-async def test_upvotes_are_one_per_person_even_when_sent_together(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "db.sqlite3")
+async def test_upvotes_are_one_per_person_even_when_sent_together(database: str) -> None:
+    storage = open_store(database)
     event = await make_event(storage)
     alice = await storage.add_participant(event, "tok-a", 1)
     bob = await storage.add_participant(event, "tok-b", 1)
@@ -31,8 +30,8 @@ async def test_upvotes_are_one_per_person_even_when_sent_together(tmp_path: Path
     storage.close()
 
 
-async def test_only_shown_questions_take_upvotes(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "db.sqlite3")
+async def test_only_shown_questions_take_upvotes(database: str) -> None:
+    storage = open_store(database)
     event = await make_event(storage)
     alice = await storage.add_participant(event, "tok-a", 1)
     pending = await storage.add_question(
@@ -59,8 +58,8 @@ async def test_only_shown_questions_take_upvotes(tmp_path: Path) -> None:
     storage.close()
 
 
-async def test_the_per_person_limit_holds_for_quick_taps(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "db.sqlite3")
+async def test_the_per_person_limit_holds_for_quick_taps(database: str) -> None:
+    storage = open_store(database)
     event = await make_event(storage)
     alice = await storage.add_participant(event, "tok-a", 1)
     asked = await asyncio.gather(
@@ -75,8 +74,8 @@ async def test_the_per_person_limit_holds_for_quick_taps(tmp_path: Path) -> None
     storage.close()
 
 
-async def test_settings_reactions_and_hidden_words_read_back(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "db.sqlite3")
+async def test_settings_reactions_and_hidden_words_read_back(database: str) -> None:
+    storage = open_store(database)
     event = await make_event(storage)
     alice = await storage.add_participant(event, "tok-a", 1)
     assert storage.question_settings(event) == QuestionSettings(None, None)

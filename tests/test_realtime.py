@@ -1,15 +1,26 @@
-"""A real `facilitation serve` process, real socket.io clients over websockets."""
+"""A real `facilitation serve` process, real socket.io clients over websockets: each test
+runs on a SQLite file, then on a PostgreSQL database (the `database` fixture)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
-import sqlite3
 import time
+from collections.abc import Iterator
+
+import pytest
 
 from tests.conftest import Server
+from tests.databases import fetch_one
 from tests.realtime_clients import Client, Console, Phone
+
+
+@pytest.fixture
+def server(database: str) -> Iterator[Server]:
+    running = Server(database).start()
+    yield running
+    running.stop()
 
 
 def vote_stage(html: str) -> str:
@@ -215,8 +226,8 @@ async def test_a_burst_of_ballots_is_counted_exactly_with_few_updates(server: Se
         await client.close()
 
 
-async def test_restart_after_kill_loses_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    server = Server(tmp_path / "crash.sqlite3").start()
+async def test_restart_after_kill_loses_nothing(database: str) -> None:
+    server = Server(database).start()
     try:
         console = await Console(server.base, server.code).login(server.console_url)
         page = (await console.http.get(f"/e/{server.code}/console")).text
@@ -255,9 +266,8 @@ async def test_a_wish_with_help_keeps_the_profile_just_set(server: Server) -> No
     phone = await Phone(server.base, server.code).join()
     profile = {"organisation": "Coop", "side": "offer", "offers": ["funding"], "slots": [1, 2]}
     assert (await phone.sio.call("profile", profile, timeout=30))["ok"]
-    with sqlite3.connect(server.db) as db:
-        (roster,) = db.execute("SELECT roster_json FROM events").fetchone()
-    project, needs = next((p["id"], p["needs"]) for p in json.loads(roster) if p["needs"])
+    (roster,) = fetch_one(server.db, "SELECT roster_json FROM events")
+    project, needs = next((p["id"], p["needs"]) for p in json.loads(str(roster)) if p["needs"])
     ack = await phone.sio.call(
         "wish",
         {"target": f"project:{project}", "level": "want", "helps": [needs[0]]},
@@ -265,11 +275,10 @@ async def test_a_wish_with_help_keeps_the_profile_just_set(server: Server) -> No
     )
     assert ack["ok"], ack
     token = phone.http.cookies.get(f"p_{server.code}")
-    with sqlite3.connect(server.db) as db:
-        (stored,) = db.execute(
-            "SELECT profile_json FROM participants WHERE token = ?", (token,)
-        ).fetchone()
-    kept = json.loads(stored)
+    (stored,) = fetch_one(
+        server.db, "SELECT profile_json FROM participants WHERE token = ?", (token,)
+    )
+    kept = json.loads(str(stored))
     assert kept["organisation"] == "Coop"
     assert kept["side"] == "offer"
     assert kept["slots"] == [1, 2]

@@ -1,7 +1,7 @@
 """Seating keeps what every phone shows of its seat until the database says it changed.
 
 The key is the seating version the database keeps (bumped by the writes that change seats),
-not a count kept by one process: a second process sharing the file, or a rename, shows.
+not a count kept by one process: a second process sharing the database, or a rename, shows.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from pathlib import Path
 from facilitation.services.events import Events, LiveEvent
 from facilitation.services.participants import Participants
 from facilitation.services.seating import Seating
-from facilitation.storage import ParticipantRow
+from facilitation.storage import ParticipantRow, Store
+from facilitation.storage.opening import open_store
 from facilitation.storage.sqlite import Storage
 
 TABLES = """\
@@ -25,7 +26,7 @@ steps:
 """
 
 
-async def an_event(storage: Storage, people: int) -> tuple[LiveEvent, list[ParticipantRow]]:
+async def an_event(storage: Store, people: int) -> tuple[LiveEvent, list[ParticipantRow]]:
     live = await Events(storage).create(
         format_source=TABLES, format_name="tables.yaml", roster=(), params={}
     )
@@ -34,9 +35,9 @@ async def an_event(storage: Storage, people: int) -> tuple[LiveEvent, list[Parti
     return live, joined
 
 
-async def test_a_seating_made_by_another_process_shows_in_this_one(tmp_path: Path) -> None:
-    path = tmp_path / "shared.sqlite3"
-    here, there = Storage(path), Storage(path)  # as two server processes would open it
+async def test_a_seating_made_by_another_process_shows_in_this_one(database: str) -> None:
+    # as two server processes would open it: one SQLite file, or one PostgreSQL database
+    here, there = open_store(database), open_store(database)
     try:
         live, people = await an_event(here, 4)
         elsewhere = Events(there).get(live.code)

@@ -4,18 +4,21 @@ import inspect
 import sqlite3
 from pathlib import Path
 
+import psycopg
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from facilitation.core.engine import EventState, Timer, VoteState
 from facilitation.storage import StorageError, Store
+from facilitation.storage.opening import open_store
+from facilitation.storage.postgres import Storage as ServerStorage
 from facilitation.storage.sqlite import SCHEMA_VERSION, Storage, state_from_json, state_to_json
 from facilitation.storage.sqlite.schema import migrations, schema_version, statements
 
 
 async def make_event(
-    storage: Storage, votes: dict[str, VoteState] | None = None, code: str = "ABCDEF"
+    storage: Store, votes: dict[str, VoteState] | None = None, code: str = "ABCDEF"
 ) -> int:
     """An event of a one-line format with vote "v" open (or `votes`); its id."""
     state = EventState(votes=votes or {"v": VoteState("open")})
@@ -41,35 +44,38 @@ def test_wal_mode_and_schema(tmp_path: Path) -> None:
     assert mode == "wal"
 
 
-async def test_one_ballot_per_participant_per_vote_is_a_constraint(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "db.sqlite3")
+async def test_one_ballot_per_participant_per_vote_is_a_constraint(database: str) -> None:
+    storage = open_store(database)
     event = await make_event(storage)
     alice = await storage.add_participant(event, "tok-a", 1)
     assert await storage.put_ballot(event, "v", alice.id, {"choice": "x"}, 2)
     assert await storage.put_ballot(event, "v", alice.id, {"choice": "y"}, 3)  # a change
     assert [b.ballot for b in storage.ballots(event, "v")] == [{"choice": "y"}]
-    other = sqlite3.connect(tmp_path / "db.sqlite3")
-    with pytest.raises(sqlite3.IntegrityError):
-        other.execute(
-            "INSERT INTO ballots(event_id, vote_id, participant_id, ballot_json, cast_at, updated_at)"
-            " VALUES (?, 'v', ?, '{}', 1, 1)",
-            (event, alice.id),
-        )
-    other.close()
+    insert = (
+        "INSERT INTO ballots(event_id, vote_id, participant_id, ballot_json, cast_at, updated_at)"
+        " VALUES ({0}, 'v', {0}, '{{}}', 1, 1)"
+    )
+    if isinstance(storage, ServerStorage):
+        with psycopg.connect(database) as other, pytest.raises(psycopg.errors.UniqueViolation):
+            other.execute(insert.format("%s"), (event, alice.id))
+    else:
+        other = sqlite3.connect(database)
+        with pytest.raises(sqlite3.IntegrityError):
+            other.execute(insert.format("?"), (event, alice.id))
+        other.close()
     storage.close()
 
 
-async def test_closed_vote_refuses_ballots_in_the_same_statement(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "db.sqlite3")
+async def test_closed_vote_refuses_ballots_in_the_same_statement(database: str) -> None:
+    storage = open_store(database)
     event = await make_event(storage, {"v": VoteState("closed")})
     bob = await storage.add_participant(event, "tok-b", 1)
     assert not await storage.put_ballot(event, "v", bob.id, {"choice": "x"}, 2)
     assert storage.count_ballots(event, "v") == 0
 
 
-async def test_state_survives_reopening_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "db.sqlite3"
-    storage = Storage(path)
+async def test_state_survives_reopening_the_database(database: str) -> None:
+    storage = open_store(database)
     event = await make_event(storage)
     state = EventState(
         cursor=3,
@@ -80,7 +86,7 @@ async def test_state_survives_reopening_the_file(tmp_path: Path) -> None:
     )
     await storage.save_state(event, state, now=5, actor="facilitator", action="next")
     storage.close()
-    again = Storage(path)
+    again = open_store(database)
     assert again.load_state(event) == state
     assert [e["action"] for e in again.log_entries(event)] == ["create", "next"]
 
@@ -118,25 +124,26 @@ def test_state_json_round_trip(
     assert state_from_json(state_to_json(state), {}) == state
 
 
-def test_storage_has_exactly_the_methods_of_the_store_protocol() -> None:
+@pytest.mark.parametrize("storage", [Storage, ServerStorage], ids=["sqlite", "postgresql"])
+def test_storage_has_exactly_the_methods_of_the_store_protocol(storage: type) -> None:
     """The rest of the code sees the protocol: a method missing from it, or with another
     signature there, would be a method callers cannot rely on."""
     protocol = {n for n in dir(Store) if not n.startswith("_")}
-    public = {n for n in dir(Storage) if not n.startswith("_")}
+    public = {n for n in dir(storage) if not n.startswith("_")}
     assert public == protocol
     for name in sorted(protocol):
-        assert inspect.signature(getattr(Storage, name)) == inspect.signature(
+        assert inspect.signature(getattr(storage, name)) == inspect.signature(
             getattr(Store, name)
         ), name
         # a write awaited through the protocol must be one in the store, and no read may be
-        assert inspect.iscoroutinefunction(getattr(Storage, name)) == (
+        assert inspect.iscoroutinefunction(getattr(storage, name)) == (
             inspect.iscoroutinefunction(getattr(Store, name))
         ), name
 
 
-async def test_reads_return_values_not_cursors(tmp_path: Path) -> None:
+async def test_reads_return_values_not_cursors(database: str) -> None:
     """Results outlive the call (the writer thread hands its own over): lists and rows."""
-    storage = Storage(tmp_path / "db.sqlite3")
+    storage = open_store(database)
     event = await make_event(storage)
     alice = await storage.add_participant(event, "tok-a", 1)
     await storage.put_wish(event, alice.id, alice.id, "want", 2)
@@ -182,9 +189,9 @@ def test_a_new_file_records_the_latest_schema_version(tmp_path: Path) -> None:
     assert schema_version(storage.db) == SCHEMA_VERSION
 
 
-async def test_the_seating_version_moves_with_what_seats_show(tmp_path: Path) -> None:
+async def test_the_seating_version_moves_with_what_seats_show(database: str) -> None:
     """Bumped in the transaction of each write that changes a seat, and by no other."""
-    storage = Storage(tmp_path / "db.sqlite3")
+    storage = open_store(database)
     event = await make_event(storage)
     seen = [storage.seating_version(event)]
 

@@ -13,16 +13,20 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import psycopg
 import pytest
 
-from facilitation.storage import StorageError
+from facilitation.storage import StorageError, Store
+from facilitation.storage.opening import open_store
 from facilitation.storage.sqlite import Storage
+from facilitation.storage.tables.base import Connection
 from tests.conftest import ROOT
 from tests.data.make_db_v1 import snapshot
+from tests.databases import fetch_one
 from tests.test_storage import make_event
 
 
-async def an_open_vote(storage: Storage) -> tuple[int, int]:
+async def an_open_vote(storage: Store) -> tuple[int, int]:
     """(event, participant) with vote "v" open."""
     event = await make_event(storage, code="WRITER")
     person = await storage.add_participant(event, "tok-a", 1)
@@ -115,25 +119,26 @@ async def test_reads_see_a_write_as_soon_as_its_await_returns(tmp_path: Path) ->
     storage.close()
 
 
-async def test_a_failed_write_reaches_its_caller_and_leaves_nothing(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "db.sqlite3")
+async def test_a_failed_write_reaches_its_caller_and_leaves_nothing(database: str) -> None:
+    storage = open_store(database)
     event, alice = await an_open_vote(storage)
 
-    def half_then_fail(db: sqlite3.Connection) -> None:
+    def half_then_fail(db: Connection) -> None:
         db.execute("INSERT INTO meta(key, value) VALUES ('half', 'done')")
         raise ZeroDivisionError
 
     with pytest.raises(ZeroDivisionError):
-        await storage._write(half_then_fail)
-    assert storage.db.execute("SELECT 1 FROM meta WHERE key = 'half'").fetchone() is None
-    with pytest.raises(sqlite3.IntegrityError):  # a constraint, raised in the writer thread
+        await storage._write(half_then_fail)  # type: ignore[attr-defined]
+    assert storage.db.execute("SELECT 1 FROM meta WHERE key = 'half'").fetchone() is None  # type: ignore[attr-defined]
+    # a constraint, raised in the writer thread
+    with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
         await storage.put_score(event, "pass", 1, 12345, alice, 3)
     assert await storage.put_ballot(event, "v", alice, {"choice": "x"}, 2)  # it goes on
     storage.close()
 
 
-async def test_a_cancelled_caller_does_not_take_its_write_back(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "db.sqlite3")
+async def test_a_cancelled_caller_does_not_take_its_write_back(database: str) -> None:
+    storage = open_store(database)
     event, alice = await an_open_vote(storage)
     gone = asyncio.create_task(storage.put_ballot(event, "v", alice, {"choice": "x"}, 2))
     await asyncio.sleep(0)  # queued
@@ -144,9 +149,8 @@ async def test_a_cancelled_caller_does_not_take_its_write_back(tmp_path: Path) -
     storage.close()
 
 
-async def test_close_finishes_the_queued_writes_then_refuses_more(tmp_path: Path) -> None:
-    path = tmp_path / "db.sqlite3"
-    storage = Storage(path)
+async def test_close_finishes_the_queued_writes_then_refuses_more(database: str) -> None:
+    storage = open_store(database)
     event, _ = await an_open_vote(storage)
     queued = [
         asyncio.create_task(storage.add_participant(event, f"late-{n}", 2)) for n in range(20)
@@ -157,7 +161,7 @@ async def test_close_finishes_the_queued_writes_then_refuses_more(tmp_path: Path
     assert len(await asyncio.gather(*queued)) == 20
     with pytest.raises(StorageError):
         await storage.add_participant(event, "too-late", 3)
-    again = Storage(path)
+    again = open_store(database)
     assert again.count_participants(event) == 21
     again.close()
 
@@ -176,51 +180,50 @@ async def test_each_store_has_one_writer_thread_until_closed_or_dropped(tmp_path
     assert writers() == running
 
 
-def test_a_store_can_be_used_from_one_event_loop_after_another(tmp_path: Path) -> None:
+def test_a_store_can_be_used_from_one_event_loop_after_another(database: str) -> None:
     """Start-up code writes in asyncio.run before the server's loop runs."""
-    storage = Storage(tmp_path / "db.sqlite3")
+    storage = open_store(database)
     event, _ = asyncio.run(an_open_vote(storage))
     asyncio.run(storage.add_participant(event, "tok-b", 2))
     assert storage.count_participants(event) == 2
     storage.close()
 
 
-async def test_writes_queued_together_commit_together_and_fail_alone(tmp_path: Path) -> None:
+async def test_writes_queued_together_commit_together_and_fail_alone(database: str) -> None:
     """Group commit: what waits in the queue runs in one transaction, each unit under its own
     savepoint, so a failing unit loses only its own work and gets its own exception."""
-    path = tmp_path / "db.sqlite3"
-    storage = Storage(path)
+    storage = open_store(database)
     event, _ = await an_open_vote(storage)
     people = [(await storage.add_participant(event, f"tok-{i}", 1)).id for i in range(20)]
     started, release = threading.Event(), threading.Event()
 
-    def slow(db: sqlite3.Connection) -> None:
+    def slow(db: Connection) -> None:
         started.set()
         release.wait(60)
 
-    def failing(db: sqlite3.Connection) -> None:
+    def failing(db: Connection) -> None:
         db.execute("INSERT INTO meta(key, value) VALUES ('half', 'done')")
         raise ValueError("this unit fails")
 
-    def seen(db: sqlite3.Connection) -> tuple[int, int]:
+    def seen(db: Connection) -> tuple[int, int]:
         """Ballots as this transaction sees them, and as another connection does."""
-        inside = db.execute("SELECT count(*) FROM ballots").fetchone()[0]
-        with sqlite3.connect(path) as other:
-            outside = other.execute("SELECT count(*) FROM ballots").fetchone()[0]
-        return inside, outside
+        inside = db.execute("SELECT count(*) AS n FROM ballots").fetchone()["n"]
+        (outside,) = fetch_one(database, "SELECT count(*) FROM ballots")
+        return inside, int(str(outside))
 
-    busy = asyncio.create_task(storage._write(slow))
+    write = storage._write  # type: ignore[attr-defined]
+    busy = asyncio.create_task(write(slow))
     assert await asyncio.to_thread(started.wait, 60)
     first = [
         asyncio.create_task(storage.put_ballot(event, "v", p, {"choice": "x"}, 2))
         for p in people[:10]
     ]
-    broken = asyncio.create_task(storage._write(failing))
+    broken = asyncio.create_task(write(failing))
     rest = [
         asyncio.create_task(storage.put_ballot(event, "v", p, {"choice": "x"}, 2))
         for p in people[10:]
     ]
-    look = asyncio.create_task(storage._write(seen))
+    look = asyncio.create_task(write(seen))
     for _ in range(10):  # let every task reach the queue while the writer is held
         await asyncio.sleep(0)
     release.set()
@@ -231,7 +234,6 @@ async def test_writes_queued_together_commit_together_and_fail_alone(tmp_path: P
     # the batch's own writes are visible inside it, not yet outside: one transaction
     assert await look == (20, 0)
     assert storage.count_ballots(event, "v") == 20
-    with sqlite3.connect(path) as other:
-        assert other.execute("SELECT count(*) FROM meta WHERE key = 'half'").fetchone()[0] == 0
-        assert other.execute("SELECT count(*) FROM ballots").fetchone()[0] == 20
+    assert fetch_one(database, "SELECT count(*) FROM meta WHERE key = 'half'") == (0,)
+    assert fetch_one(database, "SELECT count(*) FROM ballots") == (20,)
     storage.close()

@@ -186,6 +186,7 @@ KIND_LABELS: dict[str, str] = {
     "rotate": _("Rotation"),
     "pass": _("Pass-around"),
     "match": _("Matchmaking"),
+    "qa": _("Audience questions"),
     "use": _("Another format"),
 }
 assert set(KIND_LABELS) == set(STEP_KINDS)

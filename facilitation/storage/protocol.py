@@ -36,8 +36,9 @@ class StorageError(Exception):
 
 
 class StorageUnavailableError(StorageError):
-    """A write that could not be made now, for a reason the room should be told and that
-    passes by itself: `code` is "disk_full" or "database_busy". Nothing of it was kept."""
+    """A write (or a read) that could not be made now, for a reason the room should be told
+    and that passes by itself: `code` is "disk_full", "database_busy" or, for a database
+    server that cannot be reached, "database_unavailable". Nothing of it was kept."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)

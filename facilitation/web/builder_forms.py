@@ -106,7 +106,9 @@ def read_field(field: Field, form: Form, path: Path_, current: Any, lang: str) -
         return None if low is None and high is None else [low, high]
     if widget == "roles":
         chosen = {v for v in form.getlist(name) if isinstance(v, str)}
-        return [c for c in field.choices if c in chosen]
+        picked = [c for c in field.choices if c in chosen]
+        # no box ticked for a key the file leaves out: it stays out
+        return picked if picked or current is not None else None
     if widget == "yaml":
         return _loaded(_text(form, name), path)
     if widget == "record":

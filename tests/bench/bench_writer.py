@@ -52,7 +52,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from facilitation.storage.sqlite import Storage
 from facilitation.storage.sqlite.connection import _open_writer
-from facilitation.storage.sqlite.writer import Unit, _transaction
+from facilitation.storage.sqlite.session import _transaction
+from facilitation.storage.tables.base import Unit
 from tests.test_storage import make_event
 
 PHONES = 1000

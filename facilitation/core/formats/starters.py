@@ -36,6 +36,7 @@ _STARTERS: dict[str, dict[str, Any]] = {
         "method": "single",
         "options": "projects",
     },
+    "qa": {"minutes": 10, "title": {"fr": "Vos questions", "en": "Your questions"}},
     "reveal": {"title": {"fr": "Résultats", "en": "Results"}},
     "groups": {"size": 4, "title": {"fr": "Groupes", "en": "Groups"}},
     "rotate": {

@@ -12,19 +12,20 @@ temporary cursor), and `_snapshot` ends its transaction whatever happens.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import secrets
 import sqlite3
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from facilitation.storage.protocol import StorageError
 from facilitation.storage.sqlite.schema import upgrade
-from facilitation.storage.sqlite.writer import Unit, Writer
+from facilitation.storage.sqlite.session import Session
+from facilitation.storage.tables.base import Connection, Tables, Unit
+from facilitation.storage.writer import Writer
 
 T = TypeVar("T")
 
@@ -89,20 +90,24 @@ def _open_writer(path: str, busy_timeout_s: float) -> sqlite3.Connection:
     return db
 
 
+def _open_session(path: str, busy_timeout_s: float) -> Session:
+    return Session(_open_writer(path, busy_timeout_s))
+
+
 def _close(writer: Writer, reader: sqlite3.Connection) -> None:
     # the reader first: the writer's connection, closed last, checkpoints the WAL into the file
     reader.close()
     writer.close()
 
 
-class Database:
+class Database(Tables):
     """`Database(path)` opens (or creates) the file and upgrades its schema, on the writer
     thread; StorageError if it is not a usable database or was written by a newer version."""
 
     def __init__(self, path: str | Path, *, busy_timeout_s: float = 10.0) -> None:
         self.path = str(path)
         # the thread must not hold the store, or a dropped store would never be finalised
-        self._writer = Writer(functools.partial(_open_writer, self.path, busy_timeout_s))
+        self._writer = Writer(functools.partial(_open_session, self.path, busy_timeout_s))
         try:
             # the loop's thread is not always the one that opened the store (a test client
             # runs the app in a thread of its own)
@@ -119,53 +124,16 @@ class Database:
         self._closing()
 
     async def _write(self, unit: Unit[T]) -> T:
-        """`unit` in one transaction on the writer thread, committed when this returns."""
         return await self._writer.run(unit)
 
     @contextmanager
-    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+    def _snapshot(self) -> Iterator[Connection]:
         """Several reads that must agree, without blocking the writer (WAL)."""
         self.db.execute("BEGIN")
         try:
             yield self.db
         finally:
             self.db.execute("COMMIT")
-
-    @staticmethod
-    def _log(
-        db: sqlite3.Connection,
-        event_id: int,
-        now: int,
-        actor: str,
-        action: str,
-        detail: Mapping[str, Any],
-    ) -> None:
-        db.execute(
-            "INSERT INTO log(event_id, at, actor, action, detail_json) VALUES (?, ?, ?, ?, ?)",
-            (event_id, now, actor, action, json.dumps(detail, ensure_ascii=False)),
-        )
-
-    @staticmethod
-    def _seating_changed(db: sqlite3.Connection, event_id: int) -> None:
-        """What phones show of their seats changed: `Seating` computes them again, in every
-        process sharing the file, because it keys its caches on this number."""
-        db.execute(
-            "UPDATE events SET seating_version = seating_version + 1 WHERE id = ?", (event_id,)
-        )
-
-    # --- keys kept in meta ----------------------------------------------------------------
-
-    def _meta(self, key: str) -> str:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return str(row["value"])
-
-    def organiser_key(self) -> str:
-        """The secret of the organiser home, made once per database."""
-        return self._meta("organiser_key")
-
-    def signing_key(self) -> str:
-        """Signs CSRF tokens; kept in the database so forms stay valid across restarts."""
-        return self._meta("signing_key")
 
     def write_failure(self) -> str | None:
         return self._writer.failure
@@ -176,27 +144,7 @@ class Database:
         # 0 would mean "leave it as it is" to SQLite: 1 is clamped to the current size
         limit = 1_073_741_823 if pages is None else max(pages, 1)
 
-        def apply(db: sqlite3.Connection) -> None:
+        def apply(db: Connection) -> None:
             db.execute(f"PRAGMA max_page_count = {int(limit)}")
 
         await self._write(apply)
-
-    def session_epoch(self, scope: str) -> int:
-        row = self.db.execute(
-            "SELECT value FROM meta WHERE key = ?", (f"session_epoch:{scope}",)
-        ).fetchone()
-        return int(row["value"]) if row else 0
-
-    async def bump_session_epoch(self, scope: str) -> int:
-        key = f"session_epoch:{scope}"
-
-        def bump(db: sqlite3.Connection) -> int:
-            db.execute(
-                "INSERT INTO meta(key, value) VALUES (?, '1') ON CONFLICT(key) "
-                "DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-                (key,),
-            )
-            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-            return int(row["value"])
-
-        return await self._write(bump)

@@ -8,43 +8,13 @@ them. A file from a newer facilitation is refused rather than written to.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
-from importlib import resources
 
+from facilitation.storage.migrations import SCHEMA_VERSION, Migration, migrations
 from facilitation.storage.protocol import StorageError
 
-SCHEMA_VERSION = 5
-MIGRATIONS = "facilitation.storage.migrations"
-_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
-
-
-def migrations() -> list[Migration]:
-    """The shipped migrations, 1 to SCHEMA_VERSION."""
-    found = sorted(
-        (
-            Migration(int(match[1]), entry.name, entry.read_text(encoding="utf-8"))
-            for entry in resources.files(MIGRATIONS).iterdir()
-            if (match := _NAME.fullmatch(entry.name))
-        ),
-        key=lambda m: m.version,
-    )
-    if [m.version for m in found] != list(range(1, SCHEMA_VERSION + 1)):
-        # a broken install: without this, a new file would get a partial schema
-        raise StorageError(
-            f"the schema migrations shipped are not 1 to {SCHEMA_VERSION}: "
-            f"{[m.name for m in found]}"
-        )
-    return found
+__all__ = ["SCHEMA_VERSION", "Migration", "migrations", "schema_version", "statements", "upgrade"]
 
 
 def statements(script: str) -> Iterator[str]:

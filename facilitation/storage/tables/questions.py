@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping, Sequence
 
 from facilitation.storage.rows import QuestionRow, QuestionSettings
-from facilitation.storage.sqlite.connection import Database
+from facilitation.storage.tables.base import Connection, Row, Tables
 
 _QUESTIONS = "SELECT * FROM questions WHERE event_id = ?"
 
 
-def _question(row: sqlite3.Row) -> QuestionRow:
+def _question(row: Row) -> QuestionRow:
     return QuestionRow(
         row["id"],
         row["step_id"],
@@ -27,7 +26,7 @@ def _question(row: sqlite3.Row) -> QuestionRow:
     )
 
 
-class QuestionTables(Database):
+class QuestionTables(Tables):
     async def add_question(
         self,
         event_id: int,
@@ -41,22 +40,25 @@ class QuestionTables(Database):
         limit: int | None,
     ) -> QuestionRow | None:
         # the count and the insert in one transaction: two quick taps cannot both get through
-        def unit(db: sqlite3.Connection) -> QuestionRow | None:
+        def unit(db: Connection) -> QuestionRow | None:
             if limit is not None:
-                (asked,) = db.execute(
-                    "SELECT count(*) FROM questions WHERE event_id = ? AND step_id = ?"
+                if self._locks_rows:  # another process's tap waits for this one's commit
+                    db.execute(
+                        "SELECT 1 FROM participants WHERE id = ? FOR UPDATE", (participant_id,)
+                    )
+                row = db.execute(
+                    "SELECT count(*) AS n FROM questions WHERE event_id = ? AND step_id = ?"
                     " AND participant_id = ?",
                     (event_id, step_id, participant_id),
                 ).fetchone()
-                if asked >= limit:
+                if row["n"] >= limit:
                     return None
-            cursor = db.execute(
-                "INSERT INTO questions(event_id, step_id, project_id, participant_id, text,"
-                " name, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (event_id, step_id, project_id, participant_id, text, name, state, now),
-            )
             return _question(
-                db.execute(_QUESTIONS + " AND id = ?", (event_id, cursor.lastrowid)).fetchone()
+                db.execute(
+                    "INSERT INTO questions(event_id, step_id, project_id, participant_id, text,"
+                    " name, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+                    (event_id, step_id, project_id, participant_id, text, name, state, now),
+                ).fetchone()
             )
 
         return await self._write(unit)
@@ -73,7 +75,7 @@ class QuestionTables(Database):
 
     def question_upvotes(self, event_id: int) -> list[tuple[int, int]]:
         return [
-            (r[0], r[1])
+            (r["question_id"], r["participant_id"])
             for r in self.db.execute(
                 "SELECT u.question_id, u.participant_id FROM question_upvotes u"
                 " JOIN questions q ON q.id = u.question_id WHERE q.event_id = ?",
@@ -85,7 +87,7 @@ class QuestionTables(Database):
         """Whether the upvote is new: only a question that is shown takes upvotes, checked in
         the same statement as the insert, so hiding it and upvoting it cannot cross."""
 
-        def unit(db: sqlite3.Connection) -> bool:
+        def unit(db: Connection) -> bool:
             cursor = db.execute(
                 "INSERT INTO question_upvotes(question_id, participant_id, created_at)"
                 " SELECT id, ?, ? FROM questions WHERE id = ? AND event_id = ?"
@@ -104,7 +106,7 @@ class QuestionTables(Database):
         it); how many there were."""
         ids = list(question_ids)
 
-        def unit(db: sqlite3.Connection) -> int:
+        def unit(db: Connection) -> int:
             cursor = db.executemany(
                 "DELETE FROM question_upvotes WHERE participant_id = ? AND question_id IN"
                 " (SELECT id FROM questions WHERE id = ? AND event_id = ?)",
@@ -126,7 +128,7 @@ class QuestionTables(Database):
         ids = list(question_ids)
         mark = None if answered is None else int(answered)
 
-        def unit(db: sqlite3.Connection) -> int:
+        def unit(db: Connection) -> int:
             cursor = db.executemany(
                 "UPDATE questions SET state = coalesce(?, state),"
                 " answered = coalesce(?, answered) WHERE id = ? AND event_id = ?",
@@ -143,7 +145,7 @@ class QuestionTables(Database):
     ) -> int:
         ids = list(others)
 
-        def unit(db: sqlite3.Connection) -> int:
+        def unit(db: Connection) -> int:
             cursor = db.executemany(
                 "UPDATE questions SET merged_into = ? WHERE id = ? AND event_id = ? AND id != ?"
                 " AND merged_into IS NULL",
@@ -172,7 +174,7 @@ class QuestionTables(Database):
         )
 
     async def set_question_settings(self, event_id: int, settings: QuestionSettings) -> None:
-        def unit(db: sqlite3.Connection) -> None:
+        def unit(db: Connection) -> None:
             db.execute(
                 "INSERT INTO question_settings(event_id, focus, moderation) VALUES (?, ?, ?)"
                 " ON CONFLICT(event_id) DO UPDATE SET focus = excluded.focus,"
@@ -187,11 +189,11 @@ class QuestionTables(Database):
     async def add_reactions(self, event_id: int, step_id: str, counts: Mapping[str, int]) -> None:
         rows = [(event_id, step_id, kind, n) for kind, n in counts.items() if n > 0]
 
-        def unit(db: sqlite3.Connection) -> None:
+        def unit(db: Connection) -> None:
             db.executemany(
                 "INSERT INTO reactions(event_id, step_id, kind, count) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT(event_id, step_id, kind)"
-                " DO UPDATE SET count = count + excluded.count",
+                " DO UPDATE SET count = reactions.count + excluded.count",
                 rows,
             )
 
@@ -208,7 +210,7 @@ class QuestionTables(Database):
 
     def cloud_hidden(self, event_id: int, step_id: str) -> set[str]:
         return {
-            r[0]
+            r["term"]
             for r in self.db.execute(
                 "SELECT term FROM cloud_hidden WHERE event_id = ? AND step_id = ?",
                 (event_id, step_id),
@@ -216,7 +218,7 @@ class QuestionTables(Database):
         }
 
     async def set_cloud_hidden(self, event_id: int, step_id: str, term: str, hidden: bool) -> None:
-        def unit(db: sqlite3.Connection) -> None:
+        def unit(db: Connection) -> None:
             if hidden:
                 db.execute(
                     "INSERT INTO cloud_hidden(event_id, step_id, term) VALUES (?, ?, ?)"

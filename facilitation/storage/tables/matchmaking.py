@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
 from facilitation.storage.rows import OwnWish, WishRow
-from facilitation.storage.sqlite.connection import Database
+from facilitation.storage.tables.base import Connection, Tables
 
 
-class MatchmakingTables(Database):
+class MatchmakingTables(Tables):
     async def put_wish(
         self, event_id: int, source: int, target: int, level: str | None, now: int
     ) -> None:
-        def unit(db: sqlite3.Connection) -> None:
+        def unit(db: Connection) -> None:
             if level is None:
                 db.execute(
                     "DELETE FROM wishes WHERE event_id = ? AND source = ? AND target = ?",
@@ -56,7 +55,7 @@ class MatchmakingTables(Database):
     ) -> None:
         text = json.dumps(draft, ensure_ascii=False)
 
-        def unit(db: sqlite3.Connection) -> None:
+        def unit(db: Connection) -> None:
             db.execute(
                 "INSERT INTO match_drafts(event_id, draft_json, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT(event_id) DO UPDATE SET draft_json = excluded.draft_json,"

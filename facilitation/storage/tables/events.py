@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
 from facilitation.core.engine import EventState, Timer, VoteState
 from facilitation.storage.rows import EventRow, LogEntry
-from facilitation.storage.sqlite.connection import Database
+from facilitation.storage.tables.base import Connection, Row, Tables
 
 
 def state_to_json(state: EventState) -> str:
@@ -45,7 +44,7 @@ def state_from_json(text: str, votes: Mapping[str, VoteState]) -> EventState:
     )
 
 
-def _event(row: sqlite3.Row) -> EventRow:
+def _event(row: Row) -> EventRow:
     return EventRow(
         id=row["id"],
         code=row["code"],
@@ -71,7 +70,7 @@ def _vote_rows(state: EventState) -> list[VoteRow]:
     return [(vote_id, v.status, int(v.revealed), v.reopened) for vote_id, v in state.votes.items()]
 
 
-def _write_votes(db: sqlite3.Connection, event_id: int, votes: list[VoteRow]) -> None:
+def _write_votes(db: Connection, event_id: int, votes: list[VoteRow]) -> None:
     db.executemany(
         "INSERT INTO votes(event_id, vote_id, status, revealed, reopened)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id, vote_id) DO UPDATE SET"
@@ -80,7 +79,7 @@ def _write_votes(db: sqlite3.Connection, event_id: int, votes: list[VoteRow]) ->
     )
 
 
-class EventTables(Database):
+class EventTables(Tables):
     async def create_event(
         self,
         *,
@@ -114,14 +113,14 @@ class EventTables(Database):
         )
         votes = _vote_rows(state)
 
-        def unit(db: sqlite3.Connection) -> EventRow:
-            cursor = db.execute(
+        def unit(db: Connection) -> EventRow:
+            row = db.execute(
                 "INSERT INTO events(code, secret, format_id, format_name, format_source,"
                 " roster_json, params_json, lang, seed, state_json, created_at, updated_at,"
-                " nested_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " nested_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 values,
-            )
-            event_id = int(cursor.lastrowid or 0)
+            ).fetchall()[0]
+            event_id = int(row["id"])
             _write_votes(db, event_id, votes)
             self._log(db, event_id, now, "organiser", "create", {"format": format_id})
             return _event(db.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone())
@@ -175,7 +174,7 @@ class EventTables(Database):
         votes = _vote_rows(state)
         entry = dict(detail or {})
 
-        def unit(db: sqlite3.Connection) -> None:
+        def unit(db: Connection) -> None:
             db.execute(
                 "UPDATE events SET state_json = ?, updated_at = ? WHERE id = ?",
                 (text, now, event_id),
@@ -190,7 +189,7 @@ class EventTables(Database):
         return None if row is None or row["head_count"] is None else int(row["head_count"])
 
     async def set_head_count(self, event_id: int, count: int | None, now: int) -> None:
-        def unit(db: sqlite3.Connection) -> None:
+        def unit(db: Connection) -> None:
             db.execute("UPDATE events SET head_count = ? WHERE id = ?", (count, event_id))
             self._log(db, event_id, now, "facilitator", "head_count", {"count": count})
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from facilitation.storage.protocol import StorageError
 from facilitation.storage.rows import ParticipantRow
-from facilitation.storage.sqlite.connection import Database
+from facilitation.storage.tables.base import Connection, Row, Tables
 
 
-def _participant(row: sqlite3.Row) -> ParticipantRow:
+def _participant(row: Row) -> ParticipantRow:
     return ParticipantRow(
         row["id"],
         row["event_id"],
@@ -28,7 +27,7 @@ def _participant(row: sqlite3.Row) -> ParticipantRow:
     )
 
 
-class ParticipantTables(Database):
+class ParticipantTables(Tables):
     def participant_by_token(self, event_id: int, token: str) -> ParticipantRow | None:
         row = self.db.execute(
             "SELECT * FROM participants WHERE event_id = ? AND token = ?", (event_id, token)
@@ -38,10 +37,10 @@ class ParticipantTables(Database):
     async def add_participant(
         self, event_id: int, token: str, now: int, origin: str | None = None
     ) -> ParticipantRow:
-        def unit(db: sqlite3.Connection) -> ParticipantRow | None:
+        def unit(db: Connection) -> ParticipantRow | None:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO participants(event_id, token, created_at, origin)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO participants(event_id, token, created_at, origin)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (event_id, token, now, origin),
             )
             if cursor.rowcount:  # someone new, who has a seat (or waits for one)
@@ -77,25 +76,21 @@ class ParticipantTables(Database):
             now,
         )
 
-        def unit(db: sqlite3.Connection) -> ParticipantRow:
-            cursor = db.execute(
+        def unit(db: Connection) -> ParticipantRow:
+            row = db.execute(
                 "INSERT INTO participants(event_id, token, name, role, project_id, invited,"
-                " profile_json, created_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+                " profile_json, created_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING *",
                 values,
-            )
+            ).fetchall()[0]
             self._seating_changed(db, event_id)
-            return _participant(
-                db.execute(
-                    "SELECT * FROM participants WHERE id = ?", (cursor.lastrowid,)
-                ).fetchone()
-            )
+            return _participant(row)
 
         return await self._write(unit)
 
     async def add_tickets(
         self, event_id: int, tokens: Sequence[str], now: int
     ) -> list[ParticipantRow]:
-        def unit(db: sqlite3.Connection) -> list[ParticipantRow]:
+        def unit(db: Connection) -> list[ParticipantRow]:
             first = db.execute("SELECT coalesce(max(id), 0) AS n FROM participants").fetchone()
             db.executemany(
                 "INSERT INTO participants(event_id, token, ticket, created_at) VALUES (?, ?, 1, ?)",
@@ -132,7 +127,7 @@ class ParticipantTables(Database):
         return [_participant(r) for r in rows]
 
     async def set_participant_name(self, participant_id: int, name: str) -> None:
-        def unit(db: sqlite3.Connection) -> None:
+        def unit(db: Connection) -> None:
             db.execute("UPDATE participants SET name = ? WHERE id = ?", (name, participant_id))
             # tablemates' seats show the name
             db.execute(
@@ -152,7 +147,7 @@ class ParticipantTables(Database):
     async def set_profile(self, participant_id: int, profile: Mapping[str, Any]) -> None:
         text = json.dumps(profile, ensure_ascii=False)
 
-        def unit(db: sqlite3.Connection) -> None:
+        def unit(db: Connection) -> None:
             db.execute(
                 "UPDATE participants SET profile_json = ? WHERE id = ?", (text, participant_id)
             )

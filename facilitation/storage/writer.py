@@ -1,38 +1,52 @@
 """The writer thread: the one connection that writes, and the queue of work it runs.
 
 A write of the store is a unit of work, a function of that connection, run on this thread in
-one transaction (BEGIN IMMEDIATE … COMMIT). The coroutine that queued it awaits an asyncio
-future the thread resolves only after the COMMIT, so what the caller does next (a socket ack,
-a redirect) still means "saved", while the event loop goes on serving everyone else during
-the write, a wait for the lock, or the WAL checkpoint a commit sometimes runs.
+one transaction by the database's `Session` (`sqlite.session`, `postgres.session`). The
+coroutine that queued it awaits an asyncio future the thread resolves only after the COMMIT,
+so what the caller does next (a socket ack, a redirect) still means "saved", while the event
+loop goes on serving everyone else during the write, a wait for a lock, or the WAL
+checkpoint a commit sometimes runs.
 
 The thread answers with `loop.call_soon_threadsafe` on a plain asyncio future rather than
 through `concurrent.futures.Future` + `asyncio.wrap_future` or `loop.run_in_executor`: it
 was the cheapest of the three per write (tests/bench/bench_writer.py measures them).
 
-Group commit: the thread takes every unit already waiting in the queue (up to `MAX_BATCH`),
-runs each under a SAVEPOINT (a failing one rolls back to it and gets its exception, the
-others are kept), COMMITs once, then answers them all with one wake-up of each loop. A burst
-of 2,000 ballots costs tens of commits instead of 2,000; a lone write is still committed at
-once, since nothing waits for a batch to fill.
+Group commit: the thread takes every unit already waiting in the queue (up to `MAX_BATCH`);
+the session runs each under a SAVEPOINT (a failing one rolls back to it and gets its
+exception, the others are kept) and COMMITs once; the thread then answers them all with one
+wake-up of each loop. A burst of 2,000 ballots costs tens of commits instead of 2,000; a
+lone write is still committed at once, since nothing waits for a batch to fill.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import queue
-import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from facilitation.storage.protocol import StorageError, StorageUnavailableError
+from facilitation.storage.tables.base import Unit
 
 T = TypeVar("T")
-Unit = Callable[[sqlite3.Connection], T]
+# each unit's result, or the exception it raised
+Outcome = tuple[object, BaseException | None]
+
+
+class Session(Protocol):
+    """The writer's connection to one database."""
+
+    def run(self, units: list[Unit[Any]]) -> list[Outcome]:
+        """Each unit's outcome, all committed in one transaction (or each failed); a write
+        refused for now raises StorageUnavailableError as its outcome."""
+        ...
+
+    def close(self) -> None: ...
+
+
 _Job = tuple[Unit[Any], asyncio.AbstractEventLoop, asyncio.Future[Any]]
 _Answer = tuple[asyncio.Future[Any], object, BaseException | None]
 # enough to drain a room's burst in a few transactions, few enough that one transaction
@@ -41,10 +55,10 @@ MAX_BATCH = 256
 
 
 class Writer:
-    """`Writer(open_)` starts the thread, which opens its connection with `open_()` (and
+    """`Writer(open_)` starts the thread, which opens its session with `open_()` (and
     brings the schema up to date there); an error doing so is raised here."""
 
-    def __init__(self, open_: Callable[[], sqlite3.Connection]) -> None:
+    def __init__(self, open_: Callable[[], Session]) -> None:
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._closed = False
@@ -84,9 +98,9 @@ class Writer:
         if threading.current_thread() is not self._thread:
             self._thread.join()
 
-    def _serve(self, open_: Callable[[], sqlite3.Connection], opened: Future[None]) -> None:
+    def _serve(self, open_: Callable[[], Session], opened: Future[None]) -> None:
         try:
-            db = open_()
+            session = open_()
         except BaseException as error:
             opened.set_exception(error)
             return
@@ -97,7 +111,7 @@ class Writer:
                 batch, stop = self._take()
                 if not batch:
                     continue
-                outcomes = [_unavailable(o) for o in _outcomes(db, [job[0] for job in batch])]
+                outcomes = session.run([job[0] for job in batch])
                 self._note(outcomes)
                 waiting = [(job[1], job[2]) for job in batch]
                 # A unit holds its store: let go of it before answering, or a store nobody
@@ -110,7 +124,7 @@ class Writer:
                 for loop, settled in answers.items():
                     _answer(loop, settled)
         finally:
-            db.close()
+            session.close()
 
     def _note(self, outcomes: list[Outcome]) -> None:
         for _, raised in outcomes:
@@ -135,74 +149,6 @@ class Writer:
                 return batch, True
             batch.append(job)
         return batch, False
-
-
-Outcome = tuple[object, BaseException | None]
-
-# SQLite's primary result codes (the low byte of the extended ones)
-_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 5, 6, 13
-_UNAVAILABLE = {
-    _SQLITE_FULL: "disk_full",
-    _SQLITE_BUSY: "database_busy",
-    _SQLITE_LOCKED: "database_busy",
-}
-
-
-def _unavailable(outcome: Outcome) -> Outcome:
-    """A full disk or a lock held too long by another process, as the error the handlers
-    answer with a clear refusal; anything else as it was raised."""
-    result, raised = outcome
-    if isinstance(raised, sqlite3.OperationalError):
-        code = _UNAVAILABLE.get(getattr(raised, "sqlite_errorcode", 0) & 0xFF)
-        if code is not None:
-            unavailable = StorageUnavailableError(code, str(raised))
-            unavailable.__cause__ = raised
-            return result, unavailable
-    return outcome
-
-
-def _outcomes(db: sqlite3.Connection, units: list[Unit[Any]]) -> list[Outcome]:
-    """Each unit's result or exception, all committed in one transaction."""
-    if len(units) == 1:
-        try:
-            return [(_transaction(db, units[0]), None)]
-        except BaseException as error:  # the caller's to handle, not this thread's
-            return [(None, error)]
-    try:
-        return _transaction(db, functools.partial(_each_in_a_savepoint, units))
-    except BaseException as error:  # the COMMIT failed: nothing of the batch was kept
-        return [(None, error)] * len(units)
-
-
-def _each_in_a_savepoint(units: list[Unit[Any]], db: sqlite3.Connection) -> list[Outcome]:
-    out: list[Outcome] = []
-    for unit in units:
-        db.execute("SAVEPOINT unit")
-        try:
-            out.append((unit(db), None))
-        except BaseException as error:
-            if not db.in_transaction:
-                # SQLite rolled the whole transaction back itself (a full disk does): the
-                # batch fails with this error, the units before it were not kept either
-                raise
-            db.execute("ROLLBACK TO unit")
-            out.append((None, error))
-        db.execute("RELEASE unit")
-    return out
-
-
-def _transaction(db: sqlite3.Connection, unit: Unit[T]) -> T:
-    # IMMEDIATE takes the write lock at once, so a check and the write it allows see the same
-    # database (and another process holding the lock is waited for here, not on the loop)
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        result = unit(db)
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:  # a failed COMMIT can leave it open
-            db.execute("ROLLBACK")
-        raise
-    return result
 
 
 def _answer(loop: asyncio.AbstractEventLoop, settled: list[_Answer]) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from facilitation.storage.rows import FeedbackRow, ItemRow
-from facilitation.storage.sqlite.connection import Database
+from facilitation.storage.tables.base import Connection, Row, Tables
 
 _ITEMS = (
     "SELECT i.*, coalesce(p.name, '') AS author FROM items i"
@@ -16,7 +15,7 @@ _ITEMS = (
 )
 
 
-def _item(row: sqlite3.Row) -> ItemRow:
+def _item(row: Row) -> ItemRow:
     return ItemRow(
         row["id"],
         row["step_id"],
@@ -29,7 +28,7 @@ def _item(row: sqlite3.Row) -> ItemRow:
     )
 
 
-class ContributionTables(Database):
+class ContributionTables(Tables):
     # --- items (input steps) -------------------------------------------------------------
 
     async def add_item(
@@ -44,8 +43,12 @@ class ContributionTables(Database):
         text = json.dumps(fields, ensure_ascii=False)
 
         # the count and the insert in one transaction: two quick taps cannot both get through
-        def unit(db: sqlite3.Connection) -> ItemRow | None:
+        def unit(db: Connection) -> ItemRow | None:
             if limit is not None and participant_id is not None:
+                if self._locks_rows:  # another process's tap waits for this one's commit
+                    db.execute(
+                        "SELECT 1 FROM participants WHERE id = ? FOR UPDATE", (participant_id,)
+                    )
                 row = db.execute(
                     "SELECT count(*) AS n FROM items WHERE event_id = ? AND step_id = ?"
                     " AND participant_id = ? AND merged_into IS NULL",
@@ -53,14 +56,12 @@ class ContributionTables(Database):
                 ).fetchone()
                 if row["n"] >= limit:
                     return None
-            cursor = db.execute(
+            added = db.execute(
                 "INSERT INTO items(event_id, step_id, participant_id, fields_json, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (event_id, step_id, participant_id, text, now),
-            )
-            return _item(
-                db.execute(_ITEMS + " AND i.id = ?", (event_id, cursor.lastrowid)).fetchone()
-            )
+            ).fetchall()[0]
+            return _item(db.execute(_ITEMS + " AND i.id = ?", (event_id, added["id"])).fetchone())
 
         return await self._write(unit)
 
@@ -82,7 +83,7 @@ class ContributionTables(Database):
     ) -> int:
         ids = list(item_ids)
 
-        def unit(db: sqlite3.Connection) -> int:
+        def unit(db: Connection) -> int:
             cursor = db.executemany(
                 "UPDATE items SET hidden = ? WHERE id = ? AND event_id = ?",
                 [(int(hidden), i, event_id) for i in ids],
@@ -102,7 +103,7 @@ class ContributionTables(Database):
     async def merge_items(self, event_id: int, target: int, others: Sequence[int], now: int) -> int:
         ids = list(others)
 
-        def unit(db: sqlite3.Connection) -> int:
+        def unit(db: Connection) -> int:
             cursor = db.executemany(
                 "UPDATE items SET merged_into = ? WHERE id = ? AND event_id = ? AND id != ?",
                 [(target, i, event_id, target) for i in ids],
@@ -126,7 +127,7 @@ class ContributionTables(Database):
     ) -> None:
         values = (event_id, project_id, participant_id, json.dumps(fields, ensure_ascii=False), now)
 
-        def unit(db: sqlite3.Connection) -> None:
+        def unit(db: Connection) -> None:
             db.execute(
                 "INSERT INTO feedback(event_id, project_id, participant_id, fields_json,"
                 " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id, project_id,"

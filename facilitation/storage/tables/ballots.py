@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from facilitation.storage.rows import BallotRow
-from facilitation.storage.sqlite.connection import Database
+from facilitation.storage.tables.base import Connection, Tables
+
+_PUT = (
+    "INSERT INTO ballots(event_id, vote_id, participant_id, ballot_json, cast_at, updated_at)"
+    " SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM votes"
+    " WHERE event_id = ? AND vote_id = ? AND status = 'open'{lock})"
+    " ON CONFLICT(event_id, vote_id, participant_id) DO UPDATE SET"
+    " ballot_json = excluded.ballot_json, updated_at = excluded.updated_at"
+)
+# the vote's row held until the commit: its close waits for the ballot, or the ballot for the
+# close (and then sees it)
+_PUT_LOCKED = _PUT.format(lock=" FOR SHARE")
+_PUT = _PUT.format(lock="")
 
 
-class BallotTables(Database):
+class BallotTables(Tables):
     async def put_ballot(
         self, event_id: int, vote_id: str, participant_id: int, ballot: Mapping[str, Any], now: int
     ) -> bool:
@@ -26,17 +37,10 @@ class BallotTables(Database):
             vote_id,
         )
 
-        def unit(db: sqlite3.Connection) -> bool:
+        def unit(db: Connection) -> bool:
             # The open check and the write are one statement, so a ballot racing the close of
             # the vote either lands before it or not at all.
-            cursor = db.execute(
-                "INSERT INTO ballots(event_id, vote_id, participant_id, ballot_json, cast_at,"
-                " updated_at) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM votes"
-                " WHERE event_id = ? AND vote_id = ? AND status = 'open')"
-                " ON CONFLICT(event_id, vote_id, participant_id) DO UPDATE SET"
-                " ballot_json = excluded.ballot_json, updated_at = excluded.updated_at",
-                values,
-            )
+            cursor = db.execute(_PUT_LOCKED if self._locks_rows else _PUT, values)
             return cursor.rowcount == 1
 
         return await self._write(unit)
@@ -46,19 +50,19 @@ class BallotTables(Database):
     ) -> int:
         text = json.dumps(ballot)
 
-        def unit(db: sqlite3.Connection) -> int:
-            cursor = db.execute(
+        def unit(db: Connection) -> int:
+            row = db.execute(
                 "INSERT INTO ballots(event_id, vote_id, participant_id, ballot_json, paper,"
-                " cast_at, updated_at) VALUES (?, ?, NULL, ?, 1, ?, ?)",
+                " cast_at, updated_at) VALUES (?, ?, NULL, ?, 1, ?, ?) RETURNING id",
                 (event_id, vote_id, text, now, now),
-            )
+            ).fetchall()[0]
             self._log(db, event_id, now, "facilitator", "paper_ballot", {"vote": vote_id})
-            return int(cursor.lastrowid or 0)
+            return int(row["id"])
 
         return await self._write(unit)
 
     async def delete_paper_ballot(self, event_id: int, ballot_id: int, now: int) -> bool:
-        def unit(db: sqlite3.Connection) -> bool:
+        def unit(db: Connection) -> bool:
             cursor = db.execute(
                 "DELETE FROM ballots WHERE id = ? AND event_id = ? AND paper = 1",
                 (ballot_id, event_id),
@@ -111,7 +115,7 @@ class BallotTables(Database):
     ) -> int:
         ids = list(participant_ids)
 
-        def unit(db: sqlite3.Connection) -> int:
+        def unit(db: Connection) -> int:
             changed = db.executemany(
                 "UPDATE ballots SET set_aside = ? WHERE event_id = ? AND vote_id = ?"
                 " AND participant_id = ? AND paper = 0 AND set_aside != ?",

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 
 from facilitation.storage.rows import ScoreRow, SeatingPlan
-from facilitation.storage.sqlite.connection import Database
+from facilitation.storage.tables.base import Connection, Tables
 
 
-class SeatingTables(Database):
+class SeatingTables(Tables):
     async def save_seatings(
         self,
         event_id: int,
@@ -26,14 +25,15 @@ class SeatingTables(Database):
         ]
         detail = {"step": step_id, "rounds": sorted(plans)}
 
-        def unit(db: sqlite3.Connection) -> None:
+        def unit(db: Connection) -> None:
             if replace:
                 db.execute(
                     "DELETE FROM seatings WHERE event_id = ? AND step_id = ?", (event_id, step_id)
                 )
             db.executemany(
-                "INSERT OR REPLACE INTO seatings(event_id, step_id, round, plan_json,"
-                " created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO seatings(event_id, step_id, round, plan_json, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id, step_id, round) DO UPDATE SET"
+                " plan_json = excluded.plan_json, created_at = excluded.created_at",
                 rows,
             )
             self._seating_changed(db, event_id)
@@ -65,7 +65,7 @@ class SeatingTables(Database):
         participant_id: int,
         score: int,
     ) -> None:
-        def unit(db: sqlite3.Connection) -> None:
+        def unit(db: Connection) -> None:
             db.execute(
                 "INSERT INTO scores(event_id, step_id, round, item_id, participant_id, score)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(event_id, step_id, round, participant_id,"

@@ -1,0 +1,2 @@
+-- As ../0003: bumped in the transaction of each write that changes what seats show.
+ALTER TABLE events ADD COLUMN seating_version BIGINT NOT NULL DEFAULT 0;
