@@ -293,6 +293,7 @@ async def test_phone_pages_put_the_step_first_and_list_tags_once(
         browser, server, errors, viewport={"width": 320, "height": 640}
     )
     await console.locator("body").press("ArrowRight")  # the first pitch
+    await expect(phone.locator("#step .feedback-box")).to_be_attached()  # not the welcome
     await expect(phone.locator(".step-title")).not_to_have_text("")
     title = await phone.locator(".step-title").inner_text()
     await expect(phone).to_have_title(f"{title} · {server.code}")  # the tab follows the step
