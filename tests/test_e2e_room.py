@@ -66,7 +66,11 @@ def room(tmp_path: Path) -> Iterator[Server]:
 
 
 async def inside_viewport(page: Page, selector: str) -> None:
-    box = await page.locator(selector).first.bounding_box()
+    # measured in one evaluation: a live update may replace the element between two calls
+    box = await page.locator(selector).first.evaluate(
+        "e => { const r = e.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, width: r.width, height: r.height}; }"
+    )
     size = page.viewport_size
     assert box is not None and size is not None, selector
     assert box["x"] >= 0 and box["y"] >= 0, (selector, box)

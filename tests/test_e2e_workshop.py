@@ -139,7 +139,8 @@ async def test_table_notes_are_seen_by_the_table_only(
     sockets = [await Phone(server.base, server.code).join() for _ in range(6)]
     console = await Console(server.base, server.code).login(server.console_url)
     await console.wait_for("console", lambda d: "8 connect" in d["html"])
-    await console.act("next")
+    await console.act("next")  # the challenge (after the one-word cloud)
+    await console.act("next")  # ideas
     await console.act("next")  # tables: two tables of four
     tables = []
     for page in pages:

@@ -39,6 +39,7 @@ async def test_each_table_sees_only_its_own_notes(workshop: Server) -> None:
     console = await Console(workshop.base, workshop.code).login(workshop.console_url)
     phones = [await Phone(workshop.base, workshop.code).join() for _ in range(8)]
     await console.wait_for("console", lambda d: "8 connect" in d["html"])
+    await console.act("next")  # the challenge (after the one-word cloud)
     await console.act("next")  # ideas
     revision = await console.act("next")  # tables: the eight phones sit at two tables of four
     for phone in phones:

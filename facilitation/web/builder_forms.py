@@ -106,7 +106,9 @@ def read_field(field: Field, form: Form, path: Path_, current: Any, lang: str) -
         return None if low is None and high is None else [low, high]
     if widget == "roles":
         chosen = {v for v in form.getlist(name) if isinstance(v, str)}
-        picked = [c for c in field.choices if c in chosen]
+        # the file's order stays; newly ticked ones follow in the form's order
+        kept = [c for c in current if c in chosen] if isinstance(current, list) else []
+        picked = kept + [c for c in field.choices if c in chosen and c not in kept]
         # no box ticked for a key the file leaves out: it stays out
         return picked if picked or current is not None else None
     if widget == "yaml":
