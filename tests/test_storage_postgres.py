@@ -138,17 +138,28 @@ async def test_a_vote_closed_by_another_process_takes_no_ballot_after_its_close(
     event = await make_event(phones_side)
     people = [(await phones_side.add_participant(event, f"tok-{i}", 1)).id for i in range(300)]
 
+    acknowledged = 0
+    under_way = asyncio.Event()  # set once a third of the ballots are acknowledged
+
     async def cast(person: int) -> bool:
-        await asyncio.sleep(0.0005 * (person % 50))  # spread over the close
-        return await phones_side.put_ballot(event, "v", person, {"choice": "x"}, 2)
+        nonlocal acknowledged
+        kept = await phones_side.put_ballot(event, "v", person, {"choice": "x"}, 2)
+        acknowledged += 1
+        if acknowledged == len(people) // 3:
+            under_way.set()
+        return kept
+
+    async def phones(share: list[int]) -> list[bool]:
+        return [await cast(person) for person in share]  # each phone line one after the other
 
     async def close() -> int:
-        await asyncio.sleep(0.01)
+        await under_way.wait()  # the close falls among the ballots, whatever the machine's pace
         closed = EventState(votes={"v": VoteState("closed")})
         await console_side.save_state(event, closed, now=3, actor="facilitator", action="close")
         return console_side.count_ballots(event, "v")
 
-    *accepted, at_close = await asyncio.gather(*(cast(p) for p in people), close())
+    *lines, at_close = await asyncio.gather(*(phones(people[i::4]) for i in range(4)), close())
+    accepted = [kept for line in lines for kept in line]
     assert 0 < sum(accepted) < len(people), "the close did not fall among the ballots"
     assert phones_side.count_ballots(event, "v") == sum(accepted) == at_close
     assert not await phones_side.put_ballot(event, "v", people[0], {"choice": "y"}, 4)
