@@ -158,7 +158,9 @@ async def test_a_vote_closed_by_another_process_takes_no_ballot_after_its_close(
         await console_side.save_state(event, closed, now=3, actor="facilitator", action="close")
         return console_side.count_ballots(event, "v")
 
-    *lines, at_close = await asyncio.gather(*(phones(people[i::4]) for i in range(4)), close())
+    closing = asyncio.create_task(close())
+    lines = await asyncio.gather(*(phones(people[i::4]) for i in range(4)))
+    at_close = await closing
     accepted = [kept for line in lines for kept in line]
     assert 0 < sum(accepted) < len(people), "the close did not fall among the ballots"
     assert phones_side.count_ballots(event, "v") == sum(accepted) == at_close
