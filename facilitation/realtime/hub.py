@@ -35,6 +35,7 @@ from facilitation.realtime.admission import (
     genuine_disconnect,
     refusal,
 )
+from facilitation.realtime.pending import LocalPending, Pending
 from facilitation.realtime.steps import SharedSteps
 from facilitation.realtime.wire import UNREADABLE, Packet
 from facilitation.security import facilitator_cookie, participant_cookie
@@ -112,6 +113,8 @@ class Hub:
         public_url: str | None,
         admission: Admission,
         ping: tuple[float, float] = (10.0, 5.0),
+        pending: Pending | None = None,
+        manager: socketio.AsyncManager | None = None,
     ) -> None:
         self.events = events
         self.participants = participants
@@ -123,7 +126,9 @@ class Hub:
         self.max_payload = max_payload
         self.interval = interval
         self.admission = admission
+        self.pending: Pending = pending or LocalPending()
         self.sio = socketio.AsyncServer(
+            client_manager=manager,
             async_mode="asgi",
             cors_allowed_origins=SameOrigin(public_url),
             max_http_buffer_size=max_message,
@@ -134,11 +139,9 @@ class Hub:
             ping_timeout=ping[1],
         )
         self.connections: dict[str, Connection] = {}
-        self._flush_pending: set[str] = set()
         self.steps = SharedSteps(views, interval)
-        # event code -> authors whose group's list changed since the last flush
-        self._group_dirty: dict[str, set[int]] = {}
         announcer.subscribe(self.on_change)
+        announcer.subscribe_elsewhere(self.on_change_elsewhere)
         self.sio.on("connect", self.on_connect)
         self.sio.on("disconnect", self.on_disconnect)
         for name, handler in {
@@ -201,13 +204,15 @@ class Hub:
         await self.presence.arrive(code, connection.audience, lang, connection.person)
         if participant is not None:
             await self.sio.enter_room(sid, person_room(code, participant.id, lang))
-            self.schedule_flush(live)
-            await self.sio.emit("me", self.views.own_inputs(live, participant), to=sid)
+            await self.schedule_flush(live)
+            me = self.views.own_inputs(live, participant)
+            await self.sio.emit("me", me, to=sid, ignore_queue=True)
         step = await self.steps.fragment(live, connection.audience, lang)
-        await self.sio.emit(FRAGMENT_EVENT[connection.audience], step, to=sid)
+        await self.sio.emit(FRAGMENT_EVENT[connection.audience], step, to=sid, ignore_queue=True)
         shared = self.views.group_input(live, participant, lang) if participant else None
         if shared is not None:
-            await self.sio.emit("items", self.views.items_payload(live, shared, lang), to=sid)
+            items = self.views.items_payload(live, shared, lang)
+            await self.sio.emit("items", items, to=sid, ignore_queue=True)
         return None
 
     async def on_disconnect(self, sid: str, reason: object = None) -> dict[str, Any] | None:
@@ -223,7 +228,7 @@ class Hub:
         if connection.person is not None:
             live = self.events.get(connection.code)
             if live is not None:
-                self.schedule_flush(live)
+                await self.schedule_flush(live)
         return None
 
     # --- participant messages ------------------------------------------------------------
@@ -246,7 +251,7 @@ class Hub:
                 log.warning("socket message not saved: %s", error)
                 failed = self.events.get(connection.code) if connection else None
                 if failed is not None:
-                    self.schedule_flush(failed)
+                    await self.schedule_flush(failed)
             except ValueError as error:  # seating's refusals carry their code as text
                 code = str(error)
             except Exception:
@@ -374,10 +379,9 @@ class Hub:
                 await self.push(live)
                 await self.push_group_items(live, None)
             case TallyChanged():
-                self.schedule_flush(live)
+                await self.schedule_flush(live)
             case ItemAdded(author=author):
-                self._group_dirty.setdefault(live.code, set()).add(author)
-                self.schedule_flush(live)
+                await self.schedule_flush(live, author)
             case ItemsModerated():
                 await self.push(live, ("screen", "console"))
                 await self.push_items(live)
@@ -388,13 +392,21 @@ class Hub:
                 await self.to_participants(live, "agenda_changed", {})
                 await self.push(live, ("screen",))
             case SignedOut():
-                # a console opened with a session now ended must not go on receiving the room
-                consoles = [
-                    sid
-                    for sid, c in self.connections.items()
-                    if c.code == live.code and c.audience == "console"
-                ]
-                await asyncio.gather(*(self.sio.disconnect(sid) for sid in consoles))
+                await self.close_consoles(live.code)
+
+    async def on_change_elsewhere(self, change: Change) -> None:
+        """A change another server process made and pushed: what this process keeps of the
+        event is read again, and its own consoles closed at a sign-out."""
+        self.steps.forget(change)
+        if isinstance(change, SignedOut):
+            await self.close_consoles(change.code)
+
+    async def close_consoles(self, code: str) -> None:
+        """A console opened with a session now ended must not go on receiving the room."""
+        consoles = [
+            sid for sid, c in self.connections.items() if c.code == code and c.audience == "console"
+        ]
+        await asyncio.gather(*(self.sio.disconnect(sid) for sid in consoles))
 
     async def push(self, live: LiveEvent, audiences: tuple[Audience, ...] = AUDIENCES) -> None:
         """One render per audience and language in use, one emit per room."""
@@ -426,22 +438,22 @@ class Hub:
         if live.stage.kind in SEATED_KINDS:
             await self.to_participants(live, "seat_changed", {"step": live.stage.step_id})
 
-    def schedule_flush(self, live: LiveEvent) -> None:
-        """Counts and tallies go out at most once per interval, however many ballots arrive."""
-        if live.code in self._flush_pending:
-            return
-        self._flush_pending.add(live.code)
-        asyncio.get_running_loop().call_later(
-            self.interval, lambda: asyncio.ensure_future(self._flush(live.code))
-        )
+    async def schedule_flush(self, live: LiveEvent, author: int | None = None) -> None:
+        """Counts and tallies go out at most once per interval, however many ballots arrive
+        (on however many processes); `author` added an item, so their group's list too."""
+        counts = {str(author): 1} if author is not None else None
+        if await self.pending.mark(f"{live.code}:counts", counts):
+            code = live.code
+            asyncio.get_running_loop().call_later(
+                self.interval, lambda: asyncio.ensure_future(self._flush(code))
+            )
 
     async def _flush(self, code: str) -> None:
-        self._flush_pending.discard(code)
+        authors = {int(a) for a in await self.pending.take(f"{code}:counts")}
         live = self.events.get(code)
         if live is None:
             return
         await self.push(live, ("screen", "console"))
-        authors = self._group_dirty.pop(code, set())
         await self.push_items(live, authors)
 
     async def push_group_items(self, live: LiveEvent, authors: set[int] | None) -> None:

@@ -9,7 +9,6 @@ counts per interval, never one message per tap.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Coroutine
 from typing import Any
 
@@ -29,8 +28,6 @@ class InteractionHub:
         self.hub = hub
         self.interaction = interaction
         self.views = views
-        self._questions_pending: set[str] = set()
-        self._reactions: dict[str, Counter[str]] = {}
         announcer.subscribe(self.on_change)
         for name, handler in {
             "ask": self._ask,
@@ -66,22 +63,20 @@ class InteractionHub:
     # --- pushes --------------------------------------------------------------------------
 
     async def on_change(self, change: Change) -> None:
+        pending = self.hub.pending
         match change:
             case QuestionsChanged(code=code):
-                if code not in self._questions_pending:
-                    self._questions_pending.add(code)
+                if await pending.mark(f"{code}:questions"):
                     self._later(self._flush_questions(code))
             case ReactionsSent(code=code, kind=kind):
-                pending = code in self._reactions
-                self._reactions.setdefault(code, Counter())[kind] += 1
-                if not pending:
+                if await pending.mark(f"{code}:reactions", {kind: 1}):
                     self._later(self._flush_reactions(code))
 
     def _later(self, job: Coroutine[Any, Any, None]) -> None:
         asyncio.get_running_loop().call_later(self.hub.interval, asyncio.ensure_future, job)
 
     async def _flush_questions(self, code: str) -> None:
-        self._questions_pending.discard(code)
+        await self.hub.pending.take(f"{code}:questions")
         live = self.hub.events.get(code)
         if live is None:
             return
@@ -98,7 +93,7 @@ class InteractionHub:
         await asyncio.gather(*sends)
 
     async def _flush_reactions(self, code: str) -> None:
-        counts = self._reactions.pop(code, Counter())
+        counts = await self.hub.pending.take(f"{code}:reactions")
         live = self.hub.events.get(code)
         if live is None or not counts:
             return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -93,17 +94,53 @@ Change = (
 )
 Listener = Callable[[Change], Awaitable[None]]
 
+# What other server processes are told of: the changes that make what they keep of an event
+# (its state, its items, the phones' step they render for a joining socket) out of date.
+# Tallies and reactions change nothing kept: the push made here covers every process.
+RELAYED: tuple[type[Change], ...] = (
+    StateChanged,
+    ItemAdded,
+    ItemsModerated,
+    QuestionsChanged,
+    SeatsChanged,
+    MeetingsChanged,
+    SignedOut,
+)
+
+
+class Relay(Protocol):
+    async def publish(self, change: Change) -> None:
+        """Tell the other processes (never raises: a process that missed a change reads
+        its events again when the link comes back)."""
+
 
 class Announcer:
     """In-process delivery: each listener is awaited in turn, so a handler that awaits
-    `announce` answers after the change has gone out (tests and acks can rely on it)."""
+    `announce` answers after the change has gone out (tests and acks can rely on it).
+
+    The process that made a change pushes it (an emit reaches the sockets of every process);
+    with a relay, the other processes hear of it and refresh what they keep."""
 
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
+        self._elsewhere: list[Listener] = []
+        self.relay: Relay | None = None
 
     def subscribe(self, listener: Listener) -> None:
+        """Called for the changes made in this process."""
         self._listeners.append(listener)
+
+    def subscribe_elsewhere(self, listener: Listener) -> None:
+        """Called for the changes another process made."""
+        self._elsewhere.append(listener)
 
     async def announce(self, change: Change) -> None:
         for listener in self._listeners:
+            await listener(change)
+        if self.relay is not None and isinstance(change, RELAYED):
+            await self.relay.publish(change)
+
+    async def heard(self, change: Change) -> None:
+        """A change another process announced (delivered by the relay)."""
+        for listener in self._elsewhere:
             await listener(change)

@@ -46,8 +46,10 @@ from facilitation.core.wordclouds import term_of
 from facilitation.security import new_event_code, new_participant_token, new_secret
 from facilitation.services.announcements import (
     Announcer,
+    Change,
     ItemAdded,
     ItemsModerated,
+    StateChanged,
     TallyChanged,
 )
 from facilitation.services.serial import EventLocks, one_at_a_time
@@ -142,6 +144,25 @@ class Events:
         self.announcer = announcer or Announcer()
         self._cache: dict[str, LiveEvent] = {}
         self.locks = EventLocks()
+        self.announcer.subscribe_elsewhere(self.on_change_elsewhere)
+
+    async def on_change_elsewhere(self, change: Change) -> None:
+        """Another server process moved an event on or changed its items: what is kept here
+        is read again (an event not yet loaded here is read when first asked for)."""
+        live = self._cache.get(change.code)
+        if live is None:
+            return
+        if isinstance(change, StateChanged):
+            live.state = self.storage.load_state(live.id)
+        elif isinstance(change, ItemAdded | ItemsModerated):
+            self.refresh_items(live)
+
+    def reload(self) -> None:
+        """Every kept event read again: after a link to the other processes was lost, the
+        changes made meanwhile were not heard."""
+        for live in self._cache.values():
+            live.state = self.storage.load_state(live.id)
+            self.refresh_items(live)
 
     def get(self, code: str) -> LiveEvent | None:
         code = code.upper()
@@ -321,6 +342,8 @@ class Events:
         """Apply a facilitator action and commit it. Raises EngineError. Announcing the change
         is the caller's (services.console), which first seats people if the stage needs it."""
         now = now_ms()
+        # another process may have moved the event on: the engine starts from what is stored
+        live.state = self.storage.load_state(live.id)
         if action.name == "reveal" and action.vote is None:
             action = replace(action, places=self.reveal_places(live))
         new = apply_action(live.plan, live.state, action, now)
