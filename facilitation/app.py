@@ -18,6 +18,7 @@ from facilitation.messages import refusal_message
 from facilitation.presenters.interaction import InteractionViews
 from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages
+from facilitation.processes.shared import Shared
 from facilitation.realtime.admission import Admission, Caps
 from facilitation.realtime.hub import Hub
 from facilitation.realtime.interaction import InteractionHub
@@ -31,7 +32,7 @@ from facilitation.services.health import StorageHealth, StorageUnavailableError
 from facilitation.services.interaction import Interaction
 from facilitation.services.meetings import Meetings
 from facilitation.services.participants import Participants
-from facilitation.services.presence import LocalPresence
+from facilitation.services.presence import LocalPresence, Presence
 from facilitation.services.review import BallotReview
 from facilitation.services.seating import Seating
 from facilitation.services.sessions import Sessions
@@ -85,10 +86,15 @@ async def storage_unavailable(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings) -> ASGIApp:
     storage = open_store(settings.db_path, busy_timeout_s=settings.busy_timeout_s)
     announcer = Announcer()
-    presence = LocalPresence()
-    events = Events(storage, announcer)
     allowance = Allowance(settings.new_identities_per_minute, settings.new_identities_burst)
-    participants = Participants(storage, LocalAdmission(allowance))
+    shared = (
+        Shared(settings.redis_url, announcer, allowance, settings.tally_interval_s)
+        if settings.redis_url
+        else None
+    )
+    presence: Presence = shared.presence if shared else LocalPresence()
+    events = Events(storage, announcer)
+    participants = Participants(storage, shared.admission if shared else LocalAdmission(allowance))
     seating = Seating(storage, announcer)
     meetings = Meetings(storage, announcer, presence)
     console_service = Console(events, seating, presence, announcer)
@@ -136,6 +142,8 @@ def create_app(settings: Settings) -> ASGIApp:
             ),
             trust_forwarded_for=settings.trust_forwarded_for,
         ),
+        pending=shared.pending if shared else None,
+        manager=shared.socket_manager() if shared else None,
     )
     InteractionHub(hub, interaction, interaction_views, announcer)
     routes = [
@@ -180,8 +188,21 @@ def create_app(settings: Settings) -> ASGIApp:
         interaction=interaction,
     )
 
+    async def resync() -> None:
+        """Redis came back: what was missed meanwhile is read and pushed again."""
+        hub.steps.forget_all()
+        for live in events.reload():
+            await hub.push(live)
+
+    async def startup() -> None:
+        if shared is not None:
+            shared.on_resync(resync)
+            await shared.start()
+
     async def shutdown() -> None:
         await interaction.flush()
+        if shared is not None:
+            await shared.stop()
         storage.close()
 
     # The store is opened here and closed when the server stops: the writes still queued are
@@ -189,6 +210,7 @@ def create_app(settings: Settings) -> ASGIApp:
     asgi: ASGIApp = socketio.ASGIApp(
         hub.sio,
         other_asgi_app=SecurityHeadersMiddleware(app),
+        on_startup=startup,
         on_shutdown=shutdown,
     )
     return asgi

@@ -39,6 +39,12 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="a SQLite file, or postgresql://user:password@host:port/name "
         "(default: $FACILITATION_DB, else %(default)s)",
     )
+    p.add_argument(
+        "--redis",
+        default=os.environ.get("FACILITATION_REDIS") or None,
+        help="redis://host:port/0 shared by several server processes of one PostgreSQL "
+        "database (default: $FACILITATION_REDIS, else one process on its own)",
+    )
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default: %(default)s)")  # noqa: S104
     p.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
     p.add_argument(
@@ -171,7 +177,8 @@ def _add_loadtest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     p.add_argument(
         "--db",
-        help="the server's SQLite file: stored ballots are counted there, read-only",
+        help="the server's database (SQLite file or postgresql://…): stored ballots are counted "
+        "there, read-only",
     )
     p.add_argument(
         "--timeout",

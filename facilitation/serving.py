@@ -12,6 +12,9 @@ from pathlib import Path
 from facilitation.core.formats import FormatError, localise, parse_format
 from facilitation.core.rosters import Project, RosterError
 from facilitation.http_limits import open_files_for, protocol_with_deadline
+from facilitation.processes.link import RedisUnavailableError
+from facilitation.processes.link import check as check_redis
+from facilitation.processes.link import describe as describe_redis
 from facilitation.qrcodes import qr_text
 from facilitation.readers.formats import file_resolver, read_text
 from facilitation.readers.rosters import load_roster_file
@@ -93,6 +96,7 @@ def serve_command(args: argparse.Namespace) -> int:
     settings = Settings(
         user_formats_dir=Path(args.formats_dir) if args.formats_dir else None,
         db_path=args.db,
+        redis_url=args.redis,
         public_url=public_url,
         default_lang=args.lang or "fr",
         max_sockets_per_event=args.max_sockets_per_event,
@@ -118,7 +122,16 @@ def serve_command(args: argparse.Namespace) -> int:
     except StorageError as error:
         print(f"facilitation: {error}", file=sys.stderr)
         return 1
+    if settings.redis_url:
+        try:
+            check_redis(settings.redis_url)
+        except RedisUnavailableError as error:
+            storage.close()
+            print(f"facilitation: {error}", file=sys.stderr)
+            return 2
     lines = [f"facilitation · database {describe(settings.db_path)}"]
+    if settings.redis_url:
+        lines.append(f"  shared with other processes through {describe_redis(settings.redis_url)}")
     join_url = f"{public_url}/"
     # This store only starts the event: it is closed (its writer thread ended) before the app
     # opens the one it serves with.

@@ -20,6 +20,8 @@ def resource_dir(name: str) -> Path:
 class Settings:
     # a SQLite file, or a postgresql:// URL (facilitation.storage.opening tells which)
     db_path: str = "facilitation.sqlite3"
+    # several processes of one database share sockets, presence and pushes through Redis
+    redis_url: str | None = None
     public_url: str | None = None  # e.g. http://192.168.1.20:8000; None = from the request
     default_lang: str = "fr"
     max_payload_bytes: int = 16 * 1024  # a ballot is small; bigger ones get an error reply

@@ -22,7 +22,6 @@ from urllib.parse import parse_qs
 
 import socketio
 
-from facilitation.core.ballot_forms import fields_from_ballot
 from facilitation.core.languages import LANGUAGES
 from facilitation.i18n import negotiate
 from facilitation.messages import refusal_message
@@ -35,6 +34,7 @@ from facilitation.realtime.admission import (
     genuine_disconnect,
     refusal,
 )
+from facilitation.realtime.messages import Handler, ParticipantMessages, PayloadError
 from facilitation.realtime.pending import LocalPending, Pending
 from facilitation.realtime.steps import SharedSteps
 from facilitation.realtime.wire import UNREADABLE, Packet
@@ -86,15 +86,6 @@ def person_room(code: str, person: int, lang: str) -> str:
     return f"{code}:p:{person}:{lang}"
 
 
-class PayloadError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-Handler = Callable[[LiveEvent, ParticipantRow, dict[str, Any]], Awaitable[dict[str, Any]]]
-
-
 class Hub:
     def __init__(
         self,
@@ -144,16 +135,8 @@ class Hub:
         announcer.subscribe_elsewhere(self.on_change_elsewhere)
         self.sio.on("connect", self.on_connect)
         self.sio.on("disconnect", self.on_disconnect)
-        for name, handler in {
-            "vote": self._vote,
-            "name": self._name,
-            "item": self._item,
-            "feedback": self._feedback,
-            "score": self._score,
-            "wish": self._wish,
-            "profile": self._profile,
-            "choose": self._choose,
-        }.items():
+        messages = ParticipantMessages(events, participants, seating, meetings)
+        for name, handler in messages.handlers().items():
             self.sio.on(name, self.handler(handler))
         self.sio.on("*", self.on_unknown)
 
@@ -282,82 +265,6 @@ class Hub:
         if size > self.max_payload:
             raise PayloadError("too_large")
         return data
-
-    async def _vote(
-        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
-    ) -> dict[str, Any]:
-        ballot = await self.events.cast(
-            live,
-            participant,
-            payload.get("vote"),
-            payload.get("ballot"),
-            fields=payload.get("fields"),
-        )
-        return {
-            "ok": True,
-            "vote": payload["vote"],
-            "ballot": ballot,
-            "fields": fields_from_ballot(ballot),
-        }
-
-    async def _item(
-        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
-    ) -> dict[str, Any]:
-        item = await self.events.submit_item(
-            live, participant, payload.get("step"), payload.get("fields")
-        )
-        return {"ok": True, "item": {"id": item.id, "step": item.step_id, "fields": item.fields}}
-
-    async def _feedback(
-        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
-    ) -> dict[str, Any]:
-        values = await self.events.give_feedback(
-            live, participant, payload.get("project"), payload.get("fields")
-        )
-        return {"ok": True, "project": payload["project"], "fields": values}
-
-    async def _score(
-        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
-    ) -> dict[str, Any]:
-        """A pass-around score for the card the phone holds this round."""
-        score = await self.seating.score(
-            live, participant, payload.get("card"), payload.get("score")
-        )
-        return {"ok": True, "card": payload["card"], "score": score}
-
-    async def _wish(
-        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
-    ) -> dict[str, Any]:
-        """ "I want to meet…" (must / want / no, or None to take it back)."""
-        result = await self.meetings.wish(
-            live,
-            participant,
-            payload.get("target"),
-            payload.get("level"),
-            payload.get("helps"),
-        )
-        return {"ok": True, **result, "target": payload.get("target")}
-
-    async def _profile(
-        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
-    ) -> dict[str, Any]:
-        return {"ok": True, "profile": await self.meetings.set_profile(live, participant, payload)}
-
-    async def _choose(
-        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
-    ) -> dict[str, Any]:
-        """A table or topic chosen before self-selected groups are formed."""
-        choice = await self.seating.choose(live, participant, payload.get("choice"))
-        return {"ok": True, "choice": choice}
-
-    async def _name(
-        self, live: LiveEvent, participant: ParticipantRow, payload: dict[str, Any]
-    ) -> dict[str, Any]:
-        try:
-            name = await self.participants.rename(participant, payload.get("name"))
-        except RefusedError:
-            raise PayloadError("malformed") from None
-        return {"ok": True, "name": name}
 
     async def on_unknown(self, event: str, sid: str, data: object = None) -> dict[str, Any]:
         connection = self.connections.get(sid)

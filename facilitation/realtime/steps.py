@@ -49,3 +49,6 @@ class SharedSteps:
         """Any change but a tally may change what the phones' step shows."""
         if not isinstance(change, TallyChanged):
             self._kept = {key: kept for key, kept in self._kept.items() if key[0] != change.code}
+
+    def forget_all(self) -> None:
+        self._kept = {}

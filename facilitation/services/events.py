@@ -157,12 +157,13 @@ class Events:
         elif isinstance(change, ItemAdded | ItemsModerated):
             self.refresh_items(live)
 
-    def reload(self) -> None:
-        """Every kept event read again: after a link to the other processes was lost, the
-        changes made meanwhile were not heard."""
+    def reload(self) -> list[LiveEvent]:
+        """Every kept event read again (after a link to the other processes was lost, the
+        changes made meanwhile were not heard); the events read."""
         for live in self._cache.values():
             live.state = self.storage.load_state(live.id)
             self.refresh_items(live)
+        return list(self._cache.values())
 
     def get(self, code: str) -> LiveEvent | None:
         code = code.upper()

@@ -9,6 +9,8 @@ for one process; the scale-out issue adds an implementation backed by Redis.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -24,6 +26,14 @@ class Presence(Protocol):
 
     async def rooms(self, code: str) -> set[tuple[str, str]]:
         """(audience, language) pairs with at least one open connection."""
+
+
+@dataclass(frozen=True)
+class Counts:
+    """One event's open connections: per person, and per (audience, language)."""
+
+    people: Mapping[int, int]
+    rooms: Mapping[tuple[str, str], int]
 
 
 class LocalPresence:
@@ -53,3 +63,6 @@ class LocalPresence:
 
     async def rooms(self, code: str) -> set[tuple[str, str]]:
         return set(self._rooms.get(code, ()))
+
+    def counts(self, code: str) -> Counts:
+        return Counts(dict(self._people.get(code, {})), dict(self._rooms.get(code, {})))
