@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import secrets
 from typing import Any
 
 import aiohttp
@@ -27,6 +28,8 @@ class Client:
         )
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: dict[str, list[Any]] = {}
+        # a page's stickiness key (static/js/live.js): nginx routes this client's socket by it
+        self.k = secrets.token_hex(4)
         self._arrived = asyncio.Condition()
         for name in (
             "step",
@@ -55,7 +58,7 @@ class Client:
         if origin is not None:
             headers["Origin"] = origin
         await self.sio.connect(
-            f"{self.base}?code={self.code}&role={self.role}",
+            f"{self.base}?code={self.code}&role={self.role}&k={self.k}",
             headers=headers,
             transports=["websocket"],
             wait_timeout=30,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,8 +97,10 @@ class ScreenWatcher:
     async def open(
         cls, session: aiohttp.ClientSession, base: str, code: str, limit: float
     ) -> ScreenWatcher:
+        # a projector page's stickiness key (static/js/live.js), one per screen opened
+        k = secrets.token_hex(4)
         url = base.replace("http", "ws", 1) + (
-            f"/socket.io/?code={code}&role=screen&lang=en&EIO=4&transport=websocket"
+            f"/socket.io/?code={code}&role=screen&lang=en&k={k}&EIO=4&transport=websocket"
         )
         try:
             async with asyncio.timeout(limit):

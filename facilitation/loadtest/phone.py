@@ -20,6 +20,7 @@ import asyncio
 import gzip
 import json
 import re
+import secrets
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -71,6 +72,9 @@ class Phone:
     errors: list[str] = field(default_factory=list)
     reader: asyncio.Task[None] | None = None
     chores: set[asyncio.Task[None]] = field(default_factory=set)
+    # the stickiness key a page adds to its socket URL (static/js/live.js): behind several
+    # processes the proxy routes by it, one per phone, the same on every reconnect
+    k: str = field(default_factory=lambda: secrets.token_hex(4))
 
     # --- HTTP ----------------------------------------------------------------------------
 
@@ -112,7 +116,7 @@ class Phone:
         start = time.perf_counter()
         self.closed.clear()
         url = self.base.replace("http", "ws", 1) + (
-            f"/socket.io/?code={self.code}&role=participant&EIO=4&transport=websocket"
+            f"/socket.io/?code={self.code}&role=participant&k={self.k}&EIO=4&transport=websocket"
         )
         known = self.shown
         try:

@@ -107,10 +107,18 @@
   }
 
   if (typeof io === "undefined") { return; } // the page still works with plain forms
+  // Behind several server processes the proxy sends every request of one socket (polling
+  // needs it) to the same process by this key: all phones come through the venue's one NAT,
+  // so their address cannot tell them apart. Made once per page load, kept on reconnects.
+  var stickiness = new Uint8Array(4);
+  crypto.getRandomValues(stickiness);
+  var k = Array.prototype.map.call(stickiness, function (b) {
+    return (b + 256).toString(16).slice(1);
+  }).join("");
   var socket = io({
     // the page's own language: a socket's handshake may not carry Accept-Language, and
     // refusals and pushed steps must read as the page does
-    query: { code: code, role: role, lang: document.documentElement.lang || "" },
+    query: { code: code, role: role, lang: document.documentElement.lang || "", k: k },
     transports: ["websocket", "polling"],
     tryAllTransports: true,
     reconnectionDelayMax: 5000
