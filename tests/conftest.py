@@ -58,7 +58,10 @@ class Server:
     process: subprocess.Popen[str] | None = None
     lines: list[str] = field(default_factory=list)
     extra: tuple[str, ...] = ()
-    format: Path = CARREFOUR
+    # None: no format, every event of the database (a process of a group behind nginx)
+    format: Path | None = CARREFOUR
+    # the address phones use: nginx's in front of a group of processes
+    public: str | None = None
     # test phones all come from 127.0.0.1: most tests lift the limit on new identities
     limits: tuple[str, ...] = ("--new-phones-per-minute", "0")
 
@@ -74,7 +77,7 @@ class Server:
                 "-m",
                 "facilitation",
                 "serve",
-                str(self.format),
+                *([str(self.format)] if self.format else []),
                 "--db",
                 str(self.db),
                 "--host",
@@ -82,7 +85,7 @@ class Server:
                 "--port",
                 str(self.port),
                 "--public-url",
-                self.base,
+                self.public or self.base,
                 *self.limits,
                 *self.extra,
             ],
