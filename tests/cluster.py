@@ -112,6 +112,7 @@ class Cluster:
     redis: str
     count: int = 2
     format: Path = CARREFOUR
+    extra: tuple[str, ...] = ()
     ports: list[int] = field(default_factory=list)
     servers: list[Server] = field(default_factory=list)
     nginx: Nginx | None = None
@@ -132,7 +133,7 @@ class Cluster:
             port=self.ports[i],
             format=self.format if with_format else None,
             public=self.nginx.base,
-            extra=("--redis", self.redis, "--trust-forwarded-for"),
+            extra=("--redis", self.redis, "--trust-forwarded-for", *self.extra),
         )
         return server.start()
 
