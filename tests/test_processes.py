@@ -14,7 +14,7 @@ import pytest
 import socketio
 
 from tests.cluster import Cluster
-from tests.conftest import FORMATS
+from tests.conftest import FORMATS, ROOT
 from tests.databases import PostgresServer
 from tests.realtime_clients import Console, Phone
 from tests.redis_server import RedisServer
@@ -57,6 +57,22 @@ async def vote(phone: Phone, choice: str, timeout: float = 15) -> dict[str, Any]
     except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
         return None
     return ack
+
+
+async def test_nginx_serves_static_files_itself_compressed_and_cached(cluster: Cluster) -> None:
+    phone = Phone(cluster.base, cluster.code)
+    page = await phone.http.get(f"/e/{cluster.code}")
+    assert page.status_code == 200
+    found = re.search(r'src="(/static/js/live\.js\?v=[^"]+)"', page.text)
+    assert found, page.text[:2000]
+    script = await phone.http.get(found.group(1), headers={"Accept-Encoding": "gzip"})
+    assert script.status_code == 200 and script.headers["content-encoding"] == "gzip"
+    assert "immutable" in script.headers["cache-control"]
+    assert script.headers["server"] == "nginx"  # not a process: nginx read the file
+    assert script.text == (ROOT / "static" / "js" / "live.js").read_text(encoding="utf-8")
+    bare = await phone.http.get("/static/js/live.js")
+    assert bare.headers["cache-control"] == "no-cache"
+    await phone.http.aclose()
 
 
 async def test_one_event_across_processes(cluster: Cluster) -> None:
