@@ -51,6 +51,13 @@ def nginx_config(template: str, folder: Path, port: int, upstreams: list[int]) -
         f"    {name}_temp_path {folder}/{name};\n"
         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
+    # which process answered a proxied request (the last one nginx tried), for the tests;
+    # /static/ has add_header lines of its own and does not inherit it: nginx answers there
+    text = text.replace(
+        "server_name _;\n",
+        "server_name _;\n        add_header X-Upstream $upstream_addr always;\n",
+        1,
+    )
     return text.replace("http {\n", "http {\n" + temps, 1)
 
 

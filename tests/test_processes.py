@@ -1,15 +1,21 @@
 """Three server processes of one PostgreSQL database and one Redis, behind nginx started with
 deploy/nginx.conf: one event whichever process a phone or the console reaches, one ballot per
 person across processes, seating of everyone connected anywhere, a process killed during a
-ballot burst, and every process stopped and started again."""
+ballot burst, and every process stopped and started again; nginx's routing itself: pages
+spread over the processes and around a dead one, a socket's requests kept on one process by
+its `k`."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
+import aiohttp
+import httpx
 import pytest
 import socketio
 
@@ -193,3 +199,53 @@ async def test_every_process_stopped_and_started_again_resumes(cluster: Cluster)
     phone = await Phone(cluster.base, cluster.code).join()
     assert phone.events["step"][-1]["revision"] == revision
     await phone.close()
+
+
+def answered_by(response: httpx.Response) -> int:
+    """The port of the process that answered (the last one nginx tried)."""
+    return int(response.headers["X-Upstream"].split(",")[-1].strip().rsplit(":", 1)[1])
+
+
+def test_pages_come_from_every_process_and_from_the_others_when_one_is_killed(
+    cluster: Cluster,
+) -> None:
+    with httpx.Client(base_url=cluster.base, timeout=30) as http:
+        answers = [http.get("/") for _ in range(3 * len(cluster.ports))]
+        assert [a.status_code for a in answers] == [200] * len(answers)
+        assert {answered_by(a) for a in answers} == set(cluster.ports)
+
+        cluster.kill(1)
+        # the refused connection is retried on another process: nobody sees an error
+        answers = [http.get("/") for _ in range(3 * len(cluster.ports))]
+        assert [a.status_code for a in answers] == [200] * len(answers)
+        assert cluster.ports[1] not in {answered_by(a) for a in answers}
+
+
+async def test_a_sockets_requests_stay_on_the_process_of_its_key(cluster: Cluster) -> None:
+    # long-polling (websockets blocked on the way): every request of a socket must reach the
+    # process holding its session, which answers 400 to a sid it does not know (without a
+    # steady `k`, about half of these fail)
+    async with httpx.AsyncClient(base_url=cluster.base, timeout=30) as http:
+        for k in [secrets.token_hex(4) for _ in range(8)]:
+            query = f"/socket.io/?EIO=4&transport=polling&code={cluster.code}&role=screen&k={k}"
+            opened = await http.get(query)
+            assert opened.text.startswith("0{"), opened.text
+            query += "&sid=" + json.loads(opened.text[1:])["sid"]
+            assert (await http.post(query, content="40")).text == "OK"
+            answer = await http.get(query)
+            assert answer.status_code == 200 and "40{" in answer.text, answer.text
+            assert (await http.post(query, content="1")).text == "OK"
+
+    # a websocket too: the same key reaches the same process, and the keys spread over all
+    url = cluster.base.replace("http", "ws", 1) + (
+        f"/socket.io/?code={cluster.code}&role=screen&EIO=4&transport=websocket&k="
+    )
+    seen: dict[str, int] = {}
+    async with aiohttp.ClientSession() as session:
+        for k in [secrets.token_hex(4) for _ in range(48)]:
+            for _ in range(2):
+                async with session.ws_connect(url + k) as ws:
+                    assert (await ws.receive_str()).startswith("0")
+                    port = int(ws._response.headers["X-Upstream"].rsplit(":", 1)[1])
+                assert seen.setdefault(k, port) == port
+    assert set(seen.values()) == set(cluster.ports)
