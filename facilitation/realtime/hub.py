@@ -190,6 +190,9 @@ class Hub:
             await self.schedule_flush(live)
             me = self.views.own_inputs(live, participant)
             await self.sio.emit("me", me, to=sid, ignore_queue=True)
+        # In the room first, then the state read: a step another process moved to is either
+        # pushed to this socket or already stored, never missed between the two.
+        self.events.catch_up(live)
         step = await self.steps.fragment(live, connection.audience, lang)
         await self.sio.emit(FRAGMENT_EVENT[connection.audience], step, to=sid, ignore_queue=True)
         shared = self.views.group_input(live, participant, lang) if participant else None

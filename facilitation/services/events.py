@@ -157,6 +157,12 @@ class Events:
         elif isinstance(change, ItemAdded | ItemsModerated):
             self.refresh_items(live)
 
+    def catch_up(self, live: LiveEvent) -> None:
+        """With other processes, the stored state may be newer than the one heard of (their
+        push and their relayed change travel apart): read it. Alone, the kept one is it."""
+        if self.announcer.relay is not None:
+            live.state = self.storage.load_state(live.id)
+
     def reload(self) -> list[LiveEvent]:
         """Every kept event read again (after a link to the other processes was lost, the
         changes made meanwhile were not heard); the events read."""
