@@ -107,14 +107,8 @@
   }
 
   if (typeof io === "undefined") { return; } // the page still works with plain forms
-  // Behind several server processes the proxy sends every request of one socket (polling
-  // needs it) to the same process by this key: all phones come through the venue's one NAT,
-  // so their address cannot tell them apart. Made once per page load, kept on reconnects.
-  var stickiness = new Uint8Array(4);
-  crypto.getRandomValues(stickiness);
-  var k = Array.prototype.map.call(stickiness, function (b) {
-    return (b + 256).toString(16).slice(1);
-  }).join("");
+  // nginx keeps a socket on one process by this key (deploy/nginx.conf): one NAT, many phones
+  var k = crypto.getRandomValues(new Uint32Array(1))[0].toString(36);
   var socket = io({
     // the page's own language: a socket's handshake may not carry Accept-Language, and
     // refusals and pushed steps must read as the page does
