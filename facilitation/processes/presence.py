@@ -117,8 +117,8 @@ class RedisPresence:
         except RedisError as error:
             log.warning("presence read from this process only (%s)", error)
             return await self.own.rooms(code)
-        rooms = {tuple(key.split("|", 1)) for keys in found for key in keys}
-        return {(a, b) for a, b in rooms} | await self.own.rooms(code)
+        rooms = {(a, lang) for keys in found for a, _, lang in (k.partition("|") for k in keys)}
+        return rooms | await self.own.rooms(code)
 
     async def _alive(self) -> list[str]:
         since = self._now_ms() - STALE_MS

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import statistics
 import sys
 import tempfile
@@ -21,17 +20,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from compare_bare import rss_bytes  # noqa: E402  (a sibling script: tests/bench/ is on the path)
+
 from facilitation.loadtest import run as loadtest_run  # noqa: E402
 from tests.cluster import Cluster, Nginx  # noqa: E402
 from tests.conftest import Server  # noqa: E402
 from tests.databases import PostgresServer  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
-
-
-def rss_bytes(pid: int) -> int:
-    found = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
-    return int(found.group(1)) * 1024 if found else 0
-
 
 LIMITS = ("--max-connections", "24000", "--max-sockets-per-event", "0")
 
