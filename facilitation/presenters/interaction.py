@@ -67,10 +67,12 @@ class InteractionViews:
             {"kind": k, "sign": REACTIONS[k][0], "label": t.gettext(REACTIONS[k][1])} for k in kinds
         ]
         step_id = live.stage.step_id
-        totals = self.interaction.reactions(live).get(step_id, {})
-        view["reactions_total"] = [
-            {**r, "count": totals.get(r["kind"], 0)} for r in view["reactions"]
-        ]
+        view["reactions_total"] = None  # phones show no totals: no read at every join
+        if audience != "participant":
+            totals = self.interaction.reactions(live).get(step_id, {})
+            view["reactions_total"] = [
+                {**r, "count": totals.get(r["kind"], 0)} for r in view["reactions"]
+            ]
         step = live.format.input_steps().get(step_id)
         view["cloud"] = None
         if step is not None and step.cloud and audience != "participant":

@@ -46,6 +46,10 @@ def table_of(tables: dict[int, Seat], person: int) -> Seat:
     return tables.get(person, (0, frozenset({person})))
 
 
+# what a phone's page is given for the counts it does not show
+NO_COUNTS = Counts(connected=0, ballots=0)
+
+
 class LiveViews:
     def __init__(
         self,
@@ -80,7 +84,10 @@ class LiveViews:
 
     async def context(self, live: LiveEvent, audience: Audience, lang: str) -> dict[str, Any]:
         """What the templates of `audience` need; the tally only where it may be shown."""
-        counts = await self.counts(live)
+        # Phones show no counts: reading who is connected (every person, from Redis with
+        # several processes) and counting ballots for each phone's page would cost reads
+        # that grow with the room at every join.
+        counts = NO_COUNTS if audience == "participant" else await self.counts(live)
         result = self.events.stage_result(live, audience)
         items = None
         if live.stage.step_id in live.format.input_steps():
@@ -140,13 +147,23 @@ class LiveViews:
             payload["title"] = f"{view['page_title']} · {live.code}"
         return payload
 
-    def own_inputs(self, live: LiveEvent, participant: ParticipantRow) -> dict[str, Any]:
-        """Everything a phone shows again after a reload: ballots, items, feedback, name."""
+    def own_inputs(
+        self,
+        live: LiveEvent,
+        participant: ParticipantRow,
+        invited: list[ParticipantRow] | None = None,
+    ) -> dict[str, Any]:
+        """Everything a phone shows again after a reload: ballots, items, feedback, name
+        (`invited`: `meetings.invited(live)` when the caller has read it already)."""
         items: dict[str, list[dict[str, Any]]] = {}
         for item in self.events.items(live, author=participant.id):
             if item.merged_into is None:
                 items.setdefault(item.step_id, []).append({"id": item.id, "fields": item.fields})
-        wishes = self.meetings.own_wishes(live, participant) if live.format.match_step() else {}
+        wishes = {}
+        if live.format.match_step():
+            if invited is None:
+                invited = self.meetings.invited(live)
+            wishes = self.meetings.own_wishes(live, participant, invited)
         return {
             "name": participant.name,
             "wishes": wishes,
@@ -182,15 +199,19 @@ class LiveViews:
         """The phone's whole page: the step, and what this person sent, sits at and meets."""
         context = await self.context(live, "participant", lang)
         matching = live.format.match_step() is not None
-        mine = self.own_inputs(live, participant)
+        invited = self.meetings.invited(live) if matching else []
+        draft = self.meetings.draft(live) if matching else None
+        mine = self.own_inputs(live, participant, invited)
         context.update(
             participant=participant,
             mine_fields=mine["fields"],
             mine=mine,
             seat=self.seating.seats(live, lang).get(participant.id),
-            my_schedule=schedule_view(self.meetings, live, participant, lang) if matching else [],
-            me_as=anonymous_label(self.meetings, live, participant) if matching else None,
-            people_to_meet=self.meetings.people_to_meet(live, participant) if matching else [],
+            my_schedule=schedule_view(self.meetings, live, participant, lang, draft),
+            me_as=anonymous_label(draft, participant),
+            people_to_meet=self.meetings.people_to_meet(live, participant, mine["wishes"], invited)
+            if matching
+            else [],
         )
         shared = self.group_input(live, participant, lang)
         if shared is not None:

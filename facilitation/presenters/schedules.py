@@ -12,10 +12,10 @@ from facilitation.services.participants import ParticipantRow
 
 
 def schedule_view(
-    meetings: Meetings, live: LiveEvent, person: ParticipantRow, lang: str
+    meetings: Meetings, live: LiveEvent, person: ParticipantRow, lang: str, draft: mm.Draft | None
 ) -> list[dict[str, Any]]:
-    """A person's published meetings, in slot order: when, where, with whom and why."""
-    draft = meetings.draft(live)
+    """A person's published meetings in `draft` (`meetings.draft(live)`, read once by the
+    caller), in slot order: when, where, with whom and why."""
     if draft is None or not draft.published:
         return []
     shown = mm.published_view(draft)
@@ -40,10 +40,9 @@ def schedule_view(
     return out
 
 
-def anonymous_label(meetings: Meetings, live: LiveEvent, person: ParticipantRow) -> str | None:
+def anonymous_label(draft: mm.Draft | None, person: ParticipantRow) -> str | None:
     """The number ("#14") others read on their agendas for a person who gave no name, so
     that their own phone can say it; None when they are named or meet nobody."""
-    draft = meetings.draft(live)
     if draft is None or not draft.published or person.name:
         return None
     me = str(person.id)

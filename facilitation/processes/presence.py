@@ -73,17 +73,11 @@ class RedisPresence:
     ) -> redis.asyncio.client.Pipeline:
         """This process's counts for one room and one person, as it knows them now: written
         whole (not incremented), so that a write twice or a lost one cannot drift."""
-        counts = self.own.counts(code)
+        in_room, of_person = self.own.connections(code, audience, lang, person)
         pipe = self.client.pipeline(transaction=False)
-        fields: list[tuple[str, str, int]] = [
-            (
-                _rooms(code, self.process),
-                f"{audience}|{lang}",
-                counts.rooms.get((audience, lang), 0),
-            )
-        ]
+        fields = [(_rooms(code, self.process), f"{audience}|{lang}", in_room)]
         if person is not None:
-            fields.append((_people(code, self.process), str(person), counts.people.get(person, 0)))
+            fields.append((_people(code, self.process), str(person), of_person))
         for key, name, n in fields:
             if n > 0:
                 pipe.hset(key, name, n)

@@ -197,28 +197,37 @@ class Meetings:
             return next((p for p in people if p.id == target), None)
         return None
 
-    def own_wishes(self, live: LiveEvent, person: ParticipantRow) -> dict[str, str]:
+    def invited(self, live: LiveEvent) -> list[ParticipantRow]:
+        """Holders, partners and everyone else invited by name: whom a phone can wish to meet
+        (read once per page by the caller, for the two methods below)."""
+        return self.storage.invited(live.id)
+
+    def own_wishes(
+        self, live: LiveEvent, person: ParticipantRow, invited: list[ParticipantRow]
+    ) -> dict[str, str]:
         """A phone's wishes by target ("project:<id>" for holders, else the person's id)."""
         # holders are always invited: reading only the invited keeps a page load from
         # scanning the whole audience
-        holders = {
-            p.id: p.project_id
-            for p in self.storage.invited(live.id)
-            if p.role == "holder" and p.project_id
-        }
+        holders = {p.id: p.project_id for p in invited if p.role == "holder" and p.project_id}
         return {
             (f"project:{holders[t]}" if t in holders else str(t)): level
             for t, level in self.storage.wishes_from(live.id, person.id)
         }
 
-    def people_to_meet(self, live: LiveEvent, person: ParticipantRow) -> list[dict[str, Any]]:
-        """Projects already presented and partners, with this person's wish about each."""
+    def people_to_meet(
+        self,
+        live: LiveEvent,
+        person: ParticipantRow,
+        mine: dict[str, str],
+        invited: list[ParticipantRow],
+    ) -> list[dict[str, Any]]:
+        """Projects already presented and partners, with this person's wish about each
+        (`mine`: their `own_wishes`)."""
         from facilitation.core.engine import visible_projects
 
-        mine = self.own_wishes(live, person)
         shown = set(visible_projects(live.plan, live.state))
         out = []
-        for other in sorted(self.storage.invited(live.id), key=lambda p: p.id):
+        for other in sorted(invited, key=lambda p: p.id):
             if other.id == person.id:
                 continue
             if other.role == "holder" and other.project_id in shown:

@@ -64,5 +64,15 @@ class LocalPresence:
     async def rooms(self, code: str) -> set[tuple[str, str]]:
         return set(self._rooms.get(code, ()))
 
+    def connections(
+        self, code: str, audience: str, lang: str, person: int | None
+    ) -> tuple[int, int]:
+        """Open connections of one room, and of one person (0 for None), without copying
+        the whole event's counts."""
+        rooms, people = self._rooms.get(code), self._people.get(code)
+        in_room = rooms.get((audience, lang), 0) if rooms else 0
+        of_person = people.get(person, 0) if people and person is not None else 0
+        return in_room, of_person
+
     def counts(self, code: str) -> Counts:
         return Counts(dict(self._people.get(code, {})), dict(self._rooms.get(code, {})))

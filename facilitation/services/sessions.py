@@ -49,6 +49,8 @@ class Sessions:
         return session_value(self.key, subject, epoch, int(self.clock()))
 
     def valid(self, scope: str, subject: str, value: str | None, max_age_s: int) -> bool:
+        if not value:
+            return False  # no cookie: every phone's page, without reading the epoch
         epoch = self.store.session_epoch(scope)
         issued = session_issued_at(self.key, subject, epoch, value)
         now = self.clock()

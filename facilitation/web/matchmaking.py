@@ -182,11 +182,8 @@ async def schedule_fragment(request: Request) -> Response:
     svc = services(request)
     lang = lang_of(request, live)
     person = participant_of(request, live)
-    rows = (
-        schedule_view(svc.meetings, live, person, lang)
-        if person and live.format.match_step()
-        else []
-    )
+    draft = svc.meetings.draft(live) if person and live.format.match_step() else None
+    rows = schedule_view(svc.meetings, live, person, lang, draft) if person else []
     return svc.pages.page(
         request,
         "_agenda.html",
@@ -195,7 +192,7 @@ async def schedule_fragment(request: Request) -> Response:
             "live": live,
             "schedule": rows,
             "has_match": bool(live.format.match_step()),
-            "me_as": anonymous_label(svc.meetings, live, person) if person and rows else None,
+            "me_as": anonymous_label(draft, person) if person and rows else None,
         },
     )
 

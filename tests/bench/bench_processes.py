@@ -1,5 +1,5 @@
-"""One event through nginx on 1, 2 or 4 server processes (PostgreSQL + Redis), and on one
-process with SQLite, in one run: the same load test (`facilitation.loadtest.run`) for each,
+"""One event through nginx on 1, 2 or 4 server processes (PostgreSQL + Redis: `pg:N`), and on one
+process with SQLite (`sqlite:1`) or PostgreSQL without Redis (`pgsolo:1`), in one run: the same load test (`facilitation.loadtest.run`) for each,
 configurations alternating, medians printed. Memory is the servers' resident size added over
 the join phase, per phone (/proc/PID/status).
 
@@ -35,8 +35,12 @@ def one_run(
     setup: str, phones: int, generators: int, pg: PostgresServer, redis: RedisServer, folder: Path
 ) -> dict[str, Any]:
     kind, count = setup.split(":")
-    if kind == "sqlite":
-        db = str(folder / f"{len(list(folder.iterdir()))}.sqlite3")
+    if kind in ("sqlite", "pgsolo"):  # one process, no Redis
+        db = (
+            str(folder / f"{len(list(folder.iterdir()))}.sqlite3")
+            if kind == "sqlite"
+            else pg.new_database()
+        )
         server = Server(db, extra=LIMITS)
         nginx = Nginx([server.port])
         nginx.start()
