@@ -101,6 +101,8 @@ class Generators:
     def stop(self) -> None:
         self.send("stop")
         for process in self.processes:
+            if process.pid is None:
+                continue  # never started: an earlier one failed to start
             process.join(timeout=10)
             if process.is_alive():
                 process.kill()
