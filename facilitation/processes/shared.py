@@ -17,6 +17,7 @@ from facilitation.processes.link import PREFIX, connect
 from facilitation.processes.pending import RedisPending
 from facilitation.processes.presence import BEAT_S, RedisPresence
 from facilitation.processes.relay import RedisRelay
+from facilitation.realtime.rooms import SharedRooms
 from facilitation.services.announcements import Announcer
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class Shared:
         self._tasks: list[asyncio.Task[None]] = []
 
     def socket_manager(self) -> socketio.AsyncRedisManager:
-        return socketio.AsyncRedisManager(self.url, channel=f"{PREFIX}:sockets")
+        return SharedRooms(self.url, channel=f"{PREFIX}:sockets")
 
     def on_resync(self, job: Callable[[], Awaitable[None]]) -> None:
         """Run after the link to Redis came back (changes made meanwhile were missed)."""

@@ -36,6 +36,7 @@ from facilitation.realtime.admission import (
 )
 from facilitation.realtime.messages import Handler, ParticipantMessages, PayloadError
 from facilitation.realtime.pending import LocalPending, Pending
+from facilitation.realtime.rooms import LocalRooms
 from facilitation.realtime.steps import SharedSteps
 from facilitation.realtime.wire import UNREADABLE, Packet
 from facilitation.security import facilitator_cookie, participant_cookie
@@ -119,7 +120,7 @@ class Hub:
         self.admission = admission
         self.pending: Pending = pending or LocalPending()
         self.sio = socketio.AsyncServer(
-            client_manager=manager,
+            client_manager=manager or LocalRooms(),
             async_mode="asgi",
             cors_allowed_origins=SameOrigin(public_url),
             max_http_buffer_size=max_message,
