@@ -5,17 +5,26 @@ the join phase, per phone (/proc/PID/status).
 
     /work/main/.venv/bin/python tests/bench/bench_processes.py --phones 2000 --runs 1 \\
         --setups sqlite:1 pg:1 pg:2 pg:4
+
+`--events 20 --phones 300` runs twenty events at once (made through the organiser home, as an
+organiser would), 300 phones each, one load-generator process per event; connect is the time
+until every event's phones are live, the fan-out and ack figures the worst event's (p99) and
+the median event's (p50), lost ballots added up.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -31,8 +40,52 @@ from tests.redis_server import RedisServer  # noqa: E402
 LIMITS = ("--max-connections", "24000", "--max-sockets-per-event", "0")
 
 
+def more_events(base: str, organiser_url: str, count: int) -> list[str]:
+    """`count` more events of the Carrefour evening, made through the organiser home: their
+    console URLs."""
+    consoles = []
+    with httpx.Client(base_url=base, timeout=60) as client:
+        home = client.get(organiser_url.removeprefix(base))
+        home.raise_for_status()
+        found = re.search(r'name="csrf" value="([^"]+)"', home.text)
+        assert found, "no CSRF token on the organiser home"
+        for _ in range(count):
+            made = client.post(
+                "/organiser/events",
+                data={"csrf": found.group(1), "format": "carrefour-des-possibles"},
+                follow_redirects=False,
+            )
+            assert made.status_code == 303, made.text[:300]
+            consoles.append(base + made.headers["location"])
+    return consoles
+
+
+def organiser_url(server: Server) -> str:
+    found = re.search(r"Organiser home:\s+(\S+)", "".join(server.lines))
+    assert found, "".join(server.lines)
+    return found.group(1)
+
+
+def together(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The events' figures as one: the slowest event's connect and p99, the median p50."""
+    if len(runs) == 1:
+        return runs[0]
+    worst = ("connect_wall_s", "fanout_p99_s", "ack_p99_s")
+    median = ("fanout_p50_s", "ack_p50_s")
+    figures: dict[str, Any] = {k: max(r[k] for r in runs) for k in worst}
+    figures.update({k: statistics.median(r[k] for r in runs) for k in median})
+    figures["lost"] = sum(int(r.get("lost", 0)) for r in runs)
+    return figures
+
+
 def one_run(
-    setup: str, phones: int, generators: int, pg: PostgresServer, redis: RedisServer, folder: Path
+    setup: str,
+    phones: int,
+    generators: int,
+    pg: PostgresServer,
+    redis: RedisServer,
+    folder: Path,
+    events: int = 1,
 ) -> dict[str, Any]:
     kind, count = setup.split(":")
     if kind in ("sqlite", "pgsolo"):  # one process, no Redis
@@ -58,26 +111,41 @@ def one_run(
     samples: dict[str, int] = {}
 
     def phase(name: str) -> None:
+        # several events: memory before the first starts joining, after the last has joined
+        if name == "joining" and name in samples:
+            return
         samples[name] = sum(rss_bytes(pid) for pid in pids)
 
-    args = argparse.Namespace(
-        console_url=console_url,
-        phones=phones,
-        steps=5,
-        generators=generators,
-        db=db,
-        timeout=max(120.0, phones / 20),
-        reconnect_storm=False,
-        hold=0.0,
-        json=None,
-    )
+    def arguments(console: str) -> argparse.Namespace:
+        return argparse.Namespace(
+            console_url=console,
+            phones=phones,
+            steps=5,
+            generators=generators if events == 1 else 1,
+            db=db,
+            timeout=max(120.0, phones * events / 20),
+            reconnect_storm=False,
+            hold=0.0,
+            json=None,
+        )
+
+    async def all_events(consoles: list[str]) -> list[dict[str, Any]]:
+        # each run waits on its generators' queue in a thread: one thread each, none queued
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(2 * len(consoles) + 4))
+        return list(await asyncio.gather(*(loadtest_run(arguments(c), phase) for c in consoles)))
+
     try:
-        print(f"--- {setup}, {phones} phones", flush=True)
-        figures = asyncio.run(loadtest_run(args, phase))
+        consoles = [console_url]
+        if events > 1:
+            base = servers[0].public or servers[0].base
+            consoles += more_events(base, organiser_url(servers[0]), events - 1)
+        label = f"{events} events x {phones} phones" if events > 1 else f"{phones} phones"
+        print(f"--- {setup}, {label}", flush=True)
+        figures = together(asyncio.run(all_events(consoles)))
     finally:
         for step in stop:
             step()
-    figures["rss_per_phone"] = (samples["joined"] - samples["joining"]) / phones
+    figures["rss_per_phone"] = (samples["joined"] - samples["joining"]) / (phones * events)
     return figures
 
 
@@ -92,9 +160,10 @@ ROWS = [
 ]
 
 
-def table(results: dict[str, list[dict[str, Any]]], phones: int) -> str:
+def table(results: dict[str, list[dict[str, Any]]], phones: int, events: int = 1) -> str:
     setups = list(results)
-    lines = [f"| {phones:,} phones | " + " | ".join(setups) + " |", "|---|" + "---|" * len(setups)]
+    size = f"{events} events × {phones:,} phones" if events > 1 else f"{phones:,} phones"
+    lines = [f"| {size} | " + " | ".join(setups) + " |", "|---|" + "---|" * len(setups)]
     for label, key, show in ROWS:
         cells = []
         for s in setups:
@@ -109,6 +178,7 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--generators", type=int, default=2)
+    parser.add_argument("--events", type=int, default=1, help="events at once, PHONES each")
     parser.add_argument("--setups", nargs="+", default=["sqlite:1", "pg:1", "pg:2", "pg:4"])
     args = parser.parse_args()
     pg, redis = PostgresServer(durable=True).start(), RedisServer().start()
@@ -119,14 +189,22 @@ def main() -> None:
                 order = args.setups if run % 2 == 0 else args.setups[::-1]
                 for setup in order:
                     results[setup].append(
-                        one_run(setup, args.phones, args.generators, pg, redis, Path(folder))
+                        one_run(
+                            setup,
+                            args.phones,
+                            args.generators,
+                            pg,
+                            redis,
+                            Path(folder),
+                            args.events,
+                        )
                     )
-                    print(table(results, args.phones), flush=True)
+                    print(table(results, args.phones, args.events), flush=True)
     finally:
         redis.remove()
         pg.remove()
     print("\n" + " ".join(["bench_processes.py", *sys.argv[1:]]))
-    print(table(results, args.phones))
+    print(table(results, args.phones, args.events))
 
 
 if __name__ == "__main__":

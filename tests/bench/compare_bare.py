@@ -9,7 +9,12 @@ per-pair ratios.
     /work/main/.venv/bin/python tests/bench/compare_bare.py --sizes 2000 5000 --pairs 3 2
 
 The project is started as a facilitator starts it, with the limits on new phones off (all
-phones come from this machine).
+phones come from this machine). `--baseline REF` takes the project as it was at git commit
+REF (checked out in a temporary worktree) as the baseline instead of the bare server: how
+much faster or slower a change made the project.
+
+    /work/main/.venv/bin/python tests/bench/compare_bare.py --sizes 2000 --pairs 4 \
+        --baseline 4991400
 """
 
 from __future__ import annotations
@@ -57,10 +62,10 @@ def rss_bytes(pid: int) -> int:
 class Started:
     """A server subprocess, ready once it printed its console URL and "Press Ctrl+C"."""
 
-    def __init__(self, command: list[str]) -> None:
+    def __init__(self, command: list[str], cwd: Path = ROOT) -> None:
         self.process = subprocess.Popen(
             command,
-            cwd=ROOT,
+            cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -93,7 +98,8 @@ class Started:
             self.process.wait()
 
 
-def start(kind: str, folder: Path) -> tuple[Started, Path | None]:
+def start(kind: str, folder: Path, baseline: Path | None = None) -> tuple[Started, Path | None]:
+    """`kind` "project", "bare", or "baseline": the project's checkout at `baseline`."""
     port = free_port()
     if kind == "bare":
         return Started(
@@ -105,11 +111,13 @@ def start(kind: str, folder: Path) -> tuple[Started, Path | None]:
     command += ["--public-url", f"http://127.0.0.1:{port}", "--new-phones-per-minute", "0"]
     # 5,000 phones hold 5,000 connections: more than the default cap of 4,096
     command += ["--max-connections", "12000"]
-    return Started(command), db
+    return Started(command, baseline if kind == "baseline" and baseline else ROOT), db
 
 
-def one_run(kind: str, phones: int, generators: int, folder: Path) -> dict[str, Any]:
-    server, db = start(kind, folder)
+def one_run(
+    kind: str, phones: int, generators: int, folder: Path, baseline: Path | None = None
+) -> dict[str, Any]:
+    server, db = start(kind, folder, baseline)
     pid = server.process.pid
     samples: dict[str, tuple[float, int, float]] = {}
 
@@ -151,9 +159,11 @@ ROWS: list[tuple[str, str, Callable[[float], str]]] = [
 ]
 
 
-def table(results: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]]) -> str:
+def table(
+    results: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]], against: str = "bare"
+) -> str:
     sizes = sorted(results)
-    head = "| measure | " + " | ".join(f"project / bare, {n:,} phones" for n in sizes) + " |"
+    head = "| measure | " + " | ".join(f"project / {against}, {n:,} phones" for n in sizes) + " |"
     lines = [head, "|---|" + "---|" * len(sizes)]
     for label, key, show in ROWS:
         cells = []
@@ -182,18 +192,37 @@ def main() -> None:
         help="project/baseline pairs per size (one number for all sizes, or one per size)",
     )
     parser.add_argument("--generators", type=int, default=2)
+    parser.add_argument(
+        "--baseline", metavar="REF", help="compare with the project at this git commit instead"
+    )
     args = parser.parse_args()
     results: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    other = "baseline" if args.baseline else "bare"
+    against = args.baseline or "bare"
     with tempfile.TemporaryDirectory() as folder:
-        for position, n in enumerate(args.sizes):
-            results[n] = []
-            for pair in range(args.pairs[min(position, len(args.pairs) - 1)]):
-                order = ["project", "bare"] if pair % 2 == 0 else ["bare", "project"]
-                got = {kind: one_run(kind, n, args.generators, Path(folder)) for kind in order}
-                results[n].append((got["project"], got["bare"]))
-                print(table(results), flush=True)
+        checkout = Path(folder) / "baseline"
+        if args.baseline:
+            add = ["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach"]
+            subprocess.run([*add, str(checkout), args.baseline], check=True)
+        try:
+            for position, n in enumerate(args.sizes):
+                results[n] = []
+                for pair in range(args.pairs[min(position, len(args.pairs) - 1)]):
+                    order = ["project", other] if pair % 2 == 0 else [other, "project"]
+                    got = {
+                        kind: one_run(kind, n, args.generators, Path(folder), checkout)
+                        for kind in order
+                    }
+                    results[n].append((got["project"], got[other]))
+                    print(table(results, against), flush=True)
+        finally:
+            if args.baseline:
+                subprocess.run(
+                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(checkout)],
+                    check=False,
+                )
     print("\n" + " ".join(["compare_bare.py", *sys.argv[1:]]))
-    print(table(results))
+    print(table(results, against))
 
 
 if __name__ == "__main__":
