@@ -18,6 +18,7 @@ from facilitation.processes.link import describe as describe_redis
 from facilitation.qrcodes import qr_text
 from facilitation.readers.formats import file_resolver, read_text
 from facilitation.readers.rosters import load_roster_file
+from facilitation.realtime.frames import SharedFramesProtocol
 from facilitation.services.events import Events
 from facilitation.settings import Settings, resource_dir
 from facilitation.storage import StorageError, StorageUnavailableError, Store
@@ -160,6 +161,7 @@ def serve_command(args: argparse.Namespace) -> int:
         app,
         log_level="warning",
         ws_max_size=settings.max_message_bytes,
+        ws=SharedFramesProtocol,  # a push's frame compressed once for all its phones
         timeout_graceful_shutdown=2,
         http=protocol_with_deadline(settings.header_timeout_s),
         timeout_keep_alive=5,  # idle between requests: uvicorn's default, said here on purpose

@@ -16,6 +16,7 @@ import uvicorn
 
 from facilitation.app import create_app
 from facilitation.readers.rosters import load_roster_file
+from facilitation.realtime.frames import SharedFramesProtocol
 from facilitation.services.events import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import CARREFOUR, DEMO_ROSTER
@@ -49,7 +50,9 @@ async def serve(settings: Settings) -> AsyncIterator[Served]:
     sock.bind(("127.0.0.1", 0))
     sock.listen(512)
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="on", ws=SharedFramesProtocol)
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
