@@ -17,6 +17,7 @@ from facilitation.realtime.frames import (
     MEMORY_LEVEL,
     SHARED_FROM,
     compressed_frame,
+    text_frame,
 )
 from tests.conftest import Server
 from tests.realtime_clients import Console
@@ -49,17 +50,20 @@ texts = st.text(min_size=0, max_size=3000) | st.builds(
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(texts, st.booleans()), min_size=1, max_size=8), st.sampled_from([9, 12]))
-def test_shared_frames_read_back_between_the_connections_own(
+def test_our_frames_read_back_between_the_connections_own(
     messages: list[tuple[str, bool]], bits: int
 ) -> None:
     ours, theirs = server_side(bits), phone_side(bits)
-    for text, shared in messages:
-        if shared:
+    for text, written_by_us in messages:
+        if written_by_us:
             first, payload = split(compressed_frame(text, bits))
             assert first == 0xC1  # FIN, RSV1 (compressed), text
-            own = ours.encode(Frame(TEXT, text.encode())).data
-            assert payload == bytes(own)  # what the library would have sent
-            frame = Frame(TEXT, payload, rsv1=True)
+            assert payload == bytes(ours.encode(Frame(TEXT, text.encode())).data)
+            plain_first, plain = split(text_frame(text.encode(), compressed=False))
+            assert plain_first == 0x81 and plain == text.encode()
+            # a phone reads both: the deflated frame, and the small text sent as it is
+            assert theirs.decode(Frame(TEXT, payload, rsv1=True)).data == text.encode()
+            frame = Frame(TEXT, plain, rsv1=False)
         else:
             frame = ours.encode(Frame(TEXT, text.encode()))
         assert theirs.decode(frame).data == text.encode()

@@ -11,8 +11,10 @@ same text soon after. The texts are large enough (a step fragment is several kil
 than the 4 KB window) that a window carried over from the previous message gained little.
 
 Phones decompress exactly as before, and what they send is still compressed with their own
-context. Only texts of `SHARED_FROM` bytes or more are looked up; small ones (acks, pings,
-counts) go through the protocol's own path.
+context. Texts under `SHARED_FROM` bytes (acks, counts, the engine.io handshake) are sent
+uncompressed, which RFC 7692 allows on a connection that agreed to compression (RSV1 unset):
+without a carried-over window they would shrink little, and a compressor made for each would
+cost more than the bytes it saves.
 """
 
 from __future__ import annotations
@@ -37,20 +39,24 @@ MEMORY_LEVEL = 5
 _SYNC_FLUSH_TAIL = b"\x00\x00\xff\xff"
 
 
-def compressed_frame(text: str, window_bits: int) -> bytes:
-    """One unmasked, final text frame with RSV1 set: `text` deflated on its own, as
-    websockets does it without context takeover."""
-    encoder = zlib.compressobj(wbits=-window_bits, memLevel=MEMORY_LEVEL)
-    data = encoder.compress(text.encode()) + encoder.flush(zlib.Z_SYNC_FLUSH)
-    data = data.removesuffix(_SYNC_FLUSH_TAIL)
+def text_frame(data: bytes, compressed: bool) -> bytes:
+    """One unmasked, final text frame (FIN, opcode 1), RSV1 set when `data` is deflated."""
+    first = 0xC1 if compressed else 0x81
     size = len(data)
     if size < 126:
-        head = bytes((0xC1, size))
+        head = bytes((first, size))
     elif size < 1 << 16:
-        head = bytes((0xC1, 126)) + size.to_bytes(2, "big")
+        head = bytes((first, 126)) + size.to_bytes(2, "big")
     else:
-        head = bytes((0xC1, 127)) + size.to_bytes(8, "big")
+        head = bytes((first, 127)) + size.to_bytes(8, "big")
     return head + data
+
+
+def compressed_frame(text: str, window_bits: int) -> bytes:
+    """`text` deflated on its own, as websockets does it without context takeover."""
+    encoder = zlib.compressobj(wbits=-window_bits, memLevel=MEMORY_LEVEL)
+    data = encoder.compress(text.encode()) + encoder.flush(zlib.Z_SYNC_FLUSH)
+    return text_frame(data.removesuffix(_SYNC_FLUSH_TAIL), compressed=True)
 
 
 class Frames:
@@ -107,7 +113,6 @@ class SharedFramesProtocol(WebSocketsSansIOProtocol):
         text = message.get("text") if message["type"] == "websocket.send" else None
         if (
             text is not None
-            and len(text) >= SHARED_FROM
             and self.handshake_complete
             and not self.close_sent
             and self.initial_response is None
@@ -117,6 +122,9 @@ class SharedFramesProtocol(WebSocketsSansIOProtocol):
             if bits is not None:
                 await self.writable.wait()
                 if not self.disconnected and not self.transport.is_closing():
-                    self.transport.write(FRAMES.frame(text, bits))
+                    if len(text) >= SHARED_FROM:
+                        self.transport.write(FRAMES.frame(text, bits))
+                    else:
+                        self.transport.write(text_frame(text.encode(), compressed=False))
                     return
         await super().send(message)
