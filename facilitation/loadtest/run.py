@@ -215,6 +215,7 @@ async def _phases(
         )
     pool.send("summary")
     final = _merge([item[0] for item in await pool.collect("summary", limit)])
+    figures["closed"] = final["closed"]
     print(
         f"fetches after pushes: {final['seat_fetches']} of /seat, "
         f"{final['agenda_fetches']} of /agenda; sockets closed by the server: {final['closed']}"
@@ -299,15 +300,23 @@ async def _burst(
         f"vote ack (from the start of the burst): {spread(acks)}; "
         f"{figures['votes_per_s']:.0f} ballots acknowledged per second"
     )
+    unacknowledged = ""
     if args.db:
         stored: int | str = stored_ballots(args.db, facilitator.code, vote_id) - before
-        lost: int | str = accepted - int(stored)
+        # one ballot a phone: more stored than acknowledged are acks that never arrived
+        # (their socket closed first), not ballots lost
+        lost: int | str = max(0, accepted - int(stored))
         figures["lost"] = lost
+        figures["unacknowledged"] = max(0, int(stored) - accepted)
         figures["healthy"] &= lost == 0
+        if figures["unacknowledged"]:
+            unacknowledged = f" ({figures['unacknowledged']} stored whose ack never arrived)"
     else:
         stored = lost = "not read (give --db)"
     figures["healthy"] &= accepted == n
-    print(f"ballots: sent {n}, acknowledged {accepted}, stored {stored}, lost {lost}")
+    print(
+        f"ballots: sent {n}, acknowledged {accepted}, stored {stored}{unacknowledged}, lost {lost}"
+    )
     figures["projector_per_s"] = updates / max(window, 1e-9)
     print(
         f"projector: {updates} updates in {window:.2f} s ({figures['projector_per_s']:.1f} per s, "

@@ -74,7 +74,8 @@ def together(runs: list[dict[str, Any]]) -> dict[str, Any]:
     median = ("fanout_p50_s", "ack_p50_s")
     figures: dict[str, Any] = {k: max(r[k] for r in runs) for k in worst}
     figures.update({k: statistics.median(r[k] for r in runs) for k in median})
-    figures["lost"] = sum(int(r.get("lost", 0)) for r in runs)
+    for added in ("lost", "unacknowledged", "closed"):
+        figures[added] = sum(int(r.get(added, 0)) for r in runs)
     return figures
 
 
@@ -156,6 +157,8 @@ ROWS = [
     ("vote ack p50", "ack_p50_s", lambda v: f"{v * 1000:.0f} ms"),
     ("vote ack p99", "ack_p99_s", lambda v: f"{v * 1000:.0f} ms"),
     ("ballots lost", "lost", lambda v: f"{v:.0f}"),
+    ("ballots stored, ack never arrived", "unacknowledged", lambda v: f"{v:.0f}"),
+    ("sockets closed by a server", "closed", lambda v: f"{v:.0f}"),
     ("server memory per phone", "rss_per_phone", lambda v: f"{v / 1024:.0f} KB"),
 ]
 
