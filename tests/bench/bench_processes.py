@@ -44,7 +44,7 @@ def more_events(base: str, organiser_url: str, count: int) -> list[str]:
     """`count` more events of the Carrefour evening, made through the organiser home: their
     console URLs."""
     consoles = []
-    with httpx.Client(base_url=base, timeout=60) as client:
+    with httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client:
         home = client.get(organiser_url.removeprefix(base))
         home.raise_for_status()
         found = re.search(r'name="csrf" value="([^"]+)"', home.text)
