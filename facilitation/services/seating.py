@@ -217,9 +217,7 @@ class Seating:
         else:
             hosts: list[str] = []
             if step.scheme == "world_cafe":
-                order = list(ids)
-                rng.shuffle(order)
-                hosts = order[: max(1, -(-len(ids) // step.size))]
+                hosts = grouping.world_cafe_hosts(ids, step.size, rng)
             schedule = grouping.mixing_rounds(ids, rounds, rng, size=step.size, hosts=hosts)
         return {r + 1: _groups_json(groups) for r, groups in enumerate(schedule)}
 
