@@ -30,6 +30,7 @@ from facilitation.core.grouping.designs import (
 )
 from facilitation.core.grouping.pass_around import pass_around, sum_scores, top_k
 from facilitation.core.grouping.rotations import (
+    SEARCH_WORK,
     count_repeats,
     expected_random_repeats,
     mixing_rounds,
@@ -49,6 +50,7 @@ from facilitation.core.grouping.tables import (
 )
 
 __all__ = [
+    "SEARCH_WORK",
     "Group",
     "GroupingError",
     "Round",
