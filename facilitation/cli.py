@@ -1,4 +1,4 @@
-"""The `facilitation` command: serve, check, schema, tally, match, loadtest.
+"""The `facilitation` command: serve, check, schema, tally, match, rounds, loadtest.
 
 Each command is a pair: `_add_<name>(subparsers)` declares its flags and `_run_<name>(args)`
 does the work and returns the exit status. Imports are done inside the runners so that
@@ -425,6 +425,30 @@ def _run_tally(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_rounds(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from facilitation.core.grouping.plans import SCHEMES
+
+    p = sub.add_parser("rounds", help="seating plan for rounds ahead of the day -> PLAN.csv")
+    p.add_argument(
+        "--people", required=True, metavar="N|PARTICIPANTS.csv", help="how many, or names"
+    )
+    p.add_argument("--scheme", required=True, choices=SCHEMES)
+    p.add_argument("--size", type=int, help="people per table (pairs: 2)")
+    p.add_argument("--rounds", type=int, help="(default: 3, pairs 5; troika and stations: theirs)")
+    p.add_argument("--seed", type=int, default=0, help="same seed, same plan (%(default)s)")
+    p.add_argument("-o", "--output", required=True, metavar="PLAN.csv", help="'-' for stdout")
+    p.add_argument("--format", choices=("csv", "html"), default="csv", help="(%(default)s)")
+    p.add_argument("--title", help="title of the printed plan")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="(%(default)s)")
+    p.set_defaults(run=_run_rounds)
+
+
+def _run_rounds(args: argparse.Namespace) -> int:
+    from facilitation.rounds import rounds_command
+
+    return rounds_command(args)
+
+
 # Commands owned by the voting and matchmaking modules register below.
 
 COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
@@ -434,6 +458,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], N
     _add_loadtest,
     _add_tally,
     _add_match,
+    _add_rounds,
 ]
 
 

@@ -22,6 +22,9 @@ from facilitation.services.serial import EventLocks, one_at_a_time
 from facilitation.storage import ParticipantRow, Store
 
 SEATED_KINDS = ("groups", "rotate", "pass")
+# A live rotation is seated inside the event loop, while phones wait: the tabu search gets a
+# tenth of the work a plan printed ahead of the day gets (a tenth of a second at most).
+LIVE_SEARCH_WORK = grouping.SEARCH_WORK // 10
 
 
 def _round_of(stage: Stage) -> int:
@@ -217,10 +220,10 @@ class Seating:
         else:
             hosts: list[str] = []
             if step.scheme == "world_cafe":
-                order = list(ids)
-                rng.shuffle(order)
-                hosts = order[: max(1, -(-len(ids) // step.size))]
-            schedule = grouping.mixing_rounds(ids, rounds, rng, size=step.size, hosts=hosts)
+                hosts = grouping.world_cafe_hosts(ids, step.size, rng)
+            schedule = grouping.mixing_rounds(
+                ids, rounds, rng, size=step.size, hosts=hosts, work=LIVE_SEARCH_WORK
+            )
         return {r + 1: _groups_json(groups) for r, groups in enumerate(schedule)}
 
     @staticmethod

@@ -1,4 +1,6 @@
-"""Rotations for 300 people x 10 rounds and pass-around for 500 items x 5 rounds.
+"""Rotations for 300 people x 10 rounds, pass-around for 500 items x 5 rounds, and the seating
+rows of issue 14 (time as the median of several seeds, repeats over those seeds, next to the
+lower bound and the best known).
 
 Run: python tests/bench/bench_grouping.py   (prints time and repeat encounters; no assertions)
 """
@@ -6,6 +8,7 @@ Run: python tests/bench/bench_grouping.py   (prints time and repeat encounters; 
 from __future__ import annotations
 
 import random
+import statistics
 import time
 
 from facilitation.core.grouping import (
@@ -15,9 +18,33 @@ from facilitation.core.grouping import (
     mixing_rounds,
     pass_around,
 )
+from facilitation.core.grouping.plans import seating_plan
+
+# (people, table size, rounds): issue 14's rows, then a large workshop
+SEATING_ROWS = [(16, 4, 5), (25, 5, 6), (15, 3, 7), (32, 4, 9), (32, 4, 10), (300, 5, 10)]
+SEEDS = range(5)
+
+
+def seating_rows() -> None:
+    for n, size, rounds in SEATING_ROWS:
+        people = [f"p{i:03d}" for i in range(n)]
+        times, found = [], []
+        for seed in SEEDS:
+            start = time.perf_counter()
+            plan = seating_plan(people, "tables", size, random.Random(seed), rounds)
+            times.append(time.perf_counter() - start)
+            found.append(plan.repeats)
+        known = "unknown" if plan.best_known is None else plan.best_known
+        print(
+            f"{n:3} people, tables of {size}, {rounds:2} rounds: "
+            f"{statistics.median(times) * 1000:8.1f} ms (median of {len(times)} seeds), "
+            f"repeats min/mean/max {min(found)}/{statistics.mean(found):.1f}/{max(found)}, "
+            f"lower bound {plan.lower_bound}, best known {known}"
+        )
 
 
 def main() -> None:
+    seating_rows()
     people = [f"p{i:03d}" for i in range(300)]
     for label, size in (("pairs", 2), ("groups of 4", 4), ("groups of 6", 6)):
         start = time.perf_counter()

@@ -15,13 +15,22 @@ Rules, stated once:
   expectations, then improved by swaps. Bound (proved in `_seat_round`, checked by the tests):
   the schedule never has more repeat encounters (`count_repeats`) than random regrouping into
   the same tables has on average (`expected_random_repeats`); a few repeats are unavoidable once
-  rounds exceed what a perfect design allows.
+  rounds exceed what a perfect design allows (`repeats_lower_bound`).
+- Where finite geometry gives a design with no repeat (`designs`), its rounds are taken when they
+  do better; a tabu search (`repeat_search`, bounded work, seeded) then lowers the repeats of the
+  whole schedule, World Café hosts staying put, and never returns a worse one.
 - Pass-around: every round each item goes to one reader who is not its author and has not read
   it before, readers get as equal a share as possible (at most ceil(items / readers) a round).
 """
 
+from facilitation.core.grouping.designs import (
+    best_known_repeats,
+    design_rounds,
+    repeats_lower_bound,
+)
 from facilitation.core.grouping.pass_around import pass_around, sum_scores, top_k
 from facilitation.core.grouping.rotations import (
+    SEARCH_WORK,
     count_repeats,
     expected_random_repeats,
     mixing_rounds,
@@ -29,6 +38,7 @@ from facilitation.core.grouping.rotations import (
     place_of,
     station_rotation,
     troika_rounds,
+    world_cafe_hosts,
 )
 from facilitation.core.grouping.tables import (
     Group,
@@ -40,10 +50,13 @@ from facilitation.core.grouping.tables import (
 )
 
 __all__ = [
+    "SEARCH_WORK",
     "Group",
     "GroupingError",
     "Round",
+    "best_known_repeats",
     "count_repeats",
+    "design_rounds",
     "expected_random_repeats",
     "form_groups",
     "group_sizes",
@@ -52,8 +65,10 @@ __all__ = [
     "pair_rounds",
     "pass_around",
     "place_of",
+    "repeats_lower_bound",
     "station_rotation",
     "sum_scores",
     "top_k",
     "troika_rounds",
+    "world_cafe_hosts",
 ]

@@ -9,7 +9,13 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import combinations
 
+from facilitation.core.grouping.designs import design_rounds, repeats_lower_bound
+from facilitation.core.grouping.repeat_search import lower_repeats
 from facilitation.core.grouping.tables import Group, Round, group_sizes
+
+# Swap evaluations the tabu search may spend on one schedule: about a second of this machine
+# for 300 people x 10 rounds, at most.
+SEARCH_WORK = 3_000_000
 
 
 def station_rotation(groups: int, stations: int, rounds: int | None = None) -> list[list[int]]:
@@ -37,6 +43,13 @@ def pair_rounds(people: Sequence[str], rounds: int, rng: random.Random) -> list[
     return out
 
 
+def world_cafe_hosts(people: Sequence[str], size: int, rng: random.Random) -> list[str]:
+    """Who hosts a World Café: one per table of `size`, drawn at random."""
+    order = list(dict.fromkeys(people))
+    rng.shuffle(order)
+    return order[: max(1, -(-len(order) // max(1, size)))]
+
+
 def mixing_rounds(
     people: Sequence[str],
     rounds: int,
@@ -45,9 +58,12 @@ def mixing_rounds(
     size: int,
     else_size: int | None = None,
     hosts: Sequence[str] = (),
+    work: int = SEARCH_WORK,
 ) -> list[Round]:
     """New groups each round, meeting as few people again as possible. With `hosts` (World
-    Café), table t keeps hosts[t - 1] every round and the others move."""
+    Café), table t keeps hosts[t - 1] every round and the others move. The greedy seating
+    bounds the repeats (see the package docstring); a design, where one exists, and the tabu
+    search (`repeat_search`, about `work` steps) only ever lower them."""
     people = list(dict.fromkeys(people))
     if size == 2 and not hosts and else_size in (None, 3):
         return pair_rounds(people, rounds, rng)
@@ -58,8 +74,61 @@ def mixing_rounds(
         if hosts
         else group_sizes(len(people), size=size, else_size=else_size)
     )
-    met: dict[str, set[str]] = defaultdict(set)  # who each person has already sat with
-    out: list[Round] = []
+    schedule = _greedy_rounds(travellers, hosts, sizes, rounds, rng, {})
+    index = {p: i for i, p in enumerate(people)}
+    as_numbers = [[[index[m] for m in table] for table in tables] for tables in schedule]
+    if not hosts and len(set(sizes)) == 1:
+        order = list(range(len(people)))
+        rng.shuffle(order)  # which person stands for which point of the design
+        design = [
+            [[order[x] for x in table] for table in tables]
+            for tables in design_rounds(len(people), sizes[0], rounds, rng)
+        ]
+        if design:
+            # the design's rounds, then greedy ones seated knowing whom the design made meet
+            met: dict[str, set[str]] = defaultdict(set)
+            for tables in design:
+                for table in tables:
+                    for a, b in combinations(table, 2):
+                        met[people[a]].add(people[b])
+                        met[people[b]].add(people[a])
+            rest = _greedy_rounds(people, [], sizes, rounds - len(design), rng, met)
+            extended = design + [[[index[m] for m in t] for t in tables] for tables in rest]
+            if _repeats_of(extended) <= _repeats_of(as_numbers):
+                as_numbers = extended
+    bound = repeats_lower_bound(len(people), sizes, rounds, hosts=len(hosts))
+    improved = lower_repeats(
+        as_numbers, len(people), rng, fixed={index[h] for h in hosts}, work=work, target=bound
+    )
+    return [
+        tuple(
+            Group(t, tuple(people[m] for m in table), {people[table[0]]: "host"} if hosts else {})
+            for t, table in enumerate(tables, start=1)
+        )
+        for tables in improved
+    ]
+
+
+def _repeats_of(schedule: Sequence[Sequence[Sequence[int]]]) -> int:
+    met: Counter[tuple[int, int]] = Counter()
+    for tables in schedule:
+        for table in tables:
+            met.update((min(a, b), max(a, b)) for a, b in combinations(table, 2))
+    return sum(n - 1 for n in met.values() if n > 1)
+
+
+def _greedy_rounds(
+    travellers: Sequence[str],
+    hosts: Sequence[str],
+    sizes: Sequence[int],
+    rounds: int,
+    rng: random.Random,
+    met: dict[str, set[str]],
+) -> list[list[list[str]]]:
+    """Rounds seated one after the other by `_seat_round`, then improved by swaps, given who
+    has already met whom (`met`, updated)."""
+    met = defaultdict(set, met)
+    out: list[list[list[str]]] = []
     for _ in range(rounds):
         tables = _seat_round(travellers, hosts, sizes, met, rng)
         _improve(tables, met, fixed=set(hosts))
@@ -67,12 +136,7 @@ def mixing_rounds(
             for a, b in combinations(members, 2):
                 met[a].add(b)
                 met[b].add(a)
-        out.append(
-            tuple(
-                Group(t, tuple(m), {m[0]: "host"} if hosts else {})
-                for t, m in enumerate(tables, start=1)
-            )
-        )
+        out.append(tables)
     return out
 
 
