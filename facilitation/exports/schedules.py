@@ -76,11 +76,17 @@ def _meeting_rows(
     lang: str,
     labels: Mapping[str, str] | None,
 ) -> list[Sequence[Any]]:
-    """The rows of the Meetings table (CSV and XLSX), without the header."""
+    """The rows of the Meetings table (CSV and XLSX), without the header; the same list for
+    the same arguments, as both files are often written from one draft."""
+    key = ("meeting rows", start, slot_length, lang, tuple(sorted((labels or {}).items())))
+    rows: list[Sequence[Any]]
+    if key in draft.views:
+        rows = draft.views[key]
+        return rows
     reasons = OrganiserReasons(_names(draft), lang, labels or {})
     people = draft.people
     times = _slot_times(draft, start, slot_length)
-    rows: list[Sequence[Any]] = []
+    rows = draft.views[key] = []
     for m in draft.meetings:
         a = people.get(m.a)
         b = people.get(m.b)
@@ -381,14 +387,13 @@ class _CalendarWriter:
 
 
 def _timed(
-    meeting: Mapping[str, Any], start: datetime | None, slot_length: timedelta
+    meeting: Mapping[str, Any], times: Mapping[int, tuple[str, str] | None]
 ) -> dict[str, Any]:
     # slot and table lead, as in the CSV: people read this file too
     found = {"slot": meeting["slot"], "table": meeting["table"], **meeting}
-    if start is not None:
-        begin, end = slot_times(found["slot"], start, slot_length)
-        found["start"] = begin.isoformat()
-        found["end"] = end.isoformat()
+    at = times[found["slot"]]
+    if at is not None:
+        found["start"], found["end"] = at
     return found
 
 
@@ -409,6 +414,10 @@ def draft_json(
     stored = draft_to_json(draft, with_published=False)
     reasons = OrganiserReasons(_names(draft), lang, labels or {})
     why = {(m.a, m.b): reasons.why(m) for m in (*draft.meetings, *draft.removed)}
+    times = {
+        slot: None if begin is None or end is None else (begin.isoformat(), end.isoformat())
+        for slot, (begin, end) in _slot_times(draft, start, slot_length).items()
+    }
     for m in (*stored["meetings"], *stored["removed"]):
         m["reason"] = why.get((m["a"], m["b"]), m["reason"])
     for u, candidate in zip(stored["unplaced"], draft.unplaced, strict=True):
@@ -450,7 +459,7 @@ def draft_json(
         "wishes": [
             {"from": w["source"], "to": w["target"], "level": w["level"]} for w in stored["wishes"]
         ],
-        "meetings": [_timed(m, start, slot_length) for m in stored["meetings"]],
+        "meetings": [_timed(m, times) for m in stored["meetings"]],
         "unplaced": [
             {
                 "a": u["candidate"]["a"],
@@ -461,7 +470,7 @@ def draft_json(
             }
             for u in stored["unplaced"]
         ],
-        "removed": [_timed(m, start, slot_length) for m in stored["removed"]],
+        "removed": [_timed(m, times) for m in stored["removed"]],
     }
     return _json_lines(document)
 
