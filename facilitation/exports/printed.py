@@ -39,26 +39,39 @@ def schedules_html(
         chosen = sorted(draft.profiles, key=lambda p: (p.name.casefold(), p.id))
     else:
         chosen = [draft.people[p] for p in people if p in draft.people]
+    heads = "".join(
+        f'<th scope="col">{_e(words.say(h))}</th>'
+        for h in (_("Time"), _("Table"), _("With"), _("Why"))
+    )
+    # Each slot's time, each person and each reason is on many pages: escaped once.
+    when: dict[int, str] = {}
+    with_whom: dict[str, str] = {}
+    why: dict[str, str] = {}
+    heading = f"<h1>{_e(title)}</h1>"
     pages: list[str] = []
     for profile in chosen:
         rows: list[str] = []
         for m in draft.meetings_of(profile.id):
-            other = draft.people.get(m.other(profile.id))
-            when = words.say(_("Slot %(n)d"), n=m.slot)
-            if start is not None:
-                begin, end = slot_times(m.slot, start, slot_length)
-                when = f"{begin:%H:%M}–{end:%H:%M}"
-            with_whom = _e(other.name if other else m.other(profile.id))
-            if other and other.organisation:
-                with_whom += f"<br><small>{_e(other.organisation)}</small>"
+            if m.slot not in when:
+                text = words.say(_("Slot %(n)d"), n=m.slot)
+                if start is not None:
+                    begin, end = slot_times(m.slot, start, slot_length)
+                    text = f"{begin:%H:%M}–{end:%H:%M}"
+                when[m.slot] = _e(text)
+            other_id = m.other(profile.id)
+            if other_id not in with_whom:
+                other = draft.people.get(other_id)
+                cell = _e(other.name if other else other_id)
+                if other and other.organisation:
+                    cell += f"<br><small>{_e(other.organisation)}</small>"
+                with_whom[other_id] = cell
+            reason = words.why(m, profile.id)
+            if reason not in why:
+                why[reason] = _e(reason)
             rows.append(
-                f"<tr><td>{_e(when)}</td><td>{m.table}</td><td>{with_whom}</td>"
-                f"<td>{_e(words.why(m, profile.id))}</td></tr>"
+                f"<tr><td>{when[m.slot]}</td><td>{m.table}</td><td>{with_whom[other_id]}</td>"
+                f"<td>{why[reason]}</td></tr>"
             )
-        heads = "".join(
-            f'<th scope="col">{_e(words.say(h))}</th>'
-            for h in (_("Time"), _("Table"), _("With"), _("Why"))
-        )
         body = (
             f"<table><thead><tr>{heads}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
             if rows
@@ -70,7 +83,7 @@ def schedules_html(
             else ""
         )
         pages.append(
-            f'<section class="agenda"><h1>{_e(title)}</h1><h2>{_e(profile.name)}</h2>'
+            f'<section class="agenda">{heading}<h2>{_e(profile.name)}</h2>'
             f"{organisation}{body}</section>"
         )
     link = f'<link rel="stylesheet" href="{_e(stylesheet)}">' if stylesheet else ""

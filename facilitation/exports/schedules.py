@@ -29,7 +29,7 @@ from facilitation.exports.statistics import statistics_text as statistics_text
 from facilitation.exports.tables import csv_text
 from facilitation.exports.workbooks import xlsx_workbook
 from facilitation.i18n import mark as _
-from facilitation.reasons import ScheduleWords, neutral_reason
+from facilitation.reasons import OrganiserReasons, ScheduleWords
 
 DEFAULT_SLOT_LENGTH = timedelta(minutes=15)
 
@@ -69,40 +69,6 @@ def _names(draft: Draft) -> dict[str, str]:
     return {p.id: p.name for p in draft.profiles}
 
 
-def _meeting_row(
-    draft: Draft,
-    m: Meeting,
-    start: datetime | None,
-    slot_length: timedelta,
-    why: str,
-) -> list[Any]:
-    a = draft.people.get(m.a)
-    b = draft.people.get(m.b)
-    begin: datetime | None = None
-    end: datetime | None = None
-    if start is not None:
-        begin, end = slot_times(m.slot, start, slot_length)
-    return [
-        m.slot,
-        m.table,
-        m.a,
-        m.b,
-        m.score,
-        why,
-        begin,
-        end,
-        a.name if a else m.a,
-        a.organisation if a else "",
-        b.name if b else m.b,
-        b.organisation if b else "",
-        m.locked,
-        m.published,
-    ]
-
-
-# --- CSV -----------------------------------------------------------------------------------
-
-
 def _meeting_rows(
     draft: Draft,
     start: datetime | None,
@@ -110,11 +76,51 @@ def _meeting_rows(
     lang: str,
     labels: Mapping[str, str] | None,
 ) -> list[Sequence[Any]]:
-    names = _names(draft)
-    return [
-        _meeting_row(draft, m, start, slot_length, neutral_reason(m, names, lang, labels or {}))
-        for m in draft.meetings
-    ]
+    """The rows of the Meetings table (CSV and XLSX), without the header; the same list for
+    the same arguments, as both files are often written from one draft."""
+    key = ("meeting rows", start, slot_length, lang, tuple(sorted((labels or {}).items())))
+    rows: list[Sequence[Any]]
+    if key in draft.views:
+        rows = draft.views[key]
+        return rows
+    reasons = OrganiserReasons(_names(draft), lang, labels or {})
+    people = draft.people
+    times = _slot_times(draft, start, slot_length)
+    rows = draft.views[key] = []
+    for m in draft.meetings:
+        a = people.get(m.a)
+        b = people.get(m.b)
+        begin, end = times[m.slot]
+        rows.append(
+            [
+                m.slot,
+                m.table,
+                m.a,
+                m.b,
+                m.score,
+                reasons.why(m),
+                begin,
+                end,
+                a.name if a else m.a,
+                a.organisation if a else "",
+                b.name if b else m.b,
+                b.organisation if b else "",
+                m.locked,
+                m.published,
+            ]
+        )
+    return rows
+
+
+def _slot_times(
+    draft: Draft, start: datetime | None, slot_length: timedelta
+) -> dict[int, tuple[datetime, datetime] | tuple[None, None]]:
+    """Begin and end by slot (None without a start), for every slot a meeting is in: a
+    file has thousands of meetings in a few slots."""
+    slots = {m.slot for m in (*draft.meetings, *draft.removed)}
+    if start is None:
+        return {slot: (None, None) for slot in slots}
+    return {slot: slot_times(slot, start, slot_length) for slot in slots}
 
 
 def meetings_csv(
@@ -146,7 +152,7 @@ def meetings_xlsx(
     """Sheets Meetings, People, Unplaced and Statistics."""
     meetings: list[Sequence[Any]] = [MEETING_COLUMNS]
     meetings += _meeting_rows(draft, start, slot_length, lang, labels)
-    names = _names(draft)
+    reasons = OrganiserReasons(_names(draft), lang, labels or {})
     people: list[Sequence[Any]] = [PEOPLE_COLUMNS]
     for p in draft.profiles:
         mine = draft.meetings_of(p.id)
@@ -155,7 +161,7 @@ def meetings_xlsx(
     unplaced: list[Sequence[Any]] = [UNPLACED_COLUMNS]
     for u in draft.unplaced:
         c = u.candidate
-        why = neutral_reason(c, names, lang, labels or {})
+        why = reasons.why(c)
         unplaced.append([c.a, c.b, c.score, why, u.problem, draft.name(c.a), draft.name(c.b)])
     statistics: list[Sequence[Any]] = [("statistic", "value")]
     statistics += [
@@ -262,97 +268,132 @@ def schedules_ics(
                 cancelled.setdefault(p, []).append(m)
     if people is None:
         people = sorted({p for m in draft.meetings for p in m.pair} | set(cancelled))
-    words = ScheduleWords(lang, labels or {})
-    return {
-        person: _calendar(
-            draft,
-            person,
-            start,
-            slot_length,
-            event_id,
-            title,
-            location,
-            stamp_text,
-            cancelled,
-            words,
-        )
-        for person in people
-    }
+    writer = _CalendarWriter(
+        draft,
+        start,
+        slot_length,
+        event_id,
+        title,
+        location,
+        stamp_text,
+        ScheduleWords(lang, labels or {}),
+    )
+    return {person: writer.calendar(person, cancelled.get(person, ())) for person in people}
 
 
-def _calendar(
-    draft: Draft,
-    person: str,
-    start: datetime,
-    slot_length: timedelta,
-    event_id: str,
-    title: str,
-    location: str,
-    stamp_text: str,
-    cancelled: Mapping[str, Sequence[Meeting]],
-    words: ScheduleWords,
-) -> bytes:
-    profile = draft.people.get(person)
-    name = profile.name if profile else person
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//facilitation//matchmaking//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        _fold("X-WR-CALNAME:" + _ics_text(f"{title} – {name}" if title else name)),
-    ]
-    for m, status in [
-        *((m, "CONFIRMED") for m in draft.meetings_of(person)),
-        *((m, "CANCELLED") for m in cancelled.get(person, ())),
-    ]:
-        other = draft.people.get(m.other(person))
-        begin, end = slot_times(m.slot, start, slot_length)
-        who = other.name if other else m.other(person)
-        if other and other.organisation:
-            who += f" ({other.organisation})"
-        place = words.say(_("Table %(n)d"), n=m.table) + (f", {location}" if location else "")
-        why = words.why(m, person)
-        lines += [
-            "BEGIN:VEVENT",
-            "UID:" + meeting_uid(event_id, m.pair),
-            "DTSTAMP:" + stamp_text,
-            f"SEQUENCE:{draft.revision}",
-            "DTSTART:" + _ics_time(begin),
-            "DTEND:" + _ics_time(end),
-            _fold("SUMMARY:" + _ics_text(words.say(_("Meeting with %(name)s"), name=who))),
-            _fold("LOCATION:" + _ics_text(place)),
-            _fold(
-                "DESCRIPTION:"
-                + _ics_text(
-                    words.say(
-                        _("Slot %(slot)d, table %(table)d. Why: %(why)s"),
-                        slot=m.slot,
-                        table=m.table,
-                        why=why,
-                    )
-                )
-            ),
-            "STATUS:" + status,
-            "TRANSP:OPAQUE",
-            "END:VEVENT",
+class _CalendarWriter:
+    """Calendars of one draft. Each meeting is in two calendars and each slot's times, each
+    person's name and each table's place in many: those lines are written once."""
+
+    def __init__(
+        self,
+        draft: Draft,
+        start: datetime,
+        slot_length: timedelta,
+        event_id: str,
+        title: str,
+        location: str,
+        stamp_text: str,
+        words: ScheduleWords,
+    ) -> None:
+        self.draft = draft
+        self.start = start
+        self.slot_length = slot_length
+        self.event_id = event_id
+        self.title = title
+        self.location = location
+        self.words = words
+        self.stamp_line = "DTSTAMP:" + stamp_text
+        self.sequence_line = f"SEQUENCE:{draft.revision}"
+        self._times: dict[int, tuple[str, str]] = {}
+        self._uids: dict[Pair, str] = {}
+        self._summaries: dict[str, str] = {}
+        self._places: dict[int, str] = {}
+
+    def calendar(self, person: str, cancelled: Sequence[Meeting]) -> bytes:
+        draft, words = self.draft, self.words
+        name = draft.name(person)
+        title = self.title
+        lines = [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//facilitation//matchmaking//EN",
+            "CALSCALE:GREGORIAN",
+            "METHOD:PUBLISH",
+            _fold("X-WR-CALNAME:" + _ics_text(f"{title} – {name}" if title else name)),
         ]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(lines) + "\r\n").encode()
+        for m, status in [
+            *((m, "CONFIRMED") for m in draft.meetings_of(person)),
+            *((m, "CANCELLED") for m in cancelled),
+        ]:
+            begin, end = self._slot_lines(m.slot)
+            description = words.say(
+                _("Slot %(slot)d, table %(table)d. Why: %(why)s"),
+                slot=m.slot,
+                table=m.table,
+                why=words.why(m, person),
+            )
+            lines += [
+                "BEGIN:VEVENT",
+                self._uid(m.pair),
+                self.stamp_line,
+                self.sequence_line,
+                begin,
+                end,
+                self._summary(m.other(person)),
+                self._place(m.table),
+                _fold("DESCRIPTION:" + _ics_text(description)),
+                "STATUS:" + status,
+                "TRANSP:OPAQUE",
+                "END:VEVENT",
+            ]
+        lines.append("END:VCALENDAR")
+        return ("\r\n".join(lines) + "\r\n").encode()
+
+    def _slot_lines(self, slot: int) -> tuple[str, str]:
+        found = self._times.get(slot)
+        if found is None:
+            begin, end = slot_times(slot, self.start, self.slot_length)
+            found = self._times[slot] = ("DTSTART:" + _ics_time(begin), "DTEND:" + _ics_time(end))
+        return found
+
+    def _uid(self, pair: Pair) -> str:
+        found = self._uids.get(pair)
+        if found is None:
+            found = self._uids[pair] = "UID:" + meeting_uid(self.event_id, pair)
+        return found
+
+    def _summary(self, other: str) -> str:
+        found = self._summaries.get(other)
+        if found is None:
+            profile = self.draft.people.get(other)
+            who = profile.name if profile else other
+            if profile and profile.organisation:
+                who += f" ({profile.organisation})"
+            text = self.words.say(_("Meeting with %(name)s"), name=who)
+            found = self._summaries[other] = _fold("SUMMARY:" + _ics_text(text))
+        return found
+
+    def _place(self, table: int) -> str:
+        found = self._places.get(table)
+        if found is None:
+            place = self.words.say(_("Table %(n)d"), n=table)
+            place += f", {self.location}" if self.location else ""
+            found = self._places[table] = _fold("LOCATION:" + _ics_text(place))
+        return found
 
 
 # --- JSON and text -------------------------------------------------------------------------
 
 
 def _timed(
-    meeting: Mapping[str, Any], start: datetime | None, slot_length: timedelta
+    meeting: Mapping[str, Any], times: Mapping[int, tuple[str, str] | None]
 ) -> dict[str, Any]:
     # slot and table lead, as in the CSV: people read this file too
     found = {"slot": meeting["slot"], "table": meeting["table"], **meeting}
-    if start is not None:
-        begin, end = slot_times(found["slot"], start, slot_length)
-        found["start"] = begin.isoformat()
-        found["end"] = end.isoformat()
+    at = times[found["slot"]]
+    if at is not None:
+        found["start"], found["end"] = at
     return found
 
 
@@ -371,15 +412,16 @@ def draft_json(
     """
     stats = draft_statistics(draft)
     stored = draft_to_json(draft, with_published=False)
-    names = _names(draft)
-    why = {
-        (m.a, m.b): neutral_reason(m, names, lang, labels or {})
-        for m in (*draft.meetings, *draft.removed)
+    reasons = OrganiserReasons(_names(draft), lang, labels or {})
+    why = {(m.a, m.b): reasons.why(m) for m in (*draft.meetings, *draft.removed)}
+    times = {
+        slot: None if begin is None or end is None else (begin.isoformat(), end.isoformat())
+        for slot, (begin, end) in _slot_times(draft, start, slot_length).items()
     }
     for m in (*stored["meetings"], *stored["removed"]):
         m["reason"] = why.get((m["a"], m["b"]), m["reason"])
     for u, candidate in zip(stored["unplaced"], draft.unplaced, strict=True):
-        u["candidate"]["reason"] = neutral_reason(candidate.candidate, names, lang, labels or {})
+        u["candidate"]["reason"] = reasons.why(candidate.candidate)
     document = {
         "format": "facilitation-matchmaking",
         "version": 1,
@@ -417,7 +459,7 @@ def draft_json(
         "wishes": [
             {"from": w["source"], "to": w["target"], "level": w["level"]} for w in stored["wishes"]
         ],
-        "meetings": [_timed(m, start, slot_length) for m in stored["meetings"]],
+        "meetings": [_timed(m, times) for m in stored["meetings"]],
         "unplaced": [
             {
                 "a": u["candidate"]["a"],
@@ -428,20 +470,25 @@ def draft_json(
             }
             for u in stored["unplaced"]
         ],
-        "removed": [_timed(m, start, slot_length) for m in stored["removed"]],
+        "removed": [_timed(m, times) for m in stored["removed"]],
     }
     return _json_lines(document)
+
+
+# One encoder for every item: `json.dumps` with any option builds a new encoder per call.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def _json_lines(document: Mapping[str, object]) -> str:
     """One top-level key, and one list item, per line: readable, diffable, and written by
     json's C encoder (an indent would switch to the pure-Python one, 3x slower)."""
+    encode = _JSON.encode
     parts: list[str] = []
     for key, value in document.items():
         head = json.dumps(key) + ": "
         if isinstance(value, list) and value:
-            items = ",\n  ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            items = ",\n  ".join([encode(v) for v in value])
             parts.append(f"{head}[\n  {items}\n ]")
         else:
-            parts.append(head + json.dumps(value, ensure_ascii=False))
+            parts.append(head + encode(value))
     return "{\n " + ",\n ".join(parts) + "\n}\n"

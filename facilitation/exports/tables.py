@@ -22,6 +22,11 @@ FORMULA_GUARD = "'"
 
 def csv_cell(value: object) -> object:
     """A value as a cell: booleans as yes/empty, datetimes to the minute, formulas as text."""
+    # exact types first: a file is mostly plain text and numbers
+    if type(value) is str:
+        return FORMULA_GUARD + value if value.startswith(FORMULA_START) else value
+    if type(value) is int:
+        return value
     if isinstance(value, bool):
         return "yes" if value else ""
     if isinstance(value, datetime):

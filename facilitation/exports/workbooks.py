@@ -47,6 +47,14 @@ def _column_letter(index: int) -> str:
     return letters
 
 
+def _xml_text(value: str) -> str:
+    return xml_escape(_XML_ILLEGAL.sub("", value))
+
+
+def _excel_serial(value: datetime) -> str:
+    return f"{(value.replace(tzinfo=None) - _EXCEL_EPOCH) / timedelta(days=1):.10f}"
+
+
 def _xlsx_cell(ref: str, value: Any, header: bool) -> str:
     if value is None or value == "":
         return ""
@@ -55,22 +63,49 @@ def _xlsx_cell(ref: str, value: Any, header: bool) -> str:
     if isinstance(value, int | float):
         return f'<c r="{ref}"><v>{value}</v></c>'
     if isinstance(value, datetime):
-        serial = (value.replace(tzinfo=None) - _EXCEL_EPOCH) / timedelta(days=1)
-        return f'<c r="{ref}" s="1"><v>{serial:.10f}</v></c>'
-    text = xml_escape(_XML_ILLEGAL.sub("", str(value)))
+        return f'<c r="{ref}" s="1"><v>{_excel_serial(value)}</v></c>'
     style = ' s="2"' if header else ""
     # Inline strings are never formulas, so user text cannot inject one.
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return (
+        f'<c r="{ref}"{style} t="inlineStr">'
+        f'<is><t xml:space="preserve">{_xml_text(str(value))}</t></is></c>'
+    )
 
 
 def _sheet_xml(rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> str:
     letters = [_column_letter(i) for i in range(max((len(r) for r in rows), default=0))]
+    # Names, ids and times recur on many rows: each is escaped or converted once.
+    texts: dict[str, str] = {}
+    times: dict[datetime, str] = {}
     body: list[str] = []
     for number, row in enumerate(rows, start=1):
-        cells = "".join(
-            _xlsx_cell(f"{letters[i]}{number}", value, number == 1) for i, value in enumerate(row)
-        )
-        body.append(f'<row r="{number}">{cells}</row>')
+        n = str(number)
+        style = ' s="2"' if number == 1 else ""
+        cells = [f'<row r="{n}">']
+        # `_xlsx_cell` is the rule; the common types are inlined here, as a sheet of 25,000
+        # meetings has 350,000 cells.
+        for letter, value in zip(letters, row, strict=False):
+            kind = type(value)
+            if kind is str:
+                if value:
+                    text = texts.get(value)
+                    if text is None:
+                        text = texts[value] = _xml_text(value)
+                    cells.append(
+                        f'<c r="{letter}{n}"{style} t="inlineStr">'
+                        f'<is><t xml:space="preserve">{text}</t></is></c>'
+                    )
+            elif kind is int:
+                cells.append(f'<c r="{letter}{n}"><v>{value}</v></c>')
+            elif kind is datetime:
+                serial = times.get(value)
+                if serial is None:
+                    serial = times[value] = _excel_serial(value)
+                cells.append(f'<c r="{letter}{n}" s="1"><v>{serial}</v></c>')
+            else:
+                cells.append(_xlsx_cell(letter + n, value, number == 1))
+        cells.append("</row>")
+        body.append("".join(cells))
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
         for i, w in enumerate(widths, start=1)

@@ -5,9 +5,10 @@ Every operation returns a new `Draft`, or raises `EditError` with a sentence to 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 from facilitation.core.matchmaking.planning import Plan, plan_meetings
 from facilitation.core.matchmaking.profiles import (
@@ -56,6 +57,13 @@ class Draft:
     # meeting missing below a minimum). None: no claim (drafts stored before they existed).
     objective_bound: int | None = None
     musts_bound: int | None = None
+
+    @cached_property
+    def views(self) -> dict[Hashable, Any]:
+        """What readers derive from this draft (its statistics, a file's rows), kept for the
+        next reader: a draft never changes, and writing every file of an event derives the
+        same views several times. Readers keep what they find here as it is."""
+        return {}
 
     @cached_property
     def people(self) -> Mapping[str, Profile]:

@@ -216,12 +216,20 @@ class ScoreTable:
     table_capacity: int  # new meetings that fit on the tables
     wish_levels: Mapping[Pair, WishLevel]
     free: npt.NDArray[np.bool_]  # per profile and slot (from 0): available and not booked
+    # Wished pairs, scored while reading the wishes (by `Candidate.pair`): most meetings
+    # chosen are wished, and scoring one builds its reason.
+    wished_candidates: Mapping[Pair, Candidate]
 
     @cached_property
     def index(self) -> Mapping[str, int]:
         return {p.id: i for i, p in enumerate(self.profiles)}
 
     def candidate(self, first: str, second: str) -> Candidate | None:
+        known = self.wished_candidates.get((first, second))
+        if known is None:
+            known = self.wished_candidates.get((second, first))
+        if known is not None:
+            return known
         a, b = self.profiles[self.index[first]], self.profiles[self.index[second]]
         return score_pair(
             a, b, self.wish_levels.get((a.id, b.id)), self.wish_levels.get((b.id, a.id))
@@ -304,6 +312,7 @@ def score_profiles(
     col = {person: c for c, person in enumerate(need)}
 
     same_side: list[Candidate] = []
+    scored: dict[Pair, Candidate] = {}
     seen: set[Pair] = set()
     for source, target in levels:
         key = (source, target) if source < target else (target, source)
@@ -313,6 +322,8 @@ def score_profiles(
         first, second = ordered[index[key[0]]], ordered[index[key[1]]]
         i, j = index[first.id], index[second.id]
         candidate = score_pair(first, second, levels.get(key), levels.get((key[1], key[0])))
+        if candidate is not None:
+            scored[candidate.pair] = candidate
         reachable = (
             candidate is not None
             and key not in excluded_pairs
@@ -355,6 +366,7 @@ def score_profiles(
         table_capacity=table_capacity,
         wish_levels=levels,
         free=free_slots > 0,
+        wished_candidates=scored,
     )
 
 

@@ -146,15 +146,19 @@ def _solve_b_matching(
     else:
         active = _best_pairs(scores, high_rows, high_cols) | (wished & positive)
     network = _MatchingNetwork(weights, active, low_rows, high_rows, low_cols, high_cols, capacity)
+    # The pairs left out, by row then column; only those are priced, not the whole matrix.
+    out_rows, out_cols = np.nonzero(positive & ~active)
+    out_weights = weights[out_rows, out_cols]
     while True:
         # Reduced cost of a pair left out: negative means the flow would gain from it.
         row_potential, col_potential = network.potentials()
-        reduced = row_potential[:, None] - col_potential[None, :] - weights
-        missing = positive & ~active & (reduced < 0)
+        reduced = row_potential[out_rows] - col_potential[out_cols] - out_weights
+        missing = reduced < 0
         if not missing.any():
             return network.pairs()
-        active |= missing
-        network.add_pairs(*np.nonzero(missing))
+        network.add_pairs(out_rows[missing], out_cols[missing])
+        kept = ~missing
+        out_rows, out_cols, out_weights = out_rows[kept], out_cols[kept], out_weights[kept]
 
 
 def _best_pairs(

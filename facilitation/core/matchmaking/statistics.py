@@ -59,6 +59,13 @@ class Statistics:
 
 
 def draft_statistics(draft: Draft) -> Statistics:
+    found = draft.views.get(Statistics)
+    if not isinstance(found, Statistics):
+        found = draft.views[Statistics] = _statistics(draft)
+    return found
+
+
+def _statistics(draft: Draft) -> Statistics:
     config = draft.config
     count = {p.id: 0 for p in draft.profiles}
     tables = [0] * config.slots
