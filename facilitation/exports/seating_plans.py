@@ -14,6 +14,7 @@ from facilitation.core.grouping.plans import SeatingPlan
 from facilitation.exports.tables import csv_text
 from facilitation.i18n import mark as _
 from facilitation.i18n import translations
+from facilitation.presenters.pages import template_environment
 from facilitation.settings import resource_dir
 
 # the words the page shows for a role, in the catalogue
@@ -36,16 +37,7 @@ def plan_csv(plan: SeatingPlan, names: Mapping[str, str]) -> str:
 
 @cache
 def _environment(lang: str) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(resource_dir("templates")),
-        autoescape=True,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    return env
+    return template_environment(resource_dir("templates"), lang)
 
 
 def plan_html(

@@ -18,24 +18,30 @@ from facilitation.i18n import mark as _
 from facilitation.i18n import negotiate, translations
 
 
+def template_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
+    """Our templates in one language: escaped, translated, strict about missing names."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        # templates ship with the package: checking their mtimes on every render
+        # cost a fifth of a page load under a crowd of phones joining
+        auto_reload=False,
+        cache_size=-1,
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
 class Pages:
     def __init__(self, templates_dir: Path, static_dir: Path) -> None:
         self.static_dir = static_dir
         self.by_lang: dict[str, Jinja2Templates] = {}
         for lang in LANGUAGES:
-            env = jinja2.Environment(
-                loader=jinja2.FileSystemLoader(templates_dir),
-                autoescape=True,
-                extensions=["jinja2.ext.i18n"],
-                trim_blocks=True,
-                lstrip_blocks=True,
-                undefined=jinja2.StrictUndefined,
-                # templates ship with the package: checking their mtimes on every render
-                # cost a fifth of a page load under a crowd of phones joining
-                auto_reload=False,
-                cache_size=-1,
-            )
-            env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+            env = template_environment(templates_dir, lang)
             env.globals["lang"] = lang
             env.globals["static"] = self.static_url
             env.filters["clock"] = clock
