@@ -19,6 +19,7 @@ from playwright.async_api import Browser, async_playwright
 
 if TYPE_CHECKING:
     from tests.databases import PostgresServer
+    from tests.redis_server import RedisServer
 
 # CI machines are slower and busier than a laptop: judge properties, not speed.
 settings.register_profile(
@@ -152,6 +153,16 @@ def postgres_server() -> Iterator[PostgresServer]:
     from tests.databases import PostgresServer
 
     running = PostgresServer().start()
+    yield running
+    running.remove()
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A real Redis for one test, on a free port, in a temporary folder (tests/redis_server.py)."""
+    from tests.redis_server import RedisServer
+
+    running = RedisServer().start()
     yield running
     running.remove()
 

@@ -194,3 +194,10 @@ class RawSocket:
             await self.ws.close()
         if self.session is not None:
             await self.session.close()
+
+
+def vote_stage(html: str) -> str:
+    """The stage number a step fragment's vote form posts to."""
+    found = re.search(r'data-vote-stage="(\d+)"', html)
+    assert found
+    return found.group(1)

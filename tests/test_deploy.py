@@ -11,11 +11,9 @@ import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.cluster import Nginx
 from tests.conftest import ROOT, free_port
@@ -76,13 +74,6 @@ class Started:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    running = RedisServer().start()
-    yield running
-    running.remove()
 
 
 def test_the_readme_commands_and_the_unit_serve_an_event_behind_nginx(

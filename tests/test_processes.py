@@ -22,15 +22,8 @@ import socketio
 from tests.cluster import Cluster
 from tests.conftest import FORMATS, ROOT
 from tests.databases import PostgresServer
-from tests.realtime_clients import Console, Phone
+from tests.realtime_clients import Console, Phone, vote_stage
 from tests.redis_server import RedisServer
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    running = RedisServer().start()
-    yield running
-    running.remove()
 
 
 def cluster_of(postgres: PostgresServer, redis: RedisServer, **options: Any) -> Cluster:
@@ -42,12 +35,6 @@ def cluster(postgres_server: PostgresServer, redis_server: RedisServer) -> Itera
     running = cluster_of(postgres_server, redis_server)
     yield running
     running.stop()
-
-
-def vote_stage(html: str) -> str:
-    found = re.search(r'data-vote-stage="(\d+)"', html)
-    assert found
-    return found.group(1)
 
 
 def options_of(phone: Phone) -> list[str]:

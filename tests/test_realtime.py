@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import Server
 from tests.databases import fetch_one
-from tests.realtime_clients import Client, Console, Phone
+from tests.realtime_clients import Client, Console, Phone, vote_stage
 
 
 @pytest.fixture
@@ -21,12 +21,6 @@ def server(database: str) -> Iterator[Server]:
     running = Server(database).start()
     yield running
     running.stop()
-
-
-def vote_stage(html: str) -> str:
-    found = re.search(r'data-vote-stage="(\d+)"', html)
-    assert found
-    return found.group(1)
 
 
 async def test_join_step_change_and_vote(server: Server) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -37,13 +37,6 @@ from facilitation.services.announcements import (
 )
 from tests.conftest import CARREFOUR
 from tests.redis_server import RedisServer
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    running = RedisServer().start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture
