@@ -37,6 +37,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[2]
 # BENCH_COMPRESS=0 turns permessage-deflate off, to compare with what Chromium negotiates.
 COMPRESS = int(os.environ.get("BENCH_COMPRESS", "15"))
+VERBOSE = bool(os.environ.get("BENCH_SERVER_LOG"))  # every line the server prints
 ASSET = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 
 
@@ -105,7 +106,8 @@ async def open_phone(session: aiohttp.ClientSession, base: str, code: str, role:
     url = base.replace("http", "ws", 1) + (
         f"/socket.io/?EIO=4&transport=websocket&code={code}&role={role}"
     )
-    ws = await session.ws_connect(url, compress=COMPRESS, max_msg_size=0, autoping=False)
+    # autoping: a browser answers the server's websocket pings (uvicorn's keepalive) itself
+    ws = await session.ws_connect(url, compress=COMPRESS, max_msg_size=0, autoping=True)
     await ws.receive_str()
     await ws.send_str("40")
     wire = Wire(ws)
@@ -206,7 +208,10 @@ def main() -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "facilitation", "serve", str(ROOT / "formats/carrefour-des-possibles.yaml"),
          "--db", str(db), "--port", str(port), "--host", "127.0.0.1", "--public-url", base,
-         "--new-phones-per-minute", "0"],
+         "--new-phones-per-minute", "0",
+         # every simulated phone comes from 127.0.0.1, where a room's phones have an address each
+         "--max-sockets-per-address", "0", "--max-sockets-per-event", "0",
+         "--max-connections", str(args.phones + 100)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     assert server.stdout is not None
@@ -221,7 +226,7 @@ def main() -> None:
         target=lambda: [
             print("server:", out, end="")
             for out in server.stdout
-            if "Error" in out or "WARNING" in out or "ERROR" in out
+            if "Error" in out or "WARNING" in out or "ERROR" in out or VERBOSE
         ],
         daemon=True,
     ).start()  # type: ignore[union-attr]
