@@ -4,11 +4,19 @@ the edit page carries it, in the reader's language."""
 
 from __future__ import annotations
 
+import html
+import json
+import re
+from pathlib import Path
 from typing import Any
+
+from starlette.testclient import TestClient
 
 from facilitation.core.formats import STEP_KINDS
 from facilitation.i18n import translations
 from facilitation.presenters.completion import completion_table
+from tests.test_builder import COPY, copied  # noqa: F401  (the fixture)
+from tests.test_organiser import organiser  # noqa: F401  (the fixture copied needs)
 
 Table = dict[str, Any]
 
@@ -76,3 +84,19 @@ def test_labels_are_translated_and_descriptions_kept() -> None:
     assert vote["method"]["l"] == translations("fr").gettext("Voting method") != "Voting method"
     assert keys(french, "Format")["steps"]["l"] == "Étapes"
     assert keys(french, "BreakStep")["body"]["d"] == "Instructions shown on phones and screen."
+
+
+def test_the_edit_page_carries_the_table_as_data_not_as_a_script(
+    copied: tuple[TestClient, Path],  # noqa: F811
+) -> None:
+    client, _ = copied
+    page = client.get(f"/organiser/formats/{COPY}/edit").text
+    found = re.search(
+        r'<script type="application/json" id="source-completion-data">(.*?)</script>', page, re.S
+    )
+    assert found
+    assert json.loads(html.unescape(found.group(1))) == english()
+    assert 'role="listbox"' in page and 'id="source-completion"' in page
+    assert re.search(r'<script src="/static/js/format_completion\.js\?v=[0-9a-f]+">', page)
+    french = client.get(f"/organiser/formats/{COPY}/edit", headers={"Accept-Language": "fr"})
+    assert "Ctrl+Espace" in french.text
