@@ -144,3 +144,117 @@ async def test_adapt_the_carrefour_evening_and_run_it(
     await expect(agenda).to_contain_text("Your ideas")
     assert errors == []
     assert [u for u in requests if not u.startswith(server.base)] == []
+
+
+async def test_the_text_editor_suggests_the_schema_s_keys_and_values(
+    server: Server, browser: Browser, tmp_path: Path
+) -> None:
+    shots = shots_dir(tmp_path)
+    errors: list[str] = []
+    requests: list[str] = []
+    context = await browser.new_context(viewport=LAPTOP, locale="en-GB")  # type: ignore[arg-type]
+    context.on("request", lambda request: requests.append(request.url))
+    page = await context.new_page()
+    watch_errors(page, errors)
+    await page.goto(organiser_url(server))
+    card = page.locator("section.format-card", has_text="Carrefour des Possibles evening").first
+    await card.get_by_role("button", name="Copy to adapt").click()
+    await page.get_by_role("link", name="Text (YAML)").click()
+    area = page.locator("#source")
+    listbox = page.get_by_role("listbox", name="Suggestions")
+    words = listbox.locator("[role=option] .completion-word")
+    await expect(area).to_have_attribute("aria-autocomplete", "list")
+    await expect(area).to_have_attribute("aria-controls", "source-completion")
+    shipped = await area.input_value()
+
+    # A new step at the end of the list: Enter, with no list open, is a new line.
+    await area.focus()
+    await page.keyboard.press("Control+End")
+    await page.keyboard.press("Enter")
+    await expect(area).to_have_value(shipped + "\n")
+    await page.keyboard.type("  - kind: ")
+    await expect(listbox).to_be_visible()
+    await expect(words).to_have_count(13)  # every step kind
+    await page.keyboard.type("vo")
+    await expect(words).to_have_text(["vote"])
+    await page.keyboard.press("Enter")
+    await expect(listbox).to_be_hidden()
+    await expect(area).to_have_value(shipped + "\n  - kind: vote")
+
+    # A partial key: the keys of a vote step only, with their labels, the first one active.
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("    m")
+    await expect(words).to_have_text(["minutes", "method", "min_choices", "max_choices"])
+    first = listbox.locator("[role=option]").first
+    await expect(first).to_have_attribute("aria-selected", "true")
+    await expect(first).to_contain_text("Duration (minutes)")
+    await expect(listbox.locator("[role=option]").nth(1)).to_contain_text("Voting method")
+    await expect(area).to_have_attribute("aria-activedescendant", "source-completion-0")
+    await page.keyboard.type("e")
+    await expect(words).to_have_text(["method"])
+    await page.keyboard.press("Backspace")
+    await expect(words).to_have_count(4)
+    box = await listbox.bounding_box()
+    field = await area.bounding_box()
+    assert box and field and field["y"] < box["y"] < field["y"] + field["height"]
+    assert await axe_violations(page) == []
+
+    # ArrowDown and Tab insert a key, then the method's values are offered: Enter picks one.
+    await page.keyboard.press("ArrowUp")
+    await expect(area).to_have_attribute("aria-activedescendant", "source-completion-3")
+    await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("ArrowDown")
+    await expect(area).to_have_attribute("aria-activedescendant", "source-completion-1")
+    await page.keyboard.press("Tab")
+    await expect(area).to_have_value(shipped + "\n  - kind: vote\n    method: ")
+    await expect(words.first).to_have_text("single")
+    await page.keyboard.press("ArrowDown")
+    await expect(area).to_have_attribute("aria-activedescendant", "source-completion-1")
+    await page.keyboard.press("Enter")
+    await expect(area).to_have_value(shipped + "\n  - kind: vote\n    method: approval")
+    await expect(listbox).to_be_hidden()
+
+    # Escape closes the list, and Enter is a new line again.
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("    allow")
+    await expect(words).to_have_text(["allow_abstain"])
+    await page.keyboard.press("Escape")
+    await expect(listbox).to_be_hidden()
+    await expect(area).not_to_have_attribute("aria-activedescendant", re.compile(".*"))
+    await page.keyboard.press("Enter")
+    typed = "\n  - kind: vote\n    method: approval\n    allow\n"
+    await expect(area).to_have_value(shipped + typed)
+
+    # Ctrl+Space on an empty line: the keys not written yet; a click inserts one.
+    await page.keyboard.type("    ")
+    await page.keyboard.press("Control+Space")
+    await expect(listbox).to_be_visible()
+    offered = await words.all_inner_texts()
+    assert "question" in offered and "kind" not in offered and "method" not in offered
+    question = page.locator(".completion-word", has_text=re.compile("^question$"))
+    await listbox.locator("[role=option]").filter(has=question).click()
+    await expect(area).to_have_value(shipped + typed + "    question: ")
+    await expect(area).to_be_focused()
+
+    # Inside the shipped vote step, in the middle of the file: its keys not written yet.
+    lines = shipped.split("\n")
+    row = lines.index("    results: hidden")
+    await area.evaluate(
+        "(a, n) => { const at = a.value.split('\\n').slice(0, n + 1).join('\\n').length;"
+        " a.setSelectionRange(at, at); }",
+        row,
+    )
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("    ")
+    await page.keyboard.press("Control+Space")
+    await expect(listbox).to_be_visible()
+    offered = await words.all_inner_texts()
+    assert "allow_abstain" in offered and "method" not in offered and "results" not in offered
+    assert "pitch_minutes" not in offered  # a pitch step's key, not a vote's
+    # the page scrolled so that the caret's line is high on the screen: the list goes below it
+    await listbox.evaluate("l => window.scrollBy(0, l.getBoundingClientRect().top - 300)")
+    await expect(listbox).to_be_in_viewport(ratio=1)
+    assert await axe_violations(page) == []
+    await page.screenshot(path=str(shots / "editor-completion.png"))
+    assert errors == []
+    assert [u for u in requests if not u.startswith(server.base)] == []

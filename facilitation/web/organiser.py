@@ -28,6 +28,7 @@ from facilitation.core.formats import (
 from facilitation.core.inputs import whole_number
 from facilitation.core.rosters import RosterError
 from facilitation.i18n import mark as _
+from facilitation.presenters.completion import completion_table
 from facilitation.presenters.views import stage_label
 from facilitation.readers.rosters import load_roster_file, parse_roster_upload
 from facilitation.security import same_secret
@@ -281,7 +282,7 @@ async def _editor(
     assert entry is not None
     shown = [p if isinstance(p, Problem) else Problem(entry.path.name, 1, 1, p) for p in problems]
     source = text if text is not None else _library(request).source(entry)
-    context = {
+    context: dict[str, Any] = {
         "live": None,
         "name": entry.name,
         "tab": "text",
@@ -294,7 +295,9 @@ async def _editor(
         "checked": checked,
     }
     svc = services(request)
-    return svc.pages.page(request, "organiser_edit.html", lang_of(request), context, status)
+    lang = lang_of(request)
+    context["completion"] = completion_table(lambda message: svc.pages.gettext(lang, message))
+    return svc.pages.page(request, "organiser_edit.html", lang, context, status)
 
 
 @organiser()
