@@ -94,8 +94,57 @@ async def test_questions_with_moderation_seen_live(
         screen.locator(".screen-reaction[data-kind=applause] .reaction-count")
     ).to_have_text("2")
     await screen.screenshot(path=str(shots / "questions-screen-1080.png"))
+
+    # a duplicate is merged into the first question: c's upvote and a's own count once
+    await c.locator("#questions textarea[name=text]").fill("Comment allez-vous financer la suite ?")
+    await c.locator("#questions form.ask-form button[type=submit]").click()
+    await expect(console.locator(".questions-console")).to_contain_text("allez-vous financer")
+    await (
+        console.locator(".questions-console li", has_text="allez-vous financer")
+        .locator("input[type=checkbox]")
+        .check()
+    )
+    await console.locator(".questions-console button[value=approve]").click()
+    await expect(a.locator("#questions-list")).to_contain_text("allez-vous financer")
+    await (
+        a.locator("#questions-list .question-card", has_text="allez-vous financer")
+        .locator("button.upvote")
+        .click()
+    )
+    listed = console.locator(".questions-console ol li, .questions-console ul li")
+    for text in ("Comment financez-vous", "allez-vous financer"):
+        await listed.filter(has_text=text).last.locator("input[type=checkbox]").check()
+    await console.locator(".questions-console button[value=merge]").click()
+    await expect(a.locator("#questions-list")).not_to_contain_text("allez-vous financer")
+    merged = a.locator("#questions-list .question-card", has_text="Comment financez-vous")
+    await expect(merged.locator(".upvote-count")).to_have_text("2")  # c and a, once each
+    await (
+        listed.filter(has_text="Comment financez-vous").last.locator("input[type=checkbox]").check()
+    )
+    await console.locator(".questions-console button[value=answered]").click()
+    await expect(a.locator("#questions-list .question-card.is-answered")).to_contain_text(
+        "Comment financez-vous"
+    )
     for page in (console, screen, *phones):
         assert await axe_violations(page) == [], page.url
+
+    # afterwards, the holder of the project reads the questions on their private page
+    project = (await screen.locator(".screen-title").inner_text()).strip()
+    await console.goto(f"{server.base}/e/{server.code}/console/people")
+    card = console.locator(".person-card", has_text=project).filter(has_text="Porteur")
+    link = (await card.first.locator(".person-link code").inner_text()).strip()
+    holder_ctx = await browser.new_context(**PHONE, locale="fr-FR")  # type: ignore[arg-type]
+    holder = await holder_ctx.new_page()
+    watch_errors(holder, errors)
+    await holder.goto(link)
+    await holder.goto(f"{server.base}/e/{server.code}/holder")
+    asked = holder.locator(".holder-questions")
+    await expect(asked).to_contain_text("Comment financez-vous la suite ?")
+    await expect(asked).to_contain_text("Who are your first users?")
+    await expect(asked.locator(".question-card.is-answered")).to_contain_text("Comment financez")
+    await holder.screenshot(path=str(shots / "questions-holder-phone.png"), full_page=True)
+    assert await axe_violations(holder) == [], holder.url
     assert errors == []
+    await holder_ctx.close()
     for ctx in (console_ctx, screen_ctx):
         await ctx.close()
