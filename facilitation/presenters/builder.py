@@ -114,6 +114,11 @@ LABELS: dict[str, str] = {
     "min": _("Minimum"),
     "max": _("Maximum"),
     "default": _("Default value"),
+    "qa": _("Audience questions"),
+    "moderation": _("Moderation"),
+    "names": _("Askers may sign with a name"),
+    "reactions": _("Reactions"),
+    "cloud": _("Show the answers as a word cloud"),
 }
 
 # Words of the format language shown in menus, in the reader's language.
@@ -164,6 +169,21 @@ CHOICE_LABELS: dict[str, str] = {
     "string": _("text"),
     "boolean": _("yes or no"),
     "choice": _("choice"),
+    "borda": _("Borda count (points by place)"),
+    "copeland": _("Copeland (head-to-head wins)"),
+    "role": _("role"),
+    "organisation": _("organisation"),
+    "fr": _("French"),
+    "en": _("English"),
+    "post": _("shown at once"),
+    "pre": _("approved first"),
+    "votes": _("most upvoted first"),
+    "recent": _("most recent first"),
+    "applause": _("Applause"),
+    "heart": _("Love it"),
+    "plus_one": _("Agree"),
+    "laugh": _("Funny"),
+    "wow": _("Wow"),
 }
 
 HELPS: dict[str, str] = {
