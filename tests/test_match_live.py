@@ -183,6 +183,12 @@ def test_downloads_open_in_their_tools(
     match(console, live, csrf, "publish")
     rows = list(csv.DictReader(io.StringIO(console.get(f"/e/{live.code}/match/meetings.csv").text)))
     assert rows and {"slot", "table", "a", "b", "score", "reason"} <= set(rows[0])
+    # the flavour French Excel opens as it is: a byte-order mark and `;`, the same rows
+    excel = console.get(f"/e/{live.code}/match/meetings.csv?for=excel").content
+    assert excel.startswith("\ufeff".encode())
+    excel_rows = list(csv.DictReader(io.StringIO(excel.decode("utf-8-sig")), delimiter=";"))
+    assert [r["a"] for r in excel_rows] == [r["a"] for r in rows]
+    assert "meetings.csv?for=excel" in console.get(f"/e/{live.code}/console/match").text
     workbook = openpyxl.load_workbook(
         io.BytesIO(console.get(f"/e/{live.code}/match/meetings.xlsx").content)
     )

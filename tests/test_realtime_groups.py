@@ -83,3 +83,49 @@ async def test_each_table_sees_only_its_own_notes(workshop: Server) -> None:
     assert re.search(r"permanence au marché.*?· table 1", desk, re.S)
     for client in (console, late, *phones):
         await client.close()
+
+
+@pytest.fixture
+def crowd_sourcing(tmp_path: Path) -> Iterator[Server]:
+    running = Server(tmp_path / "c.sqlite3", format=FORMATS / "crowd-sourcing-25-10.yaml").start()
+    yield running
+    running.stop()
+
+
+async def test_the_shipped_25_10_gives_every_phone_a_card_every_round(
+    crowd_sourcing: Server,
+) -> None:
+    """Regression (issue 12, point 1): one phone wrote a card and left, six wrote cards, and
+    all six read "No card for you this round" in all five rounds, the console silent. Planned
+    as a whole, the rounds give each of the six a card every round, never their own."""
+    console = await Console(crowd_sourcing.base, crowd_sourcing.code).login(
+        crowd_sourcing.console_url
+    )
+    gone = await Phone(crowd_sourcing.base, crowd_sourcing.code).join()
+    phones = [await Phone(crowd_sourcing.base, crowd_sourcing.code).join() for _ in range(6)]
+    for index, phone in enumerate([gone, *phones]):
+        ack = await phone.sio.call(
+            "item",
+            {"step": "write", "fields": {"idea": f"Idée {index}", "first_step": "Demain"}},
+            timeout=30,
+        )
+        assert ack["ok"], ack
+    await gone.close()
+    await console.wait_for("console", lambda d: "6 connect" in d["html"])
+    seen: dict[int, set[str]] = {i: set() for i in range(6)}
+    for round_ in range(1, 6):
+        revision = await console.act("next")
+        for phone in phones:
+            await phone.wait_for("step", lambda d, r=revision: d["revision"] == r)
+        for index, phone in enumerate(phones):
+            html = (await phone.http.get(f"/e/{crowd_sourcing.code}/seat")).text
+            text = re.search(r'<blockquote class="card-text">([^<]+)<', html)
+            assert text, f"round {round_}: phone {index} has no card\n{html}"
+            assert f"Idée {index + 1}" not in text.group(1), "a phone got its own card"
+            assert text.group(1) not in seen[index], "a phone got a card twice"
+            seen[index].add(text.group(1))
+        state = (await console.http.get(f"/e/{crowd_sourcing.code}/console")).text
+        assert "cannot each go to" not in state
+    await console.close()
+    for phone in phones:
+        await phone.close()

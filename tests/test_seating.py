@@ -288,3 +288,43 @@ def test_a_pass_around_nobody_can_be_dealt_says_so_on_the_console(tmp_path: Path
         assert "Nobody got a card this round" not in dealt
         holding = [p for p in phones if re.search(r'name="card" value="\d+"', seat(p, live))]
         assert len(holding) == 2, "each of the two cards is in someone's hands"
+
+
+def test_a_troika_of_trios_only_says_its_round_for_groups_of_four_has_no_client(
+    tmp_path: Path,
+) -> None:
+    """The shipped troika runs four rounds (groups of "3, else 4"): with nine people, three
+    trios, everyone is the client once in rounds 1 to 3, and at round 4 the console says that
+    nobody is the client and to go on, instead of a silent round of breaks."""
+    troika = ROOT / "formats" / "troika-consulting.yaml"
+    app = create_app(Settings(db_path=str(tmp_path / "t.sqlite3"), **MANY_PHONES))
+    services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]
+    live = asyncio.run(
+        services.events.create(
+            format_source=troika.read_text(), format_name=str(troika), roster=(), params={}
+        )
+    )
+    with TestClient(app, headers={"Accept-Language": "en"}) as console:
+        console.get(f"/e/{live.code}/console?key={live.row.secret}")
+        csrf = csrf_of(console.get(f"/e/{live.code}/console").text)
+        phones = [TestClient(app, headers={"Accept-Language": "en"}) for _ in range(9)]
+        for phone in phones:
+            assert phone.get(f"/e/{live.code}").status_code == 200
+        act(console, live, csrf, "next")  # the trios
+        clients: Counter[int] = Counter()
+        for round_ in (1, 2, 3):
+            state = act(console, live, csrf, "next")
+            assert live.stage.round == round_
+            assert "nobody is the client this round" not in state
+            for index, phone in enumerate(phones):
+                if "You are the client" in seat(phone, live):
+                    clients[index] += 1
+        assert set(clients.values()) == {1} and len(clients) == 9
+        state = act(console, live, csrf, "next")
+        assert live.stage.round == 4
+        assert "nobody is the client this round" in state
+        assert all("take a short break" in seat(phone, live) for phone in phones)
+        french = TestClient(app, headers={"Accept-Language": "fr"}, cookies=console.cookies)
+        assert "personne ne l'est à ce tour" in french.get(f"/e/{live.code}/console").text.replace(
+            "&#39;", "'"
+        )

@@ -54,6 +54,11 @@ def stage_of(live: LiveEvent, step_id: str) -> str:
     return str(next(s.index for s in live.plan.stages if s.step_id == step_id))
 
 
+def jury_ballots(console: TestClient, live: LiveEvent) -> int:
+    votes = json.loads(console.get(f"/e/{live.code}/results.json").text)["votes"]
+    return int(next(v for v in votes if v["vote"] == "jury")["ballots"])
+
+
 def test_jury_votes_are_for_the_jury_and_holders_skip_their_project(
     contest: tuple[TestClient, LiveEvent, str],
 ) -> None:
@@ -89,6 +94,8 @@ def test_jury_votes_are_for_the_jury_and_holders_skip_their_project(
     juror.get(link.group(0))
     page = juror.get(f"/e/{live.code}").text
     assert "Membre du jury" in page or "Jury member" in page
+    # the contest asks every project scored on every criterion: a sheet with 2 of its 16
+    # scores is refused with what to do, as an error, and is not counted
     location = juror.post(
         f"/e/{live.code}/vote",
         data={
@@ -99,7 +106,22 @@ def test_jury_votes_are_for_the_jury_and_holders_skip_their_project(
         },
         follow_redirects=False,
     ).headers["location"]
+    assert location.endswith("flash=missing_criteria")
+    refused = juror.get(location).text
+    assert re.search(r'class="[^"]*error[^"]*"[^>]*>[^<]*chaque critère de chaque projet', refused)
+    assert jury_ballots(console, live) == 0
+    sheet = {
+        f"score.{p.id}.{c}": "3"
+        for p in live.plan.projects
+        for c in ("impact", "usage", "feasibility", "team")
+    }
+    location = juror.post(
+        f"/e/{live.code}/vote",
+        data={"csrf": csrf_of(page), "vote": "jury", **sheet},
+        follow_redirects=False,
+    ).headers["location"]
     assert location.endswith("flash=voted")
+    assert jury_ballots(console, live) == 1
     # holders (made for each project) may not vote for their own project in the public vote
     act(console, live, csrf, "jump", stage=stage_of(live, "public"))
     services = app.other_asgi_app.app.state.services  # type: ignore[attr-defined]

@@ -105,6 +105,11 @@ class LiveViews:
             view["tables"] = self.seating.tables(live, lang)
         if audience == "console":
             view["cards_problem"] = self.seating.cards_problem(live)
+            # a troika's extra round, for groups of four, when every group is smaller
+            tables = view.get("tables") or []
+            view["all_on_break"] = bool(tables) and all(
+                t["roles"] and set(t["roles"].values()) == {"break"} for t in tables
+            )
             view["pitch_counts"] = self.pitch_counts(live)
         reveal = live.plan.step(live.stage)
         if isinstance(reveal, RevealStep) and reveal.scores:

@@ -210,11 +210,8 @@ class Seating:
                 for r in range(rounds)
             }
         if step.scheme == "troika":
-            per_round = grouping.troika_rounds(base)
-            return {
-                r + 1: _groups_json(per_round[r]) if r < len(per_round) else []
-                for r in range(rounds)
-            }
+            per_round = grouping.troika_rounds(base, rounds)
+            return {r + 1: _groups_json(groups) for r, groups in enumerate(per_round)}
         if step.scheme == "pairs":
             schedule = grouping.pair_rounds(ids, rounds, rng)
         else:

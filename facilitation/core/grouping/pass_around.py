@@ -31,7 +31,11 @@ def pass_around(
     corner that a full schedule avoids): first who reads what over all rounds, a flow problem
     (each item to `rounds` readers, each reader at most `capacity * rounds` items); then the
     rounds themselves, an edge colouring with `rounds` colours of that bipartite graph once
-    each reader is split into `capacity` seats, which always exists (König's theorem)."""
+    each reader is split into `capacity` seats, which always exists (König's theorem).
+
+    Nobody sits a round out while the cards allow otherwise: with at least as many cards as
+    readers, each reader gets at least `rounds` cards over the rounds (a flow with lower
+    bounds), and those fill their first seat, which the colouring gives a card every round."""
     readers = list(dict.fromkeys(people))
     if len(readers) < 2:
         raise GroupingError("pass-around needs at least two readers")
@@ -47,11 +51,18 @@ def pass_around(
         return [{} for _ in range(max(rounds, 0))]
     rng.shuffle(readers)
     capacity = max(1, math.ceil(len(names) / len(readers)))
-    reads = _who_reads_what(items, names, readers, rounds, capacity)
+    least = min(rounds, len(names) * rounds // len(readers))
+    try:
+        reads = _who_reads_what(items, names, readers, rounds, capacity, least)
+    except GroupingError:
+        if not least:
+            raise
+        reads = _who_reads_what(items, names, readers, rounds, capacity, 0)
     seats: dict[str, int] = defaultdict(int)  # reader -> items given to their seats so far
     edges = []
     for item, reader in reads:
-        seat = readers.index(reader) * capacity + seats[reader] % capacity
+        # a reader's first `rounds` items fill their first seat: it then has one every round
+        seat = readers.index(reader) * capacity + seats[reader] // rounds
         seats[reader] += 1
         edges.append((names.index(item), seat))
     colours = _colour_edges(edges, len(names), len(readers) * capacity, rounds)
@@ -67,28 +78,41 @@ def _who_reads_what(
     readers: list[str],
     rounds: int,
     capacity: int,
+    least: int,
 ) -> list[tuple[str, str]]:
     """(item, reader) pairs: each item to `rounds` readers who did not write it, each reader
-    at most `capacity * rounds` items (a maximum flow; GroupingError if it falls short)."""
+    between `least` and `capacity * rounds` items; GroupingError if that cannot be done.
+
+    A flow with lower bounds, as one maximum flow (the textbook reduction): the bounds
+    become supplies from a new source S and demands to a new sink T, and the old sink flows
+    back to the old source; every item's `rounds` and every reader's `least` must get
+    through from S to T."""
     n_items, n_readers = len(names), len(readers)
     source, sink = 0, n_items + n_readers + 1
+    supply, demand = sink + 1, sink + 2
     rows, cols, caps = [], [], []
+
+    def edge(u: int, v: int, cap: int) -> None:
+        if cap > 0:
+            rows.append(u)
+            cols.append(v)
+            caps.append(cap)
+
     for i, item in enumerate(names):
-        rows.append(source)
-        cols.append(1 + i)
-        caps.append(rounds)
+        edge(supply, 1 + i, rounds)  # source -> item, exactly `rounds`
         for j, reader in enumerate(readers):
             if reader != items[item]:
-                rows.append(1 + i)
-                cols.append(1 + n_items + j)
-                caps.append(1)
+                edge(1 + i, 1 + n_items + j, 1)
+    edge(source, demand, n_items * rounds)
     for j in range(n_readers):
-        rows.append(1 + n_items + j)
-        cols.append(sink)
-        caps.append(capacity * rounds)
-    graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(sink + 1, sink + 1))
-    result = maximum_flow(graph, source, sink)
-    if result.flow_value < n_items * rounds:
+        edge(1 + n_items + j, sink, capacity * rounds - least)
+        edge(1 + n_items + j, demand, least)
+    edge(supply, sink, n_readers * least)
+    edge(sink, source, n_items * rounds)
+    size = demand + 1
+    graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(size, size))
+    result = maximum_flow(graph, supply, demand)
+    if result.flow_value < n_items * rounds + n_readers * least:
         raise GroupingError(
             f"{n_items} items, {n_readers} readers, {rounds} rounds: the items' authors leave "
             "too few other readers for every item to be read each round"

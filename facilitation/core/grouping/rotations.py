@@ -253,11 +253,13 @@ def _improve(
             return
 
 
-def troika_rounds(groups: Sequence[Group]) -> list[Round]:
+def troika_rounds(groups: Sequence[Group], rounds: int | None = None) -> list[Round]:
     """Troika consulting: in round r, member r of each group is the client and the others
-    consult; rounds = the largest group, so each member is client exactly once (members of
-    smaller groups sit out the extra round)."""
-    rounds = max((len(g.members) for g in groups), default=0)
+    consult; rounds = the largest group unless given (the plan's, made before the groups),
+    so each member is client exactly once (members of smaller groups sit out the extra
+    rounds)."""
+    if rounds is None:
+        rounds = max((len(g.members) for g in groups), default=0)
     out: list[Round] = []
     for r in range(rounds):
         out.append(
