@@ -39,12 +39,11 @@ async def open_step(page: Page, title: str) -> None:
     await expect(page.locator(".builder-step.current .step-open")).to_contain_text(title)
 
 
-async def test_adapt_the_carrefour_evening_and_run_it(
-    server: Server, browser: Browser, tmp_path: Path
-) -> None:
-    shots = shots_dir(tmp_path)
-    errors: list[str] = []
-    requests: list[str] = []
+async def _copied_carrefour(
+    server: Server, browser: Browser, errors: list[str], requests: list[str]
+) -> Page:
+    """A laptop page on the builder of a fresh copy of the Carrefour evening, recording the
+    page's errors and every URL it requests."""
     context = await browser.new_context(viewport=LAPTOP, locale="en-GB")  # type: ignore[arg-type]
     context.on("request", lambda request: requests.append(request.url))
     page = await context.new_page()
@@ -52,6 +51,16 @@ async def test_adapt_the_carrefour_evening_and_run_it(
     await page.goto(organiser_url(server))
     card = page.locator("section.format-card", has_text="Carrefour des Possibles evening").first
     await card.get_by_role("button", name="Copy to adapt").click()
+    return page
+
+
+async def test_adapt_the_carrefour_evening_and_run_it(
+    server: Server, browser: Browser, tmp_path: Path
+) -> None:
+    shots = shots_dir(tmp_path)
+    errors: list[str] = []
+    requests: list[str] = []
+    page = await _copied_carrefour(server, browser, errors, requests)
     await expect(page).to_have_url(re.compile(r"/carrefour-des-possibles-copy/builder"))
     copy = server.db.parent / "facilitation-formats" / "carrefour-des-possibles-copy.yaml"
     shipped = CARREFOUR.read_text(encoding="utf-8")
@@ -152,13 +161,7 @@ async def test_the_text_editor_suggests_the_schema_s_keys_and_values(
     shots = shots_dir(tmp_path)
     errors: list[str] = []
     requests: list[str] = []
-    context = await browser.new_context(viewport=LAPTOP, locale="en-GB")  # type: ignore[arg-type]
-    context.on("request", lambda request: requests.append(request.url))
-    page = await context.new_page()
-    watch_errors(page, errors)
-    await page.goto(organiser_url(server))
-    card = page.locator("section.format-card", has_text="Carrefour des Possibles evening").first
-    await card.get_by_role("button", name="Copy to adapt").click()
+    page = await _copied_carrefour(server, browser, errors, requests)
     await page.get_by_role("link", name="Text (YAML)").click()
     area = page.locator("#source")
     listbox = page.get_by_role("listbox", name="Suggestions")
