@@ -28,7 +28,9 @@ def repeats(rows: list[dict[str, str]]) -> int:
     return sum(n - 1 for n in met.values() if n > 1)
 
 
-@pytest.mark.parametrize(("n", "size", "rounds"), [(16, 4, 5), (25, 5, 6), (15, 3, 7), (32, 4, 9)])
+@pytest.mark.parametrize(
+    ("n", "size", "rounds"), [(16, 4, 5), (25, 5, 6), (15, 3, 7), (32, 4, 9), (32, 4, 10)]
+)
 def test_table_rows_are_written_without_repeat(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], n: int, size: int, rounds: int
 ) -> None:

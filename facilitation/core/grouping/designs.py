@@ -10,6 +10,8 @@ built from finite geometry; and what is known about the fewest repeats possible.
   a bounded depth-first search), e.g. 9 rounds of 32 people at tables of 4.
 - n = 2^m - 1 people at tables of 3: the lines of the projective space PG(m - 1, 2), grouped into
   spreads (a packing, found by the same kind of search), e.g. Kirkman's 15 schoolgirls.
+- Schedules none of these reach, kept as published data (`golfer_solutions`): 10 rounds of 32
+  people at tables of 4, the social golfer problem 8-4-10, one round more than the spreads.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from itertools import product
+
+from facilitation.core.grouping.golfer_solutions import KNOWN_SCHEDULES
 
 Tables = list[list[int]]
 
@@ -258,6 +262,9 @@ def design_rounds(n: int, size: int, rounds: int, rng: random.Random) -> list[Ta
     `rounds` asked as a construction gives (possibly none)."""
     if size < 2 or rounds < 1 or n % size:
         return []
+    kept = KNOWN_SCHEDULES.get((n, size))
+    if kept is not None:
+        return [[list(table) for table in tables] for tables in kept[:rounds]]
     m = _power_of(n, size)
     if m is not None and prime_power(size) is not None:
         return _affine_lines(size, m, rounds)
@@ -307,8 +314,9 @@ def best_known_repeats(n: int, size: int, rounds: int) -> int | None:
     above; Kirkman triple systems for every n = 3 (mod 6) (Ray-Chaudhuri & Wilson, 1971);
     resolvable designs with blocks of 4 for every n = 4 (mod 12) (Hanani, Ray-Chaudhuri &
     Wilson, 1972); round-robin pairs; two rounds whenever there are at least `size` tables
-    (the second round takes one person of each first-round table); and the social golfer
-    problem's 32 people at 8 tables of 4 for 10 rounds (solved: Aguado, 2004)."""
+    (the second round takes one person of each first-round table); and the schedules kept in
+    `golfer_solutions`, e.g. the social golfer problem's 32 people at 8 tables of 4 for 10 rounds
+    (solved: Aguado, 2004)."""
     if size < 2 or n % size or rounds < 1:
         return None
     tables = n // size
@@ -323,6 +331,6 @@ def best_known_repeats(n: int, size: int, rounds: int) -> int | None:
         or (m is not None and prime_power(size) is not None)
         or (size == 3 and n % 6 == 3)
         or (size == 4 and n % 12 == 4)
-        or (n, size) == (32, 4)
+        or rounds <= len(KNOWN_SCHEDULES.get((n, size), ()))
     )
     return 0 if known else None
