@@ -9,7 +9,7 @@ counts per interval, never one message per tap.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from facilitation.core.languages import LANGUAGES
@@ -67,13 +67,17 @@ class InteractionHub:
         match change:
             case QuestionsChanged(code=code):
                 if await pending.mark(f"{code}:questions"):
-                    self._later(self._flush_questions(code))
+                    self._later(self._flush_questions, code)
             case ReactionsSent(code=code, kind=kind):
                 if await pending.mark(f"{code}:reactions", {kind: 1}):
-                    self._later(self._flush_reactions(code))
+                    self._later(self._flush_reactions, code)
 
-    def _later(self, job: Coroutine[Any, Any, None]) -> None:
-        asyncio.get_running_loop().call_later(self.hub.interval, asyncio.ensure_future, job)
+    def _later(self, flush: Callable[[str], Coroutine[Any, Any, None]], code: str) -> None:
+        # the coroutine is made when the timer fires: a loop that stops first leaves none
+        # behind unawaited
+        asyncio.get_running_loop().call_later(
+            self.hub.interval, lambda: asyncio.ensure_future(flush(code))
+        )
 
     async def _flush_questions(self, code: str) -> None:
         await self.hub.pending.take(f"{code}:questions")
