@@ -212,7 +212,7 @@ KIND_LABELS: dict[str, str] = {
 assert set(KIND_LABELS) == set(STEP_KINDS)
 
 
-def _resolve(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+def resolve_ref(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     ref = prop.get("$ref")
     if isinstance(ref, str):
         resolved: dict[str, Any] = defs[ref.rsplit("/", 1)[-1]]
@@ -225,26 +225,26 @@ def _is_text(branches: list[dict[str, Any]]) -> bool:
     return kinds == ["object", "string"] and any("propertyNames" in b for b in branches)
 
 
-def _branches(prop: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+def value_shapes(prop: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
     """The value's shapes, less `null` and the `$parameter` string; whether null is allowed."""
     raw = prop.get("anyOf", [prop])
-    kept = [b for b in raw if b.get("type") != "null" and not _is_reference(b)]
-    return kept, len(kept) < len([b for b in raw if not _is_reference(b)])
+    kept = [b for b in raw if b.get("type") != "null" and not is_parameter_reference(b)]
+    return kept, len(kept) < len([b for b in raw if not is_parameter_reference(b)])
 
 
-def _is_reference(branch: dict[str, Any]) -> bool:
+def is_parameter_reference(branch: dict[str, Any]) -> bool:
     return branch.get("type") == "string" and str(branch.get("pattern", "")).startswith("^\\$")
 
 
 def _widget(key: str, prop: dict[str, Any], defs: dict[str, Any]) -> tuple[str, Any, Any]:
     """(widget, choices, columns) for a property of the schema."""
-    branches, _nullable = _branches(prop)
+    branches, _nullable = value_shapes(prop)
     if _is_text(branches):
         return ("long_text" if key in LONG_TEXTS else "text"), (), ()
     if len(branches) != 1:
         types = {b.get("type") for b in branches}
         return ("scalar" if types <= {"integer", "number", "string", "boolean"} else "yaml"), (), ()
-    shape = _resolve(branches[0], defs)
+    shape = resolve_ref(branches[0], defs)
     kind = shape.get("type")
     if "enum" in shape:
         return "choice", tuple(shape["enum"]), ()
@@ -257,10 +257,10 @@ def _widget(key: str, prop: dict[str, Any], defs: dict[str, Any]) -> tuple[str, 
     if kind == "array" and "prefixItems" in shape:
         return "pair", (), ()
     if kind == "array":
-        items, _ = _branches(_resolve(shape.get("items", {}), defs))
+        items, _ = value_shapes(resolve_ref(shape.get("items", {}), defs))
         if _is_text(items):
             return "texts", (), ()
-        item = _resolve(items[0], defs) if len(items) == 1 else {}
+        item = resolve_ref(items[0], defs) if len(items) == 1 else {}
         if "enum" in item:
             return "roles", tuple(item["enum"]), ()
         if item.get("type") == "string":
@@ -286,7 +286,7 @@ def _fields_of(
         if key in skip or key == "kind":
             continue
         widget, choices, columns = _widget(key, prop, defs)
-        branches, _ = _branches(prop)
+        branches, _ = value_shapes(prop)
         described = prop.get("description") or next(
             (b.get("description") for b in branches if b.get("description")), None
         )

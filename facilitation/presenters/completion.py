@@ -18,7 +18,13 @@ from typing import Any
 
 from facilitation.core.formats import format_json_schema
 from facilitation.i18n import mark as _
-from facilitation.presenters.builder import CHOICE_LABELS, KIND_LABELS, LABELS
+from facilitation.presenters.builder import (
+    CHOICE_LABELS,
+    KIND_LABELS,
+    LABELS,
+    resolve_ref,
+    value_shapes,
+)
 
 ROOT = "Format"
 STEP = "Step"
@@ -89,9 +95,8 @@ class _Reader:
         if key in LABELS:
             entry["l"] = LABELS[key]
         described = _description(prop)
-        branches = prop.get("anyOf", [prop])
-        kept = [b for b in branches if not _is_reference(b) and b.get("type") != "null"]
-        for branch in branches:
+        kept, _ = value_shapes(prop)
+        for branch in prop.get("anyOf", [prop]):
             self._branch(entry, branch)
             described = described or _description(branch)
         if not described and len(kept) == 1:
@@ -129,8 +134,7 @@ class _Reader:
                 entry["a"] = self._shape(items)
 
     def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:
-        ref = node.get("$ref")
-        return self.defs[ref.rsplit("/", 1)[-1]] if isinstance(ref, str) else node
+        return resolve_ref(node, self.defs)
 
     def _shape(self, node: dict[str, Any]) -> str:
         """The name of a `$defs` model, read (once) into the table."""
@@ -163,10 +167,6 @@ class _Reader:
                 merged.setdefault(entry["k"], entry)
         self.shapes[STEP] = {"by": by, "of": kinds, "keys": list(merged.values())}
         return STEP
-
-
-def _is_reference(branch: dict[str, Any]) -> bool:
-    return branch.get("type") == "string" and str(branch.get("pattern", "")).startswith("^\\$")
 
 
 def _description(node: dict[str, Any]) -> str | None:
