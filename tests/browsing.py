@@ -37,6 +37,13 @@ def shots_dir(tmp_path: Path) -> Path:
 async def axe_violations(page: Page) -> list[dict[str, object]]:
     """axe-core injected through the devtools protocol, so the page's CSP stays in force."""
     await page.evaluate(AXE.read_text(encoding="utf-8"))
+    # colours read mid-transition (a winner's highlight fading in) are neither the start's nor
+    # the end's: let every finite animation and transition end first
+    await page.evaluate(
+        """() => Promise.all(document.getAnimations()
+            .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+            .map(a => a.finished.catch(() => null)))"""
+    )
     result = await page.evaluate(
         """() => axe.run(document, {runOnly: {type: 'tag', values:
             ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']}})"""
