@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -245,6 +246,27 @@ def test_selection_is_optimal_against_brute_force(
     best = brute_force_objective(profiles, wishes, config)
     assert (selection.musts, selection.objective) == best
     assert selection.total_score == sum(c.score for c in selection.candidates)
+
+
+@given(
+    st.integers(1, 6).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.lists(st.integers(-5, 0), min_size=n, max_size=n), min_size=1, max_size=6),
+            st.integers(1, n + 2),
+        )
+    )
+)
+def test_the_pruned_start_keeps_k_of_the_best_pairs_of_each_row(
+    case: tuple[list[list[int]], int],
+) -> None:
+    rows, k = case
+    values = np.array(rows, dtype=np.int16)
+    kept = matchmaking.selection._smallest(values, k)
+    for row, mask in zip(values.tolist(), kept.tolist(), strict=True):
+        assert sum(mask) == min(k, len(row))
+        inside = [v for v, m in zip(row, mask, strict=True) if m]
+        outside = [v for v, m in zip(row, mask, strict=True) if not m]
+        assert not outside or max(inside) <= min(outside)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

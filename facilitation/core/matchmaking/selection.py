@@ -165,22 +165,28 @@ def _best_pairs(
     scores: npt.NDArray[np.int32], high_rows: IntArray, high_cols: IntArray
 ) -> npt.NDArray[np.bool_]:
     n_rows, n_cols = scores.shape
-    keep = np.zeros(scores.shape, dtype=bool)
     per_row = min(n_cols, 2 * int(high_rows.max(initial=0)) + 5)
     per_col = min(n_rows, 3 * int(high_cols.max(initial=0)) + 5)
-    # Scores fit in 16 bits; partitioning contiguous rows of small integers is the fast path.
+    # Scores fit in 16 bits: partitioning contiguous rows of small integers is the fast path.
     negative = (-scores).astype(np.int16)
-    if per_row < n_cols:
-        best = np.argpartition(negative, per_row - 1, axis=1)[:, :per_row]
-        keep[np.arange(n_rows)[:, None], best] = True
-    else:
-        keep[:] = True
-    if per_col < n_rows:
-        best = np.argpartition(np.ascontiguousarray(negative.T), per_col - 1, axis=1)
-        keep[best[:, :per_col], np.arange(n_cols)[:, None]] = True
-    else:
-        keep[:] = True
+    keep = _smallest(negative, per_row) | _smallest(np.ascontiguousarray(negative.T), per_col).T
     return keep & (scores > 0)
+
+
+def _smallest(values: npt.NDArray[np.int16], k: int) -> npt.NDArray[np.bool_]:
+    """Per row, `k` of its smallest entries: those below the k-th smallest value, then the
+    first ones equal to it. Scores take few distinct values, so ties are common; partitioning
+    the values is 10x faster than partitioning their indices (`argpartition`)."""
+    n = values.shape[1]
+    if k >= n:
+        return np.ones(values.shape, dtype=bool)
+    threshold = np.partition(values, k - 1, axis=1)[:, k - 1 : k]
+    below: npt.NDArray[np.bool_] = values < threshold
+    tied: npt.NDArray[np.bool_] = values == threshold
+    room = k - below.sum(axis=1, keepdims=True, dtype=np.int32)
+    count = np.int16 if n < 1 << 15 else np.int32
+    first: npt.NDArray[np.bool_] = np.cumsum(tied.view(np.int8), axis=1, dtype=count) <= room
+    return below | (tied & first)
 
 
 class _MatchingNetwork:
@@ -336,18 +342,28 @@ class _MatchingNetwork:
         `required` None it stops when the cheapest path no longer gains anything.
         """
         n, tail, head, cap, cost = self.n, self.tail, self.head, self.cap, self.cost
+        m = len(tail)
+        # Every arc's forward and backward residual, sorted by tail once for the whole route:
+        # each phase then only fills in weights (inf where there is no room), instead of
+        # sorting a new sparse matrix twice.
+        r_tail = np.concatenate((tail, head))
+        r_head = np.concatenate((head, tail))
+        order = _by_tail_then_head(r_tail, r_head, n)
+        r_tail, r_head = r_tail[order], r_head[order]
+        r_cost = np.concatenate((cost, -cost)).astype(np.float64)[order]
+        r_arc = np.concatenate((np.arange(m), np.arange(m)))[order]
+        indices = r_head.astype(np.int32)
+        indptr = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.bincount(r_tail, minlength=n), out=indptr[1:])
         sent = 0
-        arcs = np.arange(len(tail))
         while required is None or sent < required:
             flow, potential = self.flow, self.potential
-            forward = flow < cap
-            backward = flow > 0
-            r_tail = np.concatenate((tail[forward], head[backward]))
-            r_head = np.concatenate((head[forward], tail[backward]))
-            r_arc = np.concatenate((arcs[forward], arcs[backward]))
-            r_cost = np.concatenate((cost[forward], -cost[backward])).astype(np.float64)
+            room = np.concatenate((cap - flow, flow))[order]
+            open_ = room > 0
             reduced = r_cost + potential[r_tail] - potential[r_head]
-            graph = sparse.csr_matrix((reduced, (r_tail, r_head)), shape=(n, n))
+            graph = sparse.csr_matrix(
+                (np.where(open_, reduced, np.inf), indices, indptr), shape=(n, n)
+            )
             distance = dijkstra(graph, directed=True, indices=source)
             if not np.isfinite(distance[sink]):  # pragma: no cover - a bypass always exists
                 raise AssertionError("min-cost flow: sink unreachable")
@@ -356,20 +372,22 @@ class _MatchingNetwork:
             if required is None and potential[sink] - potential[source] >= 0:
                 return
             reduced = r_cost + potential[r_tail] - potential[r_head]
-            admissible = reduced == 0
-            room = np.concatenate((cap[forward] - flow[forward], flow[backward]))[admissible]
+            admissible = open_ & (reduced == 0)
+            counts = np.zeros(n + 1, dtype=np.int32)
+            np.cumsum(np.bincount(r_tail[admissible], minlength=n), out=counts[1:])
             network = sparse.csr_matrix(
-                (room.astype(np.int32), (r_tail[admissible], r_head[admissible])), shape=(n, n)
+                (room[admissible].astype(np.int32), indices[admissible], counts), shape=(n, n)
             )
             result = maximum_flow(network, source, sink, method="dinic")
             sent += int(result.flow_value)
             pushed = result.flow.tocoo()
             found = pushed.row.astype(np.int64) * n + pushed.col
-            order = np.argsort(found)
-            found, values = found[order], np.asarray(pushed.data, dtype=np.int64)[order]
+            order_found = np.argsort(found)
+            found = found[order_found]
+            values = np.asarray(pushed.data, dtype=np.int64)[order_found]
             # Only admissible arcs can carry new flow; the flow matrix is antisymmetric, so
             # the entry in the arc's own direction is its net change.
-            marked = np.zeros(len(tail), dtype=bool)
+            marked = np.zeros(m, dtype=bool)
             marked[r_arc[admissible]] = True
             touched = np.flatnonzero(marked)
             keys = tail[touched] * n + head[touched]
@@ -377,3 +395,11 @@ class _MatchingNetwork:
             change = np.where(found[at] == keys, values[at], 0)
             self.flow = flow.copy()
             self.flow[touched] += change
+
+
+def _by_tail_then_head(tail: IntArray, head: IntArray, n: int) -> IntArray:
+    """The order that sorts arcs by tail, then head: two stable passes, which numpy makes
+    radix sorts when node numbers fit in 16 bits (10x faster than `lexsort` here)."""
+    kind = np.uint16 if n <= 1 << 16 else np.int64
+    by_head = np.argsort(head.astype(kind), kind="stable")
+    return by_head[np.argsort(tail[by_head].astype(kind), kind="stable")]
