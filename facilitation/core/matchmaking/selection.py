@@ -343,58 +343,67 @@ class _MatchingNetwork:
         """
         n, tail, head, cap, cost = self.n, self.tail, self.head, self.cap, self.cost
         m = len(tail)
-        # Every arc's forward and backward residual, sorted by tail once for the whole route:
-        # each phase then only fills in weights (inf where there is no room), instead of
-        # sorting a new sparse matrix twice.
+        # Every arc's forward and backward residual, sorted by tail then head once for the
+        # whole route; a phase only fills in weights (inf where there is no room) and updates
+        # rooms in place, instead of building and sorting two sparse matrices.
         r_tail = np.concatenate((tail, head))
         r_head = np.concatenate((head, tail))
         order = _by_tail_then_head(r_tail, r_head, n)
-        r_tail, r_head = r_tail[order], r_head[order]
-        r_cost = np.concatenate((cost, -cost)).astype(np.float64)[order]
-        r_arc = np.concatenate((np.arange(m), np.arange(m)))[order]
-        indices = r_head.astype(np.int32)
+        r_tail, r_head = r_tail[order].astype(np.int32), r_head[order].astype(np.int32)
+        place = np.empty(2 * m, dtype=np.int64)
+        place[order] = np.arange(2 * m)
+        forward_at, backward_at = place[:m], place[m:]
+        partner = np.empty(2 * m, dtype=np.int64)
+        partner[forward_at], partner[backward_at] = backward_at, forward_at
+        is_forward = order < m
+        room = np.concatenate((cap - self.flow, self.flow))[order]
         indptr = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(np.bincount(r_tail, minlength=n), out=indptr[1:])
+        potential = self.potential
+        # Integer costs and potentials: float64 sums of them stay exact, so == 0 is exact.
+        reduced = np.concatenate((cost, -cost)).astype(np.float64)[order]
+        reduced += potential[r_tail] - potential[r_head]
         sent = 0
         while required is None or sent < required:
-            flow, potential = self.flow, self.potential
-            room = np.concatenate((cap - flow, flow))[order]
             open_ = room > 0
-            reduced = r_cost + potential[r_tail] - potential[r_head]
             graph = sparse.csr_matrix(
-                (np.where(open_, reduced, np.inf), indices, indptr), shape=(n, n)
+                (np.where(open_, reduced, np.inf), r_head, indptr), shape=(n, n)
             )
             distance = dijkstra(graph, directed=True, indices=source)
             if not np.isfinite(distance[sink]):  # pragma: no cover - a bypass always exists
                 raise AssertionError("min-cost flow: sink unreachable")
-            potential = potential + np.minimum(distance, distance[sink])
-            self.potential = potential
+            step = np.minimum(distance, distance[sink])
+            potential = potential + step
             if required is None and potential[sink] - potential[source] >= 0:
-                return
-            reduced = r_cost + potential[r_tail] - potential[r_head]
-            admissible = open_ & (reduced == 0)
-            counts = np.zeros(n + 1, dtype=np.int32)
-            np.cumsum(np.bincount(r_tail[admissible], minlength=n), out=counts[1:])
+                break
+            reduced += step[r_tail] - step[r_head]
+            admissible = np.flatnonzero(open_ & (reduced == 0))
+            a_tail, a_head = r_tail[admissible], r_head[admissible]
+            a_indptr = np.zeros(n + 1, dtype=np.int32)
+            np.cumsum(np.bincount(a_tail, minlength=n), out=a_indptr[1:])
             network = sparse.csr_matrix(
-                (room[admissible].astype(np.int32), indices[admissible], counts), shape=(n, n)
+                (room[admissible].astype(np.int32), a_head, a_indptr), shape=(n, n)
             )
             result = maximum_flow(network, source, sink, method="dinic")
             sent += int(result.flow_value)
-            pushed = result.flow.tocoo()
-            found = pushed.row.astype(np.int64) * n + pushed.col
-            order_found = np.argsort(found)
-            found = found[order_found]
-            values = np.asarray(pushed.data, dtype=np.int64)[order_found]
-            # Only admissible arcs can carry new flow; the flow matrix is antisymmetric, so
-            # the entry in the arc's own direction is its net change.
-            marked = np.zeros(m, dtype=bool)
-            marked[r_arc[admissible]] = True
-            touched = np.flatnonzero(marked)
-            keys = tail[touched] * n + head[touched]
+            # The flow matrix holds the net flow u->v at (u, v). An arc with flow below its
+            # capacity can be admissible both ways: it is counted once, forward.
+            open_both = np.zeros(2 * m, dtype=bool)
+            open_both[admissible] = True
+            admissible = admissible[is_forward[admissible] | ~open_both[partner[admissible]]]
+            a_tail, a_head = r_tail[admissible], r_head[admissible]
+            # Both lists are sorted by (tail, head): a binary search pairs them.
+            pushed = result.flow
+            pushed.sort_indices()
+            rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(pushed.indptr))
+            found = rows * n + pushed.indices
+            keys = a_tail.astype(np.int64) * n + a_head
             at = np.minimum(np.searchsorted(found, keys), len(found) - 1)
-            change = np.where(found[at] == keys, values[at], 0)
-            self.flow = flow.copy()
-            self.flow[touched] += change
+            change = np.where(found[at] == keys, pushed.data[at], 0).astype(np.int64)
+            room[admissible] -= change
+            room[partner[admissible]] += change
+        self.potential = potential
+        self.flow = room[backward_at]
 
 
 def _by_tail_then_head(tail: IntArray, head: IntArray, n: int) -> IntArray:
