@@ -148,18 +148,19 @@ def _solve_b_matching(
     network = _MatchingNetwork(weights, active, low_rows, high_rows, low_cols, high_cols, capacity)
     # The pairs left out, by row then column; only those are priced, not the whole matrix.
     out_rows, out_cols = np.nonzero(positive & ~active)
-    out_weights = weights[out_rows, out_cols]
+    out_weights = weights[out_rows, out_cols].astype(np.float64)
+    out = np.ones(len(out_rows), dtype=bool)
     while True:
         # Reduced cost of a pair left out: negative means the flow would gain from it.
         row_potential, col_potential = network.potentials()
-        reduced = row_potential[out_rows] - col_potential[out_cols] - out_weights
-        missing = reduced < 0
-        if not missing.any():
+        reduced = row_potential[out_rows]
+        reduced -= col_potential[out_cols]
+        reduced -= out_weights
+        missing = np.flatnonzero((reduced < 0) & out)
+        if not len(missing):
             return network.pairs()
         network.add_pairs(out_rows[missing], out_cols[missing])
-        kept = ~missing
-        out_rows, out_cols, out_weights = out_rows[kept], out_cols[kept], out_weights[kept]
-
+        out[missing] = False
 
 def _best_pairs(
     scores: npt.NDArray[np.int32], high_rows: IntArray, high_cols: IntArray
