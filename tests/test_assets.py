@@ -8,6 +8,7 @@ import gzip
 import re
 from pathlib import Path
 
+import brotli
 from starlette.testclient import TestClient
 
 from facilitation.app import create_app
@@ -33,7 +34,7 @@ def phone_first_load(tmp_path: Path) -> tuple[TestClient, str, list[str]]:
     return client, page.text, re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
 
 
-def test_linked_assets_are_gzipped_and_cached_for_a_year(tmp_path: Path) -> None:
+def test_linked_assets_are_compressed_and_cached_for_a_year(tmp_path: Path) -> None:
     client, _, links = phone_first_load(tmp_path)
     assert any(link.endswith(".js") or ".js?" in link for link in links)
     for link in links:
@@ -42,11 +43,36 @@ def test_linked_assets_are_gzipped_and_cached_for_a_year(tmp_path: Path) -> None
         assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
         path = ROOT / "static" / link.removeprefix("/static/").split("?")[0]
         if path.suffix in (".css", ".js"):
-            assert response.headers["content-encoding"] == "gzip"
-            # httpx undoes the gzip: the bytes are the file's own
+            assert response.headers["content-encoding"] == "br"
+            # httpx undoes the brotli: the bytes are the file's own
             assert response.content == path.read_bytes()
         again = client.get(link, headers={"If-None-Match": response.headers["etag"]})
         assert again.status_code == 304 and not again.content
+
+
+def test_brotli_only_where_it_is_accepted(tmp_path: Path) -> None:
+    client, _, links = phone_first_load(tmp_path)
+    script = next(link for link in links if ".js" in link)
+    body = (ROOT / "static" / script.removeprefix("/static/").split("?")[0]).read_bytes()
+    offers = {
+        "gzip, deflate, br, zstd": "br",
+        "gzip, deflate": "gzip",
+        "br;q=0, gzip": "gzip",
+        "BR;Q=0.5": "br",
+        "gzip;q=0": None,
+        "identity": None,
+    }
+    for offer, coding in offers.items():
+        with client.stream("GET", script, headers={"Accept-Encoding": offer}) as response:
+            wire = b"".join(response.iter_raw())
+        assert response.headers.get("content-encoding") == coding, offer
+        assert response.headers["vary"] == "Accept-Encoding"
+        if coding == "br":
+            assert brotli.decompress(wire) == body
+        elif coding == "gzip":
+            assert gzip.decompress(wire) == body
+        else:
+            assert wire == body
 
 
 def test_unversioned_or_stale_addresses_are_checked_again(tmp_path: Path) -> None:
