@@ -6,14 +6,18 @@ from __future__ import annotations
 import asyncio
 import gzip
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import brotli
+import pytest
 from starlette.testclient import TestClient
 
 from facilitation.app import create_app
 from facilitation.readers.rosters import load_roster_file
 from facilitation.settings import Settings
+from facilitation.web.assets import minified
 from tests.conftest import CARREFOUR, DEMO_ROSTER, ROOT
 
 
@@ -44,8 +48,8 @@ def test_linked_assets_are_compressed_and_cached_for_a_year(tmp_path: Path) -> N
         path = ROOT / "static" / link.removeprefix("/static/").split("?")[0]
         if path.suffix in (".css", ".js"):
             assert response.headers["content-encoding"] == "br"
-            # httpx undoes the brotli: the bytes are the file's own
-            assert response.content == path.read_bytes()
+            # httpx undoes the brotli: the bytes are the file's own, less its comments
+            assert response.content == minified(path.name, path.read_bytes())
         again = client.get(link, headers={"If-None-Match": response.headers["etag"]})
         assert again.status_code == 304 and not again.content
 
@@ -53,7 +57,8 @@ def test_linked_assets_are_compressed_and_cached_for_a_year(tmp_path: Path) -> N
 def test_brotli_only_where_it_is_accepted(tmp_path: Path) -> None:
     client, _, links = phone_first_load(tmp_path)
     script = next(link for link in links if ".js" in link)
-    body = (ROOT / "static" / script.removeprefix("/static/").split("?")[0]).read_bytes()
+    path = ROOT / "static" / script.removeprefix("/static/").split("?")[0]
+    body = minified(path.name, path.read_bytes())
     offers = {
         "gzip, deflate, br, zstd": "br",
         "gzip, deflate": "gzip",
@@ -102,3 +107,23 @@ def test_a_phones_first_load_is_small(tmp_path: Path) -> None:
     assert transferred < 45_000
     body = gzip.compress((ROOT / "static" / "css" / "app.css").read_bytes())
     assert len(body) < (ROOT / "static" / "css" / "app.css").stat().st_size
+
+
+def test_own_stylesheets_lose_only_comments_and_whitespace() -> None:
+    def bare(css: str) -> str:
+        return re.sub(r"\s+", "", re.sub(r"/\*.*?\*/", "", css, flags=re.S)).replace(";}", "}")
+
+    for path in sorted((ROOT / "static").rglob("*.css")):
+        served = minified(path.name, path.read_bytes())
+        assert len(served) < path.stat().st_size, path
+        assert bare(served.decode()) == bare(path.read_text()), path
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_own_scripts_still_parse_once_minified(tmp_path: Path) -> None:
+    for path in sorted((ROOT / "static" / "js").glob("*.js")):
+        served = tmp_path / path.name
+        served.write_bytes(minified(path.name, path.read_bytes()))
+        assert len(served.read_bytes()) < path.stat().st_size, path
+        check = subprocess.run(["node", "--check", str(served)], capture_output=True, text=True)
+        assert check.returncode == 0, f"{path.name}: {check.stderr}"

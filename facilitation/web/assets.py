@@ -3,7 +3,9 @@
 Phones on a crowded venue Wi-Fi load these once per evening: brotli (what browsers ask for
 first, gzip otherwise) takes the participant page's files from about 120 KB to about 31 KB,
 and since pages link them as `/static/x?v=<hash of the file>`, such a request may be cached
-for a year (`immutable`): a changed file gets a new address.
+for a year (`immutable`): a changed file gets a new address. The project's own CSS and JS
+are written to be read, with comments that say why; phones get them without the comments and
+the indentation (rcssmin and rjsmin, which take out only those), another 3 KB.
 A request without the matching version is answered `no-cache` with an ETag, so it is checked
 again rather than kept stale. HTML pages are not compressed: they carry CSRF tokens next to
 text people type, which compression would let a listener on the Wi-Fi guess (BREACH).
@@ -19,6 +21,8 @@ from functools import cache
 from pathlib import Path
 
 import brotli
+import rcssmin
+import rjsmin
 from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -53,10 +57,23 @@ def load_assets(folder: Path) -> dict[str, Asset]:
         media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if media.startswith("text/") or media in ("application/javascript", "image/svg+xml"):
             media += "; charset=utf-8"
-        version = content_version(body)
+        version = content_version(body)  # of the file as written, as the pages link it
+        body = minified(path.name, body)
         coded = compressed(body) if path.suffix in COMPRESSIBLE else {}
         found[path.relative_to(folder).as_posix()] = Asset(body, coded, media, version)
     return found
+
+
+def minified(name: str, body: bytes) -> bytes:
+    """A stylesheet or script of the project's own without comments and spare whitespace;
+    vendored files (`.min.`) and everything else as they are."""
+    if ".min." in name:
+        return body
+    if name.endswith(".css"):
+        return str(rcssmin.cssmin(body.decode())).encode()
+    if name.endswith(".js"):
+        return str(rjsmin.jsmin(body.decode())).encode()
+    return body
 
 
 @cache
