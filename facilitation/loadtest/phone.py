@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+import brotli
 
-# What Chromium asks for; a body coded in anything but gzip or deflate is refused, clearly.
+# What Chromium asks for; a body coded in anything but brotli, gzip or deflate is refused,
+# clearly.
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 ASSET_RE = re.compile(r'<(?:link rel="stylesheet" href|script src)="([^"]+)"')
 INPUT_RE = re.compile(r'<input type="(radio|checkbox)" name="([^"]+)" value="([^"]+)"([^>]*)>')
@@ -258,6 +260,8 @@ def decode(raw: bytes, coding: str) -> bytes:
     coding = coding.strip().lower()
     if coding in ("", "identity"):
         return raw
+    if coding == "br":
+        return bytes(brotli.decompress(raw))
     if coding == "gzip":
         return gzip.decompress(raw)
     if coding == "deflate":

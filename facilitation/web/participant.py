@@ -16,6 +16,7 @@ from facilitation.messages import refusal_message
 from facilitation.security import normalise_code, participant_cookie
 from facilitation.services.events import LiveEvent, RefusedError
 from facilitation.services.participants import ParticipantRow, TooManyNewIdentities
+from facilitation.web.compression import compress_fresh_page
 from facilitation.web.guards import participant_csrf, participant_form, participant_of
 from facilitation.web.services import (
     client_address,
@@ -72,6 +73,8 @@ async def event_page(request: Request) -> Response:
     response = svc.pages.page(request, "participant.html", lang, context)
     if new_token:
         set_cookie(request, response, participant_cookie(live.code), new_token)
+        # nothing in it is a secret another response repeats (web/compression.py)
+        compress_fresh_page(request.headers, response)
     return remember_lang(request, response)
 
 
