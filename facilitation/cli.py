@@ -248,7 +248,7 @@ def _run_match(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from facilitation.core.matchmaking import MatchConfig, MatchError, run_draft
-    from facilitation.exports import printed, schedules
+    from facilitation.exports import calendars, printed, schedules
     from facilitation.readers.matchmaking import (
         MatchFileError,
         merge_profiles,
@@ -318,11 +318,11 @@ def _run_match(args: argparse.Namespace) -> int:
             folder = Path(args.ics_dir)
             folder.mkdir(parents=True, exist_ok=True)
             event_id = args.event_id or f"{Path(args.participants).stem}-{start:%Y%m%d}"
-            calendars = schedules.schedules_ics(
+            by_person = calendars.schedules_ics(
                 draft, start, slot_length, event_id=event_id, title=args.title
             )
             used: set[str] = set()
-            for person, data in calendars.items():
+            for person, data in by_person.items():
                 # Ids come from a spreadsheet: keep file names portable and distinct.
                 name = re.sub(r"[^A-Za-z0-9._-]", "_", person).lstrip(".") or "person"
                 if name.lower() in used:

@@ -21,15 +21,13 @@ from facilitation.core.matchmaking import (
     remove_meeting,
     run_draft,
 )
+from facilitation.exports.calendars import meeting_uid, schedule_ics, schedules_ics
 from facilitation.exports.printed import schedules_html
 from facilitation.exports.schedules import (
     MEETING_COLUMNS,
     draft_json,
-    meeting_uid,
     meetings_csv,
     meetings_xlsx,
-    schedule_ics,
-    schedules_ics,
     statistics_text,
 )
 from tests.conftest import ROOT

@@ -27,7 +27,7 @@ from facilitation.core.matchmaking import (
     run_draft,
 )
 from facilitation.core.matchmaking.scheduling import Meeting, meeting_at
-from facilitation.exports import printed, schedules
+from facilitation.exports import calendars, printed, schedules
 
 _BENCH = Path(__file__).parent / "bench" / "bench_matchmaking.py"
 
@@ -98,7 +98,7 @@ def digests() -> dict[str, str]:
         ) as archive:  # entries carry the time they were written
             for name in archive.namelist():
                 found[f"{lang}.xlsx/{name}"] = archive.read(name)
-        calendars = schedules.schedules_ics(
+        by_person = calendars.schedules_ics(
             draft,
             start,
             slot,
@@ -110,7 +110,7 @@ def digests() -> dict[str, str]:
             location="Hall; B",
         )
         found[f"{lang}.ics"] = b"".join(
-            k.encode() + b"\0" + calendars[k] for k in sorted(calendars)
+            k.encode() + b"\0" + by_person[k] for k in sorted(by_person)
         )
         found[f"{lang}.json"] = schedules.draft_json(
             draft, start, slot, lang=lang, labels=labels

@@ -7,6 +7,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
+from facilitation.core.collector import collector_paused
 from facilitation.core.matchmaking import Draft, Profile
 from facilitation.exports.schedules import DEFAULT_SLOT_LENGTH, slot_times
 from facilitation.i18n import mark as _
@@ -17,6 +18,7 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+@collector_paused()
 def schedules_html(
     draft: Draft,
     start: datetime | None = None,

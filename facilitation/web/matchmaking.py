@@ -13,7 +13,7 @@ from starlette.routing import Route
 from facilitation.core import matchmaking as mm
 from facilitation.core.formats import localise
 from facilitation.core.inputs import whole_number
-from facilitation.exports import printed, schedules
+from facilitation.exports import calendars, printed, schedules
 from facilitation.messages import refusal_message
 from facilitation.presenters.schedules import anonymous_label, schedule_view
 from facilitation.reasons import neutral_reason
@@ -207,7 +207,7 @@ async def schedule_calendar(request: Request) -> Response:
     start = meetings.start(live) if draft else None
     if person is None or draft is None or not draft.published or start is None:
         return Response("Not found", status_code=404)
-    body = schedules.schedule_ics(
+    body = calendars.schedule_ics(
         mm.published_view(draft),
         str(person.id),
         start,

@@ -40,7 +40,7 @@ from facilitation.core.matchmaking import (
     draft_statistics,
     run_draft,
 )
-from facilitation.exports import printed, schedules
+from facilitation.exports import calendars, printed, schedules
 
 TAGS = [
     "funding",
@@ -131,7 +131,7 @@ def run_once(
     timed(
         phases,
         "ics",
-        lambda: schedules.schedules_ics(draft, start, slot, event_id="b", stamp=stamp),
+        lambda: calendars.schedules_ics(draft, start, slot, event_id="b", stamp=stamp),
     )
     timed(phases, "json", lambda: schedules.draft_json(draft, start, slot))
     timed(phases, "html", lambda: printed.schedules_html(draft, start, slot))

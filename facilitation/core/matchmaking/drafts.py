@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
+from facilitation.core.collector import collector_paused
 from facilitation.core.matchmaking.planning import Plan, plan_meetings
 from facilitation.core.matchmaking.profiles import (
     EditError,
@@ -94,6 +95,7 @@ class Draft:
         return profile.name if profile is not None else person
 
 
+@collector_paused()
 def run_draft(
     profiles: Sequence[Profile],
     wishes: Sequence[Wish],
@@ -130,6 +132,7 @@ def _with_plan(draft: Draft, plan: Plan, fixed: Sequence[Meeting]) -> Draft:
     )
 
 
+@collector_paused()
 def refill_draft(
     draft: Draft,
     profiles: Sequence[Profile] | None = None,

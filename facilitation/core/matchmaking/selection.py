@@ -162,6 +162,7 @@ def _solve_b_matching(
         network.add_pairs(out_rows[missing], out_cols[missing])
         out[missing] = False
 
+
 def _best_pairs(
     scores: npt.NDArray[np.int32], high_rows: IntArray, high_cols: IntArray
 ) -> npt.NDArray[np.bool_]:
