@@ -163,6 +163,7 @@ class _CalendarWriter:
             words.gettext(_("Slot %(slot)d, table %(table)d. Why: %(why)s"))
         )
         self._whys: dict[str, str] = {}
+        self._shared: dict[Pair, str] = {}
 
     def calendar(self, person: str, cancelled: Sequence[Meeting]) -> bytes:
         draft, words = self.draft, self.words
@@ -180,28 +181,28 @@ class _CalendarWriter:
             *((m, "CONFIRMED") for m in draft.meetings_of(person)),
             *((m, "CANCELLED") for m in cancelled),
         ]:
-            begin, end = self._slot_lines(m.slot)
             why = words.why(m, person)
             escaped = self._whys.get(why)
             if escaped is None:
                 escaped = self._whys[why] = _ics_text(why)
             values = {"slot": m.slot, "table": m.table, "why": escaped}
-            lines += [
-                "BEGIN:VEVENT",
-                self._uid(m.pair),
-                self.stamp_line,
-                self.sequence_line,
-                begin,
-                end,
-                self._summary(m.other(person)),
-                self._place(m.table),
-                _fold(self._description % values),
-                "STATUS:" + status,
-                "TRANSP:OPAQUE",
-                "END:VEVENT",
-            ]
+            description = _fold(self._description % values)
+            # What both people's calendars say of a meeting is written once, for the first.
+            shared = self._shared.get(m.pair)
+            if shared is None:
+                shared = self._shared[m.pair] = self._event_head(m)
+            lines.append(
+                f"{shared}\r\n{self._summary(m.other(person))}\r\n{self._place(m.table)}\r\n"
+                f"{description}\r\nSTATUS:{status}\r\nTRANSP:OPAQUE\r\nEND:VEVENT"
+            )
         lines.append("END:VCALENDAR")
         return ("\r\n".join(lines) + "\r\n").encode()
+
+    def _event_head(self, m: Meeting) -> str:
+        begin, end = self._slot_lines(m.slot)
+        return "\r\n".join(
+            ("BEGIN:VEVENT", self._uid(m.pair), self.stamp_line, self.sequence_line, begin, end)
+        )
 
     def _slot_lines(self, slot: int) -> tuple[str, str]:
         found = self._times.get(slot)
