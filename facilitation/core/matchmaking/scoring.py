@@ -280,11 +280,13 @@ def score_profiles(
     free_slots = np.zeros((n, slots), dtype=np.float32)
     low = np.zeros(n, dtype=np.int64)
     high = np.zeros(n, dtype=np.int64)
+    # Each person's free slots as bits too: whether two people share one is then one `&`.
+    free_masks: list[int] = []
     for i, p in enumerate(ordered):
         usable = set(p.available_slots) or set(range(1, slots + 1))
         free = usable - busy[i]
-        for s in free:
-            free_slots[i, s - 1] = 1.0
+        free_slots[i, [s - 1 for s in free]] = 1.0
+        free_masks.append(sum(1 << (s - 1) for s in free))
         top = p.max_meetings if p.max_meetings is not None else config.max_meetings
         cap = slots if top is None else top
         high[i] = max(0, min(cap - taken[i], len(free)))
@@ -329,7 +331,7 @@ def score_profiles(
             and key not in excluded_pairs
             and high[i] > 0
             and high[j] > 0
-            and bool((free_slots[i] * free_slots[j]).any())
+            and free_masks[i] & free_masks[j] != 0
             and (eligible is None or wanted[i] or wanted[j])
         )
         if first.side == second.side:
