@@ -1,4 +1,4 @@
-"""The hand-written XLSX sheets: written column by column, the same cells as cell by cell."""
+"""The hand-written XLSX sheets: the common types written inline give the cells of `_xlsx_cell`."""
 
 from __future__ import annotations
 
