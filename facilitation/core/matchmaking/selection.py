@@ -351,7 +351,10 @@ class _MatchingNetwork:
         r_tail = np.concatenate((tail, head))
         r_head = np.concatenate((head, tail))
         order = _by_tail_then_head(r_tail, r_head, n)
-        r_tail, r_head = r_tail[order].astype(np.int32), r_head[order].astype(np.int32)
+        # int64 for gathers (numpy converts int32 indices first: twice as slow), int32 for
+        # the sparse matrices' column indices
+        r_tail, r_head = r_tail[order], r_head[order]
+        indices = r_head.astype(np.int32)
         place = np.empty(2 * m, dtype=np.int64)
         place[order] = np.arange(2 * m)
         forward_at, backward_at = place[:m], place[m:]
@@ -359,18 +362,20 @@ class _MatchingNetwork:
         partner[forward_at], partner[backward_at] = backward_at, forward_at
         is_forward = order < m
         room = np.concatenate((cap - self.flow, self.flow))[order]
+        outgoing = np.bincount(r_tail, minlength=n)
         indptr = np.zeros(n + 1, dtype=np.int32)
-        np.cumsum(np.bincount(r_tail, minlength=n), out=indptr[1:])
+        np.cumsum(outgoing, out=indptr[1:])
         potential = self.potential
         # Integer costs and potentials: float64 sums of them stay exact, so == 0 is exact.
+        # Tails are sorted: a value per tail is a `repeat`, 10x faster than a gather.
         reduced = np.concatenate((cost, -cost)).astype(np.float64)[order]
-        reduced += potential[r_tail] - potential[r_head]
+        reduced += np.repeat(potential, outgoing) - potential[r_head]
+        # 0 where an arc has room, inf where it has none (no path takes it): kept up to date
+        # where rooms change, instead of a `where` over every arc in every phase
+        closed = np.where(room > 0, 0.0, np.inf)
         sent = 0
         while required is None or sent < required:
-            open_ = room > 0
-            graph = sparse.csr_matrix(
-                (np.where(open_, reduced, np.inf), r_head, indptr), shape=(n, n)
-            )
+            graph = sparse.csr_matrix((reduced + closed, indices, indptr), shape=(n, n))
             distance = dijkstra(graph, directed=True, indices=source)
             if not np.isfinite(distance[sink]):  # pragma: no cover - a bypass always exists
                 raise AssertionError("min-cost flow: sink unreachable")
@@ -378,9 +383,9 @@ class _MatchingNetwork:
             potential = potential + step
             if required is None and potential[sink] - potential[source] >= 0:
                 break
-            reduced += step[r_tail] - step[r_head]
-            admissible = np.flatnonzero(open_ & (reduced == 0))
-            a_tail, a_head = r_tail[admissible], r_head[admissible]
+            reduced += np.repeat(step, outgoing) - step[r_head]
+            admissible = np.flatnonzero((reduced == 0) & (closed == 0))
+            a_tail, a_head = r_tail[admissible], indices[admissible]
             a_indptr = np.zeros(n + 1, dtype=np.int32)
             np.cumsum(np.bincount(a_tail, minlength=n), out=a_indptr[1:])
             network = sparse.csr_matrix(
@@ -399,11 +404,13 @@ class _MatchingNetwork:
             pushed.sort_indices()
             rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(pushed.indptr))
             found = rows * n + pushed.indices
-            keys = a_tail.astype(np.int64) * n + a_head
+            keys = a_tail * n + a_head
             at = np.minimum(np.searchsorted(found, keys), len(found) - 1)
             change = np.where(found[at] == keys, pushed.data[at], 0).astype(np.int64)
             room[admissible] -= change
             room[partner[admissible]] += change
+            changed = np.concatenate((admissible, partner[admissible]))
+            closed[changed] = np.where(room[changed] > 0, 0.0, np.inf)
         self.potential = potential
         self.flow = room[backward_at]
 
