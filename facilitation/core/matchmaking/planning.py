@@ -66,7 +66,7 @@ def plan_meetings(
         flow_bound = weight * relaxed.musts + relaxed.objective + extra
     else:
         flow_bound = weight * selection.musts + selection.objective
-    pairs = _all_candidates(table)
+    pairs = table.candidates()
     full = _variables(table, pairs) <= _FULL_MODEL_UP_TO
     if not full:
         chosen = {c.pair for c in selection.candidates}
@@ -109,18 +109,6 @@ def plan_meetings(
     slack = SHORTFALL_PENALTY * int(table.low.sum())
     musts_bound = min(_must_pairs(table), (bound + slack) // weight)
     return Plan(schedule, bound - weight * musts, max(musts, musts_bound))
-
-
-def _all_candidates(table: ScoreTable) -> list[Candidate]:
-    pairs = list(table.same_side)
-    rows, cols = np.nonzero(table.scores)
-    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-        found = table.candidate(
-            table.profiles[table.offer_side[r]].id, table.profiles[table.need_side[c]].id
-        )
-        if found is not None:
-            pairs.append(found)
-    return pairs
 
 
 def _variables(table: ScoreTable, pairs: Sequence[Candidate]) -> int:

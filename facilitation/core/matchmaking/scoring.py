@@ -234,7 +234,16 @@ class ScoreTable:
             known = self.wished_candidates.get((second, first))
         if known is not None:
             return known
-        a, b = self.profiles[self.index[first]], self.profiles[self.index[second]]
+        return self._scored(self.profiles[self.index[first]], self.profiles[self.index[second]])
+
+    def candidate_at(self, row: int, col: int) -> Candidate | None:
+        """The candidate at a place of `scores` (offer side `row`, need side `col`)."""
+        a = self.profiles[self.offer_side[row]]
+        b = self.profiles[self.need_side[col]]
+        known = self.wished_candidates.get((a.id, b.id))  # an offer comes first in a pair
+        return known if known is not None else self._scored(a, b)
+
+    def _scored(self, a: Profile, b: Profile) -> Candidate | None:
         return score_pair(
             a, b, self.wish_levels.get((a.id, b.id)), self.wish_levels.get((b.id, a.id))
         )
@@ -242,10 +251,9 @@ class ScoreTable:
     def candidates(self) -> list[Candidate]:
         """All candidates (slow on large events: it builds every reason)."""
         found = list(self.same_side)
-        for i, j in zip(*np.nonzero(self.scores), strict=True):
-            a = self.profiles[self.offer_side[int(i)]]
-            b = self.profiles[self.need_side[int(j)]]
-            candidate = self.candidate(a.id, b.id)
+        rows, cols = np.nonzero(self.scores)
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            candidate = self.candidate_at(r, c)
             if candidate is not None:
                 found.append(candidate)
         return found
@@ -286,11 +294,16 @@ def score_profiles(
     high = np.zeros(n, dtype=np.int64)
     # Each person's free slots as bits too: whether two people share one is then one `&`.
     free_masks: list[int] = []
+    every_slot = set(range(1, slots + 1))
     for i, p in enumerate(ordered):
-        usable = set(p.available_slots) or set(range(1, slots + 1))
-        free = usable - busy[i]
-        free_slots[i, [s - 1 for s in free]] = 1.0
-        free_masks.append(sum(1 << (s - 1) for s in free))
+        if not p.available_slots and not busy[i]:  # most people: free all evening
+            free = every_slot
+            free_slots[i] = 1.0
+            free_masks.append((1 << slots) - 1)
+        else:
+            free = (set(p.available_slots) or every_slot) - busy[i]
+            free_slots[i, [s - 1 for s in free]] = 1.0
+            free_masks.append(sum(1 << (s - 1) for s in free))
         top = p.max_meetings if p.max_meetings is not None else config.max_meetings
         cap = slots if top is None else top
         high[i] = max(0, min(cap - taken[i], len(free)))

@@ -101,9 +101,7 @@ def select_meetings(table: ScoreTable) -> Selection:
         capacity,
     )
     for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-        found = table.candidate(
-            table.profiles[table.offer_side[r]].id, table.profiles[table.need_side[c]].id
-        )
+        found = table.candidate_at(r, c)
         if found is None:  # pragma: no cover - the matrix only holds candidates
             raise AssertionError("scored pair is not a candidate")
         chosen.append(found)
