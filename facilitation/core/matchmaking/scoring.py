@@ -58,7 +58,9 @@ class Candidate:
     a_gives: tuple[str, ...]  # tags a offers that b needs
     b_gives: tuple[str, ...]
 
-    @property
+    # Kept once made: files of 25,000 meetings ask for pairs some 250,000 times. Not a field,
+    # so equality, hashing and the stored form are unchanged.
+    @cached_property
     def pair(self) -> Pair:
         return (self.a, self.b)
 
