@@ -21,6 +21,9 @@ def _integer(text: str) -> int | float:
     return int(text) if len(text) <= MAX_DIGITS else float("inf")
 
 
+_DECODER = json.JSONDecoder(parse_int=_integer)
+
+
 class _Json:
     """The json module as socket.io's packets use it (dumps, loads)."""
 
@@ -31,7 +34,10 @@ class _Json:
     @staticmethod
     def loads(text: str | bytes, **options: Any) -> Any:
         try:
-            return json.loads(text, parse_int=_integer, **options)
+            if options or not isinstance(text, str):
+                return json.loads(text, parse_int=_integer, **options)
+            # one decoder for every message: `json.loads` with an option builds a new one
+            return _DECODER.decode(text)
         except (ValueError, RecursionError):
             return [UNREADABLE]
 
