@@ -1,14 +1,16 @@
-"""The README's large-event section as written, as far as a machine without systemd allows:
-its environment file, its first `serve` that creates the event, then two processes started
-with deploy/facilitation@.service's ExecStart expanded as systemd expands it (%i, ${VAR},
-$VAR), behind nginx with deploy/nginx.conf. Only what points at this machine's own servers
-changes: the database and Redis addresses, the public address, the state folder."""
+"""The README's large-event section as written, as far as a machine without a running systemd
+allows: its environment file, its first `serve` that creates the event, then two processes
+started with deploy/facilitation@.service's ExecStart expanded as systemd expands it (%i,
+${VAR}, $VAR), behind nginx with deploy/nginx.conf; and the unit itself read by systemd's own
+checker. Only what points at this machine's own servers changes: the database and Redis
+addresses, the public address, the state folder."""
 
 from __future__ import annotations
 
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +133,38 @@ def test_the_readme_needs_no_sudo_on_a_fresh_debian() -> None:
     """Debian installs no sudo by default: the README's commands run as root without it."""
     commands = "\n".join(re.findall(r"```sh\n(.*?)```", SECTION, re.S))
     assert "sudo " not in commands
+
+
+def _systemd_root(folder: Path, unit: str) -> Path:
+    """A file-system root where the unit is installed as the README says: systemd's own units,
+    the unit in /etc/systemd/system, the environment file, the program it starts."""
+    shutil.copytree("/usr/lib/systemd/system", folder / "usr/lib/systemd/system", symlinks=True)
+    (folder / "etc/systemd/system").mkdir(parents=True)
+    (folder / "etc/systemd/system/facilitation@.service").write_text(unit, encoding="utf-8")
+    (folder / "etc/facilitation").mkdir(parents=True)
+    (folder / "etc/facilitation/env").write_text("", encoding="utf-8")
+    program = folder / "srv/facilitation/.venv/bin/facilitation"
+    program.parent.mkdir(parents=True)
+    program.write_text("#!/bin/sh\n", encoding="utf-8")
+    program.chmod(0o755)
+    return folder
+
+
+def _verify(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["systemd-analyze", f"--root={root}", "verify", "--man=no", "facilitation@8001.service"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_systemd_reads_the_unit_without_a_complaint(tmp_path: Path) -> None:
+    """systemd's own checker (`systemd-analyze verify`, no running systemd needed) accepts the
+    unit as the README installs it: no unknown key, no bad value, a program that exists."""
+    found = _verify(_systemd_root(tmp_path / "ok", UNIT))
+    assert (found.returncode, found.stderr.strip()) == (0, "")
+    # the checker does read it: a misspelt key is reported
+    broken = _verify(_systemd_root(tmp_path / "typo", UNIT.replace("\nUser=", "\nUsr=")))
+    assert "Unknown key 'Usr'" in broken.stderr
