@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import itertools
 import math
 import typing
@@ -463,7 +464,9 @@ def test_unplaced_reason_unavailable_or_booked_where_the_other_is_free() -> None
 def meet_at(a: Profile, b: Profile, slot: int) -> Meeting:
     c = score_pair(a, b)
     assert c is not None
-    return Meeting(**{**vars(c), "slot": slot, "table": 1})
+    # the candidate's fields (its __dict__ also keeps a cached pair once asked for it)
+    values = {f.name: getattr(c, f.name) for f in dataclasses.fields(c)}
+    return Meeting(**values, slot=slot, table=1)
 
 
 def test_unplaced_reason_no_table_left() -> None:
@@ -543,7 +546,8 @@ def meet(a: Profile, b: Profile, slot: int, table: int) -> Meeting:
     levels = {(w.source, w.target): w.level for w in WISHES}
     c = score_pair(a, b, levels.get((a.id, b.id)), levels.get((b.id, a.id)))
     assert c is not None
-    return Meeting(**{**vars(c), "slot": slot, "table": table})
+    values = {f.name: getattr(c, f.name) for f in dataclasses.fields(c)}
+    return Meeting(**values, slot=slot, table=table)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +45,25 @@ MAX_PAIR_SCORE = 2 * MUST_SCORE + MUTUAL_BONUS + TAG_SCORE * TAG_SCORE_CAP
 _WISH_SCORES: Mapping[WishLevel | None, int] = {"must": MUST_SCORE, "want": WANT_SCORE}
 
 
+class _PairOf:
+    """`candidate.pair`: (a, b), made on first use and kept in the instance, where later
+    reads find it first. functools.cached_property does the same behind a lock (Python 3.11),
+    which cost more than the tuple it saves."""
+
+    @overload
+    def __get__(self, candidate: None, owner: type | None = None) -> _PairOf: ...
+
+    @overload
+    def __get__(self, candidate: Candidate, owner: type | None = None) -> Pair: ...
+
+    def __get__(self, candidate: Candidate | None, owner: type | None = None) -> Pair | _PairOf:
+        if candidate is None:
+            return self
+        pair = (candidate.a, candidate.b)
+        candidate.__dict__["pair"] = pair
+        return pair
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A possible meeting. `a` is on the offering side (or the smaller id when both sides match)."""
@@ -60,9 +79,7 @@ class Candidate:
 
     # Kept once made: files of 25,000 meetings ask for pairs some 250,000 times. Not a field,
     # so equality, hashing and the stored form are unchanged.
-    @cached_property
-    def pair(self) -> Pair:
-        return (self.a, self.b)
+    pair = _PairOf()
 
     def involves(self, person: str) -> bool:
         return person in (self.a, self.b)
