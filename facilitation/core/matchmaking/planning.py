@@ -72,7 +72,7 @@ def plan_meetings(
         chosen = {c.pair for c in selection.candidates}
         pairs = [c for c in pairs if c.pair in chosen or c.a_wish or c.b_wish]
     index = table.index
-    free = [_mask(row) for row in table.free]
+    free = table.free_masks
     u = [index[c.a] for c in pairs]
     v = [index[c.b] for c in pairs]
     result = solve_assignment(
@@ -112,12 +112,8 @@ def plan_meetings(
 
 
 def _variables(table: ScoreTable, pairs: Sequence[Candidate]) -> int:
-    index, free = table.index, table.free
-    return sum(int((free[index[c.a]] & free[index[c.b]]).sum()) for c in pairs)
-
-
-def _mask(row: np.ndarray) -> int:
-    return sum(1 << s for s in np.flatnonzero(row).tolist())
+    index, free = table.index, table.free_masks
+    return sum((free[index[c.a]] & free[index[c.b]]).bit_count() for c in pairs)
 
 
 def _room(config: MatchConfig, fixed: Sequence[Meeting]) -> list[int] | None:

@@ -239,6 +239,7 @@ class ScoreTable:
     table_capacity: int  # new meetings that fit on the tables
     wish_levels: Mapping[Pair, WishLevel]
     free: npt.NDArray[np.bool_]  # per profile and slot (from 0): available and not booked
+    free_masks: tuple[int, ...]  # the same as bits: slot s (from 1) at bit s - 1
     # Wished pairs, scored while reading the wishes (by `Candidate.pair`): most meetings
     # chosen are wished, and scoring one builds its reason.
     wished_candidates: Mapping[Pair, Candidate]
@@ -404,6 +405,7 @@ def score_profiles(
         table_capacity=table_capacity,
         wish_levels=levels,
         free=free_slots > 0,
+        free_masks=tuple(free_masks),
         wished_candidates=scored,
     )
 

@@ -415,7 +415,7 @@ class _MatchingNetwork:
 
 def _by_tail_then_head(tail: IntArray, head: IntArray, n: int) -> IntArray:
     """The order that sorts arcs by tail, then head: two stable passes, which numpy makes
-    radix sorts when node numbers fit in 16 bits (10x faster than `lexsort` here)."""
+    radix sorts when node numbers fit in 16 bits (3x faster than `lexsort` here)."""
     kind = np.uint16 if n <= 1 << 16 else np.int64
     by_head = np.argsort(head.astype(kind), kind="stable")
     return by_head[np.argsort(tail[by_head].astype(kind), kind="stable")]
