@@ -154,7 +154,6 @@ class _CalendarWriter:
         self.stamp_line = "DTSTAMP:" + stamp_text
         self.sequence_line = f"SEQUENCE:{draft.revision}"
         self._times: dict[int, tuple[str, str]] = {}
-        self._uids: dict[Pair, str] = {}
         self._summaries: dict[str, str] = {}
         self._places: dict[int, str] = {}
         # Escaping commutes with filling in numbers and an escaped reason: the sentence is
@@ -200,21 +199,14 @@ class _CalendarWriter:
 
     def _event_head(self, m: Meeting) -> str:
         begin, end = self._slot_lines(m.slot)
-        return "\r\n".join(
-            ("BEGIN:VEVENT", self._uid(m.pair), self.stamp_line, self.sequence_line, begin, end)
-        )
+        uid = "UID:" + meeting_uid(self.event_id, m.pair)
+        return "\r\n".join(("BEGIN:VEVENT", uid, self.stamp_line, self.sequence_line, begin, end))
 
     def _slot_lines(self, slot: int) -> tuple[str, str]:
         found = self._times.get(slot)
         if found is None:
             begin, end = slot_times(slot, self.start, self.slot_length)
             found = self._times[slot] = ("DTSTART:" + _ics_time(begin), "DTEND:" + _ics_time(end))
-        return found
-
-    def _uid(self, pair: Pair) -> str:
-        found = self._uids.get(pair)
-        if found is None:
-            found = self._uids[pair] = "UID:" + meeting_uid(self.event_id, pair)
         return found
 
     def _summary(self, other: str) -> str:
