@@ -261,13 +261,25 @@ def test_the_pruned_start_keeps_k_of_the_best_pairs_of_each_row(
     case: tuple[list[list[int]], int],
 ) -> None:
     rows, k = case
-    values = np.array(rows, dtype=np.int16)
+    values = np.array(rows, dtype=np.int32)
     kept = matchmaking.selection._smallest(values, k)
     for row, mask in zip(values.tolist(), kept.tolist(), strict=True):
         assert sum(mask) == min(k, len(row))
         inside = [v for v, m in zip(row, mask, strict=True) if m]
         outside = [v for v, m in zip(row, mask, strict=True) if not m]
         assert not outside or max(inside) <= min(outside)
+
+
+@given(st.integers(1, 40), st.integers(1, 40), st.data())
+def test_the_pruned_start_spreads_ties_over_the_columns(
+    n_rows: int, n_cols: int, data: st.DataObject
+) -> None:
+    # Equal scores everywhere: keeping each row's first columns would give all rows the same.
+    k = data.draw(st.integers(1, n_cols))
+    kept = matchmaking.selection._smallest(np.zeros((n_rows, n_cols), dtype=np.int32), k)
+    assert kept.sum(axis=1).tolist() == [k] * n_rows
+    per_col = kept.sum(axis=0)
+    assert per_col.max() - per_col.min() <= 2
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
