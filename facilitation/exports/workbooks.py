@@ -8,12 +8,14 @@ of the format.
 from __future__ import annotations
 
 import io
+import math
 import queue
 import re
 import threading
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
+from itertools import chain, repeat
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
@@ -40,15 +42,6 @@ _STYLES = (
 )
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _xml_text(value: str) -> str:
     return xml_escape(_XML_ILLEGAL.sub("", value))
 
@@ -57,35 +50,42 @@ def _excel_serial(value: datetime) -> str:
     return f"{(value.replace(tzinfo=None) - _EXCEL_EPOCH) / timedelta(days=1):.10f}"
 
 
-def _xlsx_cell(ref: str, value: Any, header: bool) -> str:
+def _xlsx_cell(value: Any, header: bool = False) -> str:
+    """One cell. Cells carry no reference: each follows the one before in its row, and an
+    empty one holds its place (the reference is optional, and left out a cell depends on its
+    value alone, so a sheet converts each distinct value once)."""
     if value is None or value == "":
-        return ""
+        return "<c/>"
     if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float):
-        return f'<c r="{ref}"><v>{value}</v></c>'
+        return f'<c t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        return f"<c><v>{value}</v></c>"
     if isinstance(value, datetime):
-        return f'<c r="{ref}" s="1"><v>{_excel_serial(value)}</v></c>'
+        return f'<c s="1"><v>{_excel_serial(value)}</v></c>'
+    # anything else as its text, infinities included (a sheet's numbers are finite)
     style = ' s="2"' if header else ""
     # Inline strings are never formulas, so user text cannot inject one.
     return (
-        f'<c r="{ref}"{style} t="inlineStr">'
-        f'<is><t xml:space="preserve">{_xml_text(str(value))}</t></is></c>'
+        f'<c{style} t="inlineStr"><is><t xml:space="preserve">{_xml_text(str(value))}</t></is></c>'
     )
 
 
-def _sheet_xml(rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> str:
-    return "".join(_sheet_parts(rows, widths))
+def _sheet_xml(rows: Sequence[Sequence[Any]], widths: Sequence[int], part_rows: int = 2000) -> str:
+    return "".join(_sheet_parts(rows, widths, part_rows))
 
 
 # rows per piece handed to the compressing thread: big enough that zlib (which lets go of the
 # GIL) works while the next piece is built, small enough to start early
 _ROWS_PER_PART = 2000
+# Kinds whose cells are kept by value, one cache per kind as 1 and True are equal keys (and
+# floats are not: -0.0 == 0.0)
+_CACHED_KINDS = frozenset((str, int, bool, datetime, type(None)))
 
 
-def _sheet_parts(rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> Iterator[str]:
-    """The sheet's XML in pieces, a few thousand rows each."""
-    letters = [_column_letter(i) for i in range(max((len(r) for r in rows), default=0))]
+def _sheet_parts(
+    rows: Sequence[Sequence[Any]], widths: Sequence[int], part_rows: int = _ROWS_PER_PART
+) -> Iterator[str]:
+    """The sheet's XML in pieces of `part_rows` rows."""
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
         for i, w in enumerate(widths, start=1)
@@ -97,42 +97,38 @@ def _sheet_parts(rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> Iterat
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         "</sheetView></sheetViews>" + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>"
     )
-    # Names, ids and times recur on many rows: each is escaped or converted once.
-    texts: dict[str, str] = {}
-    times: dict[datetime, str] = {}
-    body: list[str] = []
-    for number, row in enumerate(rows, start=1):
-        n = str(number)
-        style = ' s="2"' if number == 1 else ""
-        cells = [f'<row r="{n}">']
-        # `_xlsx_cell` is the rule; the common types are inlined here, as a sheet of 25,000
-        # meetings has 350,000 cells.
-        for letter, value in zip(letters, row, strict=False):
-            kind = type(value)
-            if kind is str:
-                if value:
-                    text = texts.get(value)
-                    if text is None:
-                        text = texts[value] = _xml_text(value)
-                    cells.append(
-                        f'<c r="{letter}{n}"{style} t="inlineStr">'
-                        f'<is><t xml:space="preserve">{text}</t></is></c>'
-                    )
-            elif kind is int:
-                cells.append(f'<c r="{letter}{n}"><v>{value}</v></c>')
-            elif kind is datetime:
-                serial = times.get(value)
-                if serial is None:
-                    serial = times[value] = _excel_serial(value)
-                cells.append(f'<c r="{letter}{n}" s="1"><v>{serial}</v></c>')
-            else:
-                cells.append(_xlsx_cell(letter + n, value, number == 1))
-        cells.append("</row>")
-        body.append("".join(cells))
-        if len(body) == _ROWS_PER_PART:
-            yield "".join(body)
-            body = []
-    yield "".join(body) + "</sheetData></worksheet>"
+    if rows:
+        yield '<row r="1">' + "".join(_xlsx_cell(v, header=True) for v in rows[0]) + "</row>"
+    caches: dict[type, dict[Any, str]] = {}
+    for first in range(1, len(rows), part_rows):
+        yield _rows_xml(rows[first : first + part_rows], first + 1, caches)
+    yield "</sheetData></worksheet>"
+
+
+def _rows_xml(rows: Sequence[Sequence[Any]], first: int, caches: dict[type, dict[Any, str]]) -> str:
+    """Rows numbered from `first`, column by column: a sheet of 25,000 meetings has 350,000
+    cells but a few thousand distinct values (names, ids, times recur on many rows)."""
+    heads = [f'<row r="{n}">' for n in range(first, first + len(rows))]
+    width = len(rows[0])
+    if any(len(row) != width for row in rows):
+        return "".join(
+            head + "".join(map(_xlsx_cell, row)) + "</row>"
+            for head, row in zip(heads, rows, strict=True)
+        )
+    columns = [_column_cells(values, caches) for values in zip(*rows, strict=True)]
+    return "".join(chain.from_iterable(zip(heads, *columns, repeat("</row>"))))
+
+
+def _column_cells(values: Sequence[Any], caches: dict[type, dict[Any, str]]) -> Sequence[str]:
+    kinds = set(map(type, values))
+    kind = kinds.pop() if len(kinds) == 1 else None
+    if kind not in _CACHED_KINDS or (kind is datetime and len({v.tzinfo for v in values}) > 1):
+        # equal times in two time zones are two wall-clock times
+        return [_xlsx_cell(v) for v in values]
+    cache = caches.setdefault(kind, {})
+    for value in set(values).difference(cache):
+        cache[value] = _xlsx_cell(value)
+    return list(map(cache.__getitem__, values))
 
 
 def _write_deflating_meanwhile(archive: zipfile.ZipFile, name: str, parts: Iterable[str]) -> None:
