@@ -13,6 +13,7 @@ to the exact model.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,12 +85,21 @@ def select_meetings(table: ScoreTable) -> Selection:
             capacity -= 1
     offer = np.array(table.offer_side, dtype=np.int64)
     need = np.array(table.need_side, dtype=np.int64)
-    scores = table.scores.copy()
-    if len(offer) and len(need):
-        scores[high[offer] <= 0, :] = 0
-        scores[:, high[need] <= 0] = 0
-    weights = scores.astype(np.int64)
-    weights[table.musts & (scores > 0)] += must_weight(table)
+    scores = table.scores
+    full_rows, full_cols = high[offer] <= 0, high[need] <= 0
+    if len(offer) and len(need) and (full_rows.any() or full_cols.any()):
+        scores = scores.copy()
+        scores[full_rows, :] = 0
+        scores[:, full_cols] = 0
+    bonus, musts = must_weight(table), table.musts
+
+    def weights(rows: IntArray, cols: IntArray) -> IntArray:
+        # Of candidate pairs only, which is all the flow asks for: a dense int64 matrix of
+        # weights would be 50 MB at 5,000 people.
+        found: IntArray = scores[rows, cols].astype(np.int64)
+        found[musts[rows, cols]] += bonus
+        return found
+
     rows, cols = _solve_b_matching(
         scores,
         weights,
@@ -125,7 +135,7 @@ def select_meetings(table: ScoreTable) -> Selection:
 
 def _solve_b_matching(
     scores: npt.NDArray[np.int32],
-    weights: IntArray,
+    weights: Callable[[IntArray, IntArray], IntArray],
     wished: npt.NDArray[np.bool_],
     low_rows: IntArray,
     high_rows: IntArray,
@@ -133,8 +143,9 @@ def _solve_b_matching(
     high_cols: IntArray,
     capacity: int,
 ) -> tuple[IntArray, IntArray]:
-    """Maximum-weight b-matching with soft lower bounds on a dense bipartite matrix: `weights`
-    are maximised, `scores` (where positive) say which pairs are candidates and rank them."""
+    """Maximum-weight b-matching with soft lower bounds on a dense bipartite matrix: the
+    `weights` of pairs (rows, cols) are maximised, `scores` (where positive) say which pairs
+    are candidates and rank them."""
     positive = scores > 0
     if not positive.any() or capacity <= 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -143,10 +154,12 @@ def _solve_b_matching(
         active = positive
     else:
         active = _best_pairs(scores, high_rows, high_cols) | (wished & positive)
-    network = _MatchingNetwork(weights, active, low_rows, high_rows, low_cols, high_cols, capacity)
+    network = _MatchingNetwork(
+        weights, scores.shape, active, low_rows, high_rows, low_cols, high_cols, capacity
+    )
     # The pairs left out, by row then column; only those are priced, not the whole matrix.
     out_rows, out_cols = np.nonzero(positive & ~active)
-    out_weights = weights[out_rows, out_cols].astype(np.float64)
+    out_weights = weights(out_rows, out_cols).astype(np.float64)
     out = np.ones(len(out_rows), dtype=bool)
     while True:
         # Reduced cost of a pair left out: negative means the flow would gain from it.
@@ -202,7 +215,8 @@ class _MatchingNetwork:
 
     def __init__(
         self,
-        scores: IntArray,
+        weights: Callable[[IntArray, IntArray], IntArray],
+        shape: tuple[int, int],
         active: npt.NDArray[np.bool_],
         low_rows: IntArray,
         high_rows: IntArray,
@@ -210,10 +224,10 @@ class _MatchingNetwork:
         high_cols: IntArray,
         capacity: int,
     ) -> None:
-        n_rows, n_cols = scores.shape
-        self.scores = scores
+        n_rows, n_cols = shape
+        self.weights, self.n_cols = weights, n_cols
         ei, ej = np.nonzero(active)
-        weights = scores[ei, ej].astype(np.int64)
+        pair_weights = weights(ei, ej)
         low_rows = np.minimum(low_rows, high_rows)
         low_cols = np.minimum(low_cols, high_cols)
         self.source, hub = 0, 1
@@ -233,7 +247,7 @@ class _MatchingNetwork:
             (np.full(n_rows, hub), row0 + rows, high_rows - low_rows, np.zeros(n_rows)),
             (np.full(n_rows, hub), row_gadget + rows, low_rows, penalty_rows),
             (row_gadget + rows, row0 + rows, low_rows, np.zeros(n_rows)),
-            (row0 + ei, col0 + ej, np.ones(len(ei)), -weights),
+            (row0 + ei, col0 + ej, np.ones(len(ei)), -pair_weights),
             (col0 + cols, np.full(n_cols, sink), high_cols - low_cols, np.zeros(n_cols)),
             (col0 + cols, col_gadget + cols, low_cols, penalty_cols),
             (col_gadget + cols, np.full(n_cols, sink), low_cols, np.zeros(n_cols)),
@@ -251,7 +265,7 @@ class _MatchingNetwork:
         potential[row0:col0] = row_pot
         potential[row_gadget:col_gadget] = -SHORTFALL_PENALTY
         col_pot = np.full(n_cols, np.inf)
-        np.minimum.at(col_pot, ej, row_pot[ei] - weights)
+        np.minimum.at(col_pot, ej, row_pot[ei] - pair_weights)
         through = np.concatenate(
             (col_pot[high_cols > low_cols], col_pot[low_cols > 0] - SHORTFALL_PENALTY, [0.0])
         )
@@ -265,7 +279,7 @@ class _MatchingNetwork:
         self.circulating = False
 
     def potentials(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        cols_end = self.col0 + self.scores.shape[1]
+        cols_end = self.col0 + self.n_cols
         return self.potential[self.row0 : self.col0], self.potential[self.col0 : cols_end]
 
     def pairs(self) -> tuple[IntArray, IntArray]:
@@ -273,7 +287,7 @@ class _MatchingNetwork:
             (self.tail >= self.row0)
             & (self.tail < self.col0)
             & (self.head >= self.col0)
-            & (self.head < self.col0 + self.scores.shape[1])
+            & (self.head < self.col0 + self.n_cols)
             & (self.flow > 0)
         )
         return self.tail[used] - self.row0, self.head[used] - self.col0
@@ -297,7 +311,7 @@ class _MatchingNetwork:
             value = int(self.flow[self.tail == self.source].sum())
             self._append([self.sink], [self.source], [self.big], [0], [value])
             self.circulating = True
-        weights = self.scores[rows, cols].astype(np.int64)
+        weights = self.weights(rows, cols)
         self._append(
             self.row0 + rows, self.col0 + cols, np.ones(len(rows)), -weights, np.ones(len(rows))
         )
