@@ -242,13 +242,12 @@ def _add_match(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run_match(args: argparse.Namespace) -> int:
-    import hashlib
-    import re
     from datetime import datetime, timedelta
     from pathlib import Path
 
     from facilitation.core.matchmaking import MatchConfig, MatchError, run_draft
-    from facilitation.exports import calendars, printed, schedules
+    from facilitation.exports import schedules
+    from facilitation.exports.match_files import MatchFiles, write_match_files
     from facilitation.readers.matchmaking import (
         MatchFileError,
         merge_profiles,
@@ -301,34 +300,28 @@ def _run_match(args: argparse.Namespace) -> int:
 
     report = sys.stderr if args.output == "-" else sys.stdout
     try:
-        table = schedules.meetings_csv(draft, start, slot_length)
         if args.output == "-":
-            sys.stdout.write(table)
-        else:
-            Path(args.output).write_text(table, encoding="utf-8")
-        if args.xlsx:
-            Path(args.xlsx).write_bytes(schedules.meetings_xlsx(draft, start, slot_length))
-        if args.json:
-            Path(args.json).write_text(schedules.draft_json(draft, start, slot_length), "utf-8")
-        if args.html:
-            rules = (resource_dir("static") / "css" / "print.css").read_text(encoding="utf-8")
-            page = printed.schedules_html(draft, start, slot_length, title=args.title, style=rules)
-            Path(args.html).write_text(page, encoding="utf-8")
-        if args.ics_dir and start is not None:
-            folder = Path(args.ics_dir)
-            folder.mkdir(parents=True, exist_ok=True)
-            event_id = args.event_id or f"{Path(args.participants).stem}-{start:%Y%m%d}"
-            by_person = calendars.schedules_ics(
-                draft, start, slot_length, event_id=event_id, title=args.title
-            )
-            used: set[str] = set()
-            for person, data in by_person.items():
-                # Ids come from a spreadsheet: keep file names portable and distinct.
-                name = re.sub(r"[^A-Za-z0-9._-]", "_", person).lstrip(".") or "person"
-                if name.lower() in used:
-                    name += "-" + hashlib.sha256(person.encode()).hexdigest()[:8]
-                used.add(name.lower())
-                (folder / f"{name}.ics").write_bytes(data)
+            sys.stdout.write(schedules.meetings_csv(draft, start, slot_length))
+        event_id = args.event_id or (
+            f"{Path(args.participants).stem}-{start:%Y%m%d}" if start is not None else ""
+        )
+        write_match_files(
+            draft,
+            MatchFiles(
+                csv=None if args.output == "-" else Path(args.output),
+                xlsx=Path(args.xlsx) if args.xlsx else None,
+                json=Path(args.json) if args.json else None,
+                html=Path(args.html) if args.html else None,
+                calendars=Path(args.ics_dir) if args.ics_dir else None,
+            ),
+            start,
+            slot_length,
+            title=args.title,
+            event_id=event_id,
+            style=(resource_dir("static") / "css" / "print.css").read_text(encoding="utf-8")
+            if args.html
+            else "",
+        )
     except OSError as error:
         return fail(f"cannot write {error.filename or 'output'}: {error.strerror or error}")
 

@@ -59,7 +59,7 @@ def _names(draft: Draft) -> dict[str, str]:
     return {p.id: p.name for p in draft.profiles}
 
 
-def _organiser_reasons(
+def organiser_reasons(
     draft: Draft, lang: str, labels: Mapping[str, str] | None
 ) -> Mapping[Pair, str]:
     """Why each meeting (removed ones too) was proposed, for the organiser's files: the same
@@ -88,7 +88,7 @@ def _meeting_rows(
     if key in draft.views:
         rows = draft.views[key]
         return rows
-    why = _organiser_reasons(draft, lang, labels)
+    why = organiser_reasons(draft, lang, labels)
     people = draft.people
     times = _slot_times(draft, start, slot_length)
     rows = draft.views[key] = []
@@ -216,7 +216,7 @@ def draft_json(
     stats = draft_statistics(draft)
     stored = draft_to_json(draft, with_published=False)
     reasons = OrganiserReasons(_names(draft), lang, labels or {})
-    why = _organiser_reasons(draft, lang, labels)
+    why = organiser_reasons(draft, lang, labels)
     times = {
         slot: None if begin is None or end is None else (begin.isoformat(), end.isoformat())
         for slot, (begin, end) in _slot_times(draft, start, slot_length).items()
