@@ -101,6 +101,8 @@ def create_app(settings: Settings) -> ASGIApp:
     ballot_review = BallotReview(storage, announcer)
     interaction = Interaction(storage, announcer)
     pages = Pages(settings.templates_dir, settings.static_dir)
+    if settings.compile_templates:
+        pages.compile_all()
     interaction_views = InteractionViews(interaction, pages)
     csrf_key = storage.signing_key()
     views = LiveViews(

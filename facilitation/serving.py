@@ -114,6 +114,7 @@ def serve_command(args: argparse.Namespace) -> int:
         # a load test's phones may ping quicker than the 10 s phones use
         ping_interval_s=args.ping_interval or Settings.ping_interval_s,
         ping_timeout_s=min(Settings.ping_timeout_s, args.ping_interval or Settings.ping_timeout_s),
+        compile_templates=True,
     )
     try:
         storage = open_store(settings.db_path)
@@ -154,9 +155,10 @@ def serve_command(args: argparse.Namespace) -> int:
     sock = bind(args.host, args.port)
     print("\n".join(lines))
     print(qr_text(join_url))
-    print("Press Ctrl+C to stop. Starting again resumes the event where it was.", flush=True)
     app = create_app(settings)
     quieter_collections()
+    # said once the app is made: what connects from now on is answered at once
+    print("Press Ctrl+C to stop. Starting again resumes the event where it was.", flush=True)
     config = uvicorn.Config(
         app,
         log_level="warning",

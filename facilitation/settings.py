@@ -43,6 +43,9 @@ class Settings:
     # "reconnecting" within their sum rather than "live" for a minute (engine.io: 25 + 20 s).
     ping_interval_s: float = 10.0
     ping_timeout_s: float = 5.0
+    # Compile every template before serving (0.4 s a language), so that no phone waits for
+    # the first page of a kind: `facilitation serve` does; tests' apps compile as they go.
+    compile_templates: bool = False
     tally_interval_s: float = 0.25  # at most four count/tally updates a second per event
     # New identities (page views without a participant cookie) per client address: a phone
     # that lost its cookie joins again at once, a script looping from one address is slowed
