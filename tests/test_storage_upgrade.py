@@ -213,9 +213,14 @@ def test_every_v1_row_reads_back_as_it_was_written(v1_copy: Path) -> None:
     Storage(v1_copy).close()
     upgraded = raw_rows(v1_copy)
     # columns appended since: 0003 events.seating_version (0); 0004 events.head_count (NULL),
-    # participants.ticket (0) and origin (NULL), ballots.set_aside (0). Every value v1 wrote
-    # is kept.
-    appended = {"events": (0, None), "participants": (0, None), "ballots": (0,)}
+    # participants.ticket (0) and origin (NULL), ballots.set_aside (0); 0006
+    # match_drafts.version (0). Every value v1 wrote is kept.
+    appended = {
+        "events": (0, None),
+        "participants": (0, None),
+        "ballots": (0,),
+        "match_drafts": (0,),
+    }
     for table, values in appended.items():
         assert [row[-len(values) :] for row in upgraded[table]] == [values] * len(written[table])
     trimmed = {t: [row[: -len(v)] for row in upgraded[t]] for t, v in appended.items()}

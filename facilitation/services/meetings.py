@@ -51,6 +51,8 @@ class Meetings:
         self.announcer = announcer or Announcer()
         self.presence = presence or LocalPresence()
         self.locks = EventLocks()
+        # by event id: the version of the saved draft, and the draft parsed
+        self._drafts: dict[int, tuple[int, mm.Draft | None]] = {}
 
     @staticmethod
     def step(live: LiveEvent) -> MatchStep:
@@ -290,8 +292,17 @@ class Meetings:
         return mm.MatchConfig(**values)
 
     def draft(self, live: LiveEvent) -> mm.Draft | None:
+        """The saved draft, parsed once per save: phones read it on every page load, and a
+        draft of 10,000 meetings takes 0.2 s to parse. The version is read before the draft:
+        a save in between costs a parse more, never a stale draft."""
+        version = self.storage.draft_version(live.id)
+        kept = self._drafts.get(live.id)
+        if kept is not None and kept[0] == version:
+            return kept[1]
         data = self.storage.load_draft(live.id)
-        return mm.draft_from_json(data) if data else None
+        draft = mm.draft_from_json(data) if data else None
+        self._drafts[live.id] = (version, draft)
+        return draft
 
     async def _save(self, live: LiveEvent, draft: mm.Draft, action: str) -> mm.Draft:
         await self.storage.save_draft(live.id, mm.draft_to_json(draft), now_ms(), action)

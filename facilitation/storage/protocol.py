@@ -342,6 +342,11 @@ class Store(Protocol):
         """Keep the organiser's draft and log the action that made it."""
         ...
 
+    def draft_version(self, event_id: int) -> int:
+        """A number that changes with each save of the draft (0: none saved): what a process
+        compares with the draft it keeps parsed."""
+        ...
+
     def load_draft(self, event_id: int) -> dict[str, Any] | None: ...
 
     # --- audience questions, reactions and word clouds -----------------------------------

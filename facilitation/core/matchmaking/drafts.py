@@ -351,5 +351,11 @@ def publish_draft(draft: Draft) -> Draft:
 
 
 def published_view(draft: Draft) -> Draft:
-    """The draft as last published (what participants see)."""
-    return replace(draft, meetings=draft.published, unplaced=(), revision=draft.published_revision)
+    """The draft as last published (what participants see); made once per draft, as every
+    phone's page reads it."""
+    found: Draft | None = draft.views.get(published_view)
+    if found is None:
+        found = draft.views[published_view] = replace(
+            draft, meetings=draft.published, unplaced=(), revision=draft.published_revision
+        )
+    return found

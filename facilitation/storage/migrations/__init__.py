@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 DIALECTS = ("sqlite", "postgresql")
 

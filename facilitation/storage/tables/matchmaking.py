@@ -57,14 +57,21 @@ class MatchmakingTables(Tables):
 
         def unit(db: Connection) -> None:
             db.execute(
-                "INSERT INTO match_drafts(event_id, draft_json, updated_at) VALUES (?, ?, ?)"
+                "INSERT INTO match_drafts(event_id, draft_json, updated_at, version)"
+                " VALUES (?, ?, ?, 1)"
                 " ON CONFLICT(event_id) DO UPDATE SET draft_json = excluded.draft_json,"
-                " updated_at = excluded.updated_at",
+                " updated_at = excluded.updated_at, version = match_drafts.version + 1",
                 (event_id, text, now),
             )
             self._log(db, event_id, now, "facilitator", f"match_{action}", {})
 
         await self._write(unit)
+
+    def draft_version(self, event_id: int) -> int:
+        row = self.db.execute(
+            "SELECT version FROM match_drafts WHERE event_id = ?", (event_id,)
+        ).fetchone()
+        return int(row["version"]) if row else 0
 
     def load_draft(self, event_id: int) -> dict[str, Any] | None:
         row = self.db.execute(
