@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+import pytest
 
 from facilitation.core.languages import LANGUAGES
 from facilitation.presenters.pages import Pages, template_environment
@@ -36,3 +37,15 @@ def test_a_template_from_the_kept_compilation_renders_as_a_fresh_one(tmp_path: P
         again = template_environment(ROOT / "templates", "fr")
         again.globals.update(context)
         assert again.get_template(name).render() == fresh.get_template(name).render()
+
+
+def test_a_template_renders_when_its_compilation_cannot_be_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = template_environment(ROOT / "templates", "en")
+    assert env.bytecode_cache is not None
+    full = tmp_path / "full"
+    full.mkdir()
+    monkeypatch.setattr(env.bytecode_cache, "directory", str(full / "gone"))  # no such folder
+    env.globals.update({"lang": "en", "static": lambda p: p})
+    assert "<" in env.get_template("not_found.html").render()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Mapping
 from functools import cache
@@ -43,9 +44,16 @@ def _compiled_templates() -> jinja2.BytecodeCache | None:
     that only this user can read (Jinja checks it): compiling them all takes 0.4 s a
     language, loading them 20 ms. None where no such folder can be made."""
     try:
-        return jinja2.FileSystemBytecodeCache()
+        return _KeptTemplates()
     except (OSError, RuntimeError):  # pragma: no cover - a read-only or shared /tmp
         return None
+
+
+class _KeptTemplates(jinja2.FileSystemBytecodeCache):
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        # a full disk costs the next start its compiling, not this page
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 class Pages:
