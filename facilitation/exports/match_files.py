@@ -58,7 +58,7 @@ def write_match_files(
     `start`: without it they are not written)."""
     units = _units(draft, files, start, slot_length, title, event_id, style, stamp)
     if processes is None:
-        processes = 2 if _can_fork() and len(os.sched_getaffinity(0)) > 1 else 1
+        processes = default_processes()
     if processes < 2 or len(units) < 2:
         for unit in units:
             _run(unit)
@@ -68,7 +68,7 @@ def write_match_files(
     needs = {n for u in mine for j in u for n in j.needs} & {
         n for u in theirs for j in u for n in j.needs
     }
-    if "reasons" in needs:
+    if "reasons" in needs:  # in the language the files are written in: the exports' default
         schedules.organiser_reasons(draft, "en", None)
     if "statistics" in needs:
         draft_statistics(draft)
@@ -150,9 +150,11 @@ def _two_groups(units: list[list[_Job]]) -> tuple[list[list[_Job]], list[list[_J
     return groups
 
 
-def _can_fork() -> bool:
+def default_processes() -> int:
+    """Two where the machine has two cores and can fork safely, else one."""
     # macOS can fork but its system libraries are not safe in a forked child
-    return hasattr(os, "fork") and sys.platform.startswith("linux")
+    can_fork = hasattr(os, "fork") and sys.platform.startswith("linux")
+    return 2 if can_fork and len(os.sched_getaffinity(0)) > 1 else 1
 
 
 def _run_forked(theirs: list[list[_Job]], mine: list[list[_Job]]) -> None:

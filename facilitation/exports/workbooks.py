@@ -70,13 +70,17 @@ def _xlsx_cell(value: Any, header: bool = False) -> str:
     )
 
 
-def _sheet_xml(rows: Sequence[Sequence[Any]], widths: Sequence[int], part_rows: int = 2000) -> str:
-    return "".join(_sheet_parts(rows, widths, part_rows))
-
-
 # rows per piece handed to the compressing thread: big enough that zlib (which lets go of the
 # GIL) works while the next piece is built, small enough to start early
 _ROWS_PER_PART = 2000
+
+
+def _sheet_xml(
+    rows: Sequence[Sequence[Any]], widths: Sequence[int], part_rows: int = _ROWS_PER_PART
+) -> str:
+    return "".join(_sheet_parts(rows, widths, part_rows))
+
+
 # Kinds whose cells are kept by value, one cache per kind as 1 and True are equal keys (and
 # floats are not: -0.0 == 0.0)
 _CACHED_KINDS = frozenset((str, int, bool, datetime, type(None)))
@@ -99,13 +103,15 @@ def _sheet_parts(
     )
     if rows:
         yield '<row r="1">' + "".join(_xlsx_cell(v, header=True) for v in rows[0]) + "</row>"
-    caches: dict[type, dict[Any, str]] = {}
+    caches: dict[object, dict[Any, str]] = {}
     for first in range(1, len(rows), part_rows):
         yield _rows_xml(rows[first : first + part_rows], first + 1, caches)
     yield "</sheetData></worksheet>"
 
 
-def _rows_xml(rows: Sequence[Sequence[Any]], first: int, caches: dict[type, dict[Any, str]]) -> str:
+def _rows_xml(
+    rows: Sequence[Sequence[Any]], first: int, caches: dict[object, dict[Any, str]]
+) -> str:
     """Rows numbered from `first`, column by column: a sheet of 25,000 meetings has 350,000
     cells but a few thousand distinct values (names, ids, times recur on many rows)."""
     heads = [f'<row r="{n}">' for n in range(first, first + len(rows))]
@@ -119,13 +125,19 @@ def _rows_xml(rows: Sequence[Sequence[Any]], first: int, caches: dict[type, dict
     return "".join(chain.from_iterable(zip(heads, *columns, repeat("</row>"))))
 
 
-def _column_cells(values: Sequence[Any], caches: dict[type, dict[Any, str]]) -> Sequence[str]:
+def _column_cells(values: Sequence[Any], caches: dict[object, dict[Any, str]]) -> Sequence[str]:
     kinds = set(map(type, values))
     kind = kinds.pop() if len(kinds) == 1 else None
-    if kind not in _CACHED_KINDS or (kind is datetime and len({v.tzinfo for v in values}) > 1):
-        # equal times in two time zones are two wall-clock times
+    if kind not in _CACHED_KINDS:
         return [_xlsx_cell(v) for v in values]
-    cache = caches.setdefault(kind, {})
+    key: object = kind
+    if kind is datetime:
+        # equal times in two time zones are two wall-clock times: a cache per zone
+        zones = {v.tzinfo for v in values}
+        if len(zones) > 1:
+            return [_xlsx_cell(v) for v in values]
+        key = (kind, zones.pop())
+    cache = caches.setdefault(key, {})
     for value in set(values).difference(cache):
         cache[value] = _xlsx_cell(value)
     return list(map(cache.__getitem__, values))

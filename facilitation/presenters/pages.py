@@ -35,9 +35,10 @@ def template_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
         cache_size=-1,
         bytecode_cache=_compiled_templates(),
     )
-    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    catalogue = translations(lang)
+    env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
     # `_()` and `{% trans %}` without values: the same escaped text every time
-    env.globals["gettext"] = env.globals["_"] = _kept_gettext(translations(lang).gettext)
+    env.globals["gettext"] = env.globals["_"] = _kept_gettext(catalogue.gettext)
     return env
 
 

@@ -14,8 +14,8 @@ For each size N: N participants (the side that needs, at most 5 meetings each) a
 median seconds per phase over `--repeat` runs ("draft" is `run_draft`: scoring, selection,
 scheduling and, when needed, the exact model; each export as a download makes it, one after
 the other), the score, its proven bound and gap; then, alternately with those runs, a new
-draft and every file written at once to disk as `facilitation match` writes them (two
-processes on two cores). Asserts nothing.
+draft and every file written at once as `facilitation match` writes them (two processes on
+two cores), into a folder in memory where there is one. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -188,13 +188,10 @@ def run(participants: int, partial: float, seed: int, repeat: int) -> None:
         f"(min {totals[0]:.2f}s, {repeat} runs)"
     )
     print(
-        f"        every file at once ({_processes()} processes, files in memory): end to end "
+        f"        every file at once ({match_files.default_processes()} processes, files in "
+        "memory): end to end "
         f"median {statistics.median(at_once):.2f}s (min {min(at_once):.2f}s)"
     )
-
-
-def _processes() -> int:
-    return 2 if match_files._can_fork() and len(os.sched_getaffinity(0)) > 1 else 1
 
 
 def main() -> None:
