@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import socketio
 from starlette.applications import Starlette
@@ -15,6 +16,7 @@ from starlette.types import ASGIApp
 
 from facilitation.core.admission import Allowance
 from facilitation.messages import refusal_message
+from facilitation.presenters.fresh_pages import FreshPages
 from facilitation.presenters.interaction import InteractionViews
 from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages
@@ -148,7 +150,12 @@ def create_app(settings: Settings) -> ASGIApp:
         manager=shared.socket_manager() if shared else None,
     )
     InteractionHub(hub, interaction, interaction_views, announcer)
+    fresh = FreshPages(settings.tally_interval_s, time.monotonic)
+    announcer.subscribe(fresh.on_change)
+    announcer.subscribe_elsewhere(fresh.on_change)
     routes = [
+        # first: a phone's first load is four of these for one page, matched before the rest
+        Mount("/static", Assets(settings.static_dir), name="static"),
         *participant.routes,
         *console.routes,
         *interaction_forms.routes,
@@ -161,7 +168,6 @@ def create_app(settings: Settings) -> ASGIApp:
         *organiser.routes,
         *builder.routes,
         *format_files.routes,
-        Mount("/static", Assets(settings.static_dir), name="static"),
     ]
     app = Starlette(
         routes=routes,
@@ -188,11 +194,13 @@ def create_app(settings: Settings) -> ASGIApp:
         formats=FormatLibrary(settings.formats_dir, settings.own_formats_dir()),
         sessions=sessions,
         interaction=interaction,
+        fresh=fresh,
     )
 
     async def resync() -> None:
         """Redis came back: what was missed meanwhile is read and pushed again."""
         hub.steps.forget_all()
+        fresh.forget_all()
         for live in events.reload():
             await hub.push(live)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # No 0/O, 1/I/L: codes are read off a projector and typed on phones.
@@ -108,6 +108,29 @@ def content_security_policy(host: str) -> str:
     )
 
 
+# the same for every response; the policy names the host a request came to
+_FIXED_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+)
+
+
+@lru_cache(maxsize=64)  # a Host header is whatever the client sent: the cache is bounded
+def security_headers(host: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers every HTTP response carries, unless it sets one of them itself."""
+    policy = content_security_policy(host).encode("latin-1")
+    return ((b"content-security-policy", policy), *_FIXED_HEADERS)
+
+
+def with_security_headers(
+    headers: list[tuple[bytes, bytes]], host: str
+) -> list[tuple[bytes, bytes]]:
+    present = {name.lower() for name, _ in headers}
+    return headers + [pair for pair in security_headers(host) if pair[0] not in present]
+
+
 class SecurityHeadersMiddleware:
     """Adds CSP and friends to every HTTP response (pure ASGI, so streaming is untouched)."""
 
@@ -118,19 +141,20 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        host = ""
-        for name, value in scope.get("headers", []):
-            if name == b"host":
-                host = value.decode("latin-1")
+        host = request_host(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", content_security_policy(host))
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "no-referrer")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+                headers = list(message.get("headers") or ())
+                message = {**message, "headers": with_security_headers(headers, host)}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def request_host(scope: Scope) -> str:
+    host = ""
+    for name, value in scope.get("headers", []):
+        if name == b"host":
+            host = value.decode("latin-1")
+    return host

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from facilitation.core.formats import GroupsStep
 from facilitation.core.inputs import whole_number
 from facilitation.messages import refusal_message
 from facilitation.security import normalise_code, participant_cookie
-from facilitation.services.events import LiveEvent, RefusedError
+from facilitation.services.events import LiveEvent, RefusedError, now_ms
 from facilitation.services.participants import ParticipantRow, TooManyNewIdentities
 from facilitation.web.compression import compress_fresh_page
 from facilitation.web.guards import participant_csrf, participant_form, participant_of
@@ -63,19 +63,45 @@ async def event_page(request: Request) -> Response:
             return _wait_page(request, live, lang, refusal.wait)
         new_token = participant.token
     flash = request.query_params.get("flash")
-    context = await svc.views.participant_page(live, participant, lang)
-    context.update(
-        csrf=participant_csrf(request, participant),
-        flash=refusal_message(lang, flash) if flash and flash not in ("voted", "sent") else None,
-        voted=flash == "voted",
-        sent=flash == "sent",
-    )
-    response = svc.pages.page(request, "participant.html", lang, context)
+    if new_token and flash is None:
+        response = await _fresh_page(request, live, participant, lang)
+    else:
+        shown = flash if flash not in (None, "voted", "sent") else None
+        context = await svc.views.participant_page(live, participant, lang)
+        context.update(
+            csrf=participant_csrf(request, participant),
+            flash=refusal_message(lang, shown) if shown else None,
+            voted=flash == "voted",
+            sent=flash == "sent",
+        )
+        response = svc.pages.page(request, "participant.html", lang, context)
     if new_token:
         set_cookie(request, response, participant_cookie(live.code), new_token)
         # nothing in it is a secret another response repeats (web/compression.py)
         compress_fresh_page(request.headers, response)
     return remember_lang(request, response)
+
+
+async def _fresh_page(
+    request: Request, live: LiveEvent, participant: ParticipantRow, lang: str
+) -> Response:
+    """The page of an identity made for this request: the one kept for new identities
+    (presenters/fresh_pages.py) with this phone's token, unless the phone is seated at once."""
+    svc = services(request)
+    csrf = participant_csrf(request, participant)
+    seated = svc.seating.seats(live, lang).get(participant.id) is not None
+    page = None if seated else svc.fresh.kept(live, lang)
+    if page is None:
+        context = await svc.views.participant_page(live, participant, lang)
+        context.update(
+            csrf=csrf if seated else svc.fresh.placeholder, flash=None, voted=False, sent=False
+        )
+        rendered = svc.pages.page(request, "participant.html", lang, context)
+        if seated:
+            return rendered
+        page = bytes(rendered.body)
+        svc.fresh.keep(live, lang, page)
+    return HTMLResponse(svc.fresh.filled(page, csrf, now_ms()))
 
 
 def _wait_page(request: Request, live: LiveEvent, lang: str, wait: int) -> Response:

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from facilitation.core.languages import LANGUAGES
 from facilitation.exports.tables import for_excel
+from facilitation.presenters.fresh_pages import FreshPages
 from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages, request_lang
 from facilitation.security import csrf_token, facilitator_cookie, facilitator_subject, peer_address
@@ -43,6 +44,7 @@ class Services:
     formats: FormatLibrary
     sessions: Sessions
     interaction: Interaction
+    fresh: FreshPages
 
 
 def services(request: Request) -> Services:
