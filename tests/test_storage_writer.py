@@ -19,7 +19,7 @@ import pytest
 from facilitation.storage import StorageError, Store
 from facilitation.storage.opening import open_store
 from facilitation.storage.sqlite import Storage
-from facilitation.storage.tables.base import Connection
+from facilitation.storage.tables.base import Connection, OneStatement
 from tests.conftest import ROOT
 from tests.data.make_db_v1 import snapshot
 from tests.databases import fetch_one
@@ -236,4 +236,47 @@ async def test_writes_queued_together_commit_together_and_fail_alone(database: s
     assert storage.count_ballots(event, "v") == 20
     assert fetch_one(database, "SELECT count(*) FROM meta WHERE key = 'half'") == (0,)
     assert fetch_one(database, "SELECT count(*) FROM ballots") == (20,)
+    storage.close()
+
+
+async def test_a_one_statement_unit_fails_alone_without_a_savepoint(database: str) -> None:
+    """SQLite runs a OneStatement unit of a batch without a savepoint: its failed statement
+    is undone whole (here the first of the two rows it inserts), the batch around it kept."""
+    storage = open_store(database)
+    await an_open_vote(storage)
+    started, release = threading.Event(), threading.Event()
+
+    def slow(db: Connection) -> None:
+        started.set()
+        release.wait(60)
+
+    def before(db: Connection) -> None:
+        db.execute("INSERT INTO meta(key, value) VALUES ('before', '1')")
+
+    def two_rows_the_second_refused(db: Connection) -> None:
+        db.execute(
+            "INSERT INTO meta(key, value) SELECT 'first', '1' UNION ALL SELECT 'before', '2'"
+        )
+
+    def after(db: Connection) -> None:
+        db.execute("INSERT INTO meta(key, value) VALUES ('after', '1')")
+
+    write = storage._write  # type: ignore[attr-defined]
+    busy = asyncio.create_task(write(slow))
+    assert await asyncio.to_thread(started.wait, 60)
+    tasks = [
+        asyncio.create_task(write(before)),
+        asyncio.create_task(write(OneStatement(two_rows_the_second_refused))),
+        asyncio.create_task(write(after)),
+    ]
+    for _ in range(10):  # every task in the queue while the writer is held
+        await asyncio.sleep(0)
+    release.set()
+    await busy
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    assert outcomes[0] is None and outcomes[2] is None
+    assert isinstance(outcomes[1], Exception) and "unique" in str(outcomes[1]).lower()
+    keys = "SELECT count(*) FROM meta WHERE key IN ('before', 'first', 'after')"
+    assert fetch_one(database, keys) == (2,)
+    assert fetch_one(database, "SELECT value FROM meta WHERE key = 'before'") == ("1",)
     storage.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from facilitation.core import voting
@@ -73,6 +73,12 @@ class LiveEvent:
     row: EventRow
     plan: Plan
     state: EventState
+    _specs: dict[str, tuple[Plan, voting.VoteSpec]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _hidden: tuple[Plan, int, frozenset[str]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def id(self) -> int:
@@ -98,6 +104,16 @@ class LiveEvent:
 
     def vote_spec(self, vote_id: str) -> voting.VoteSpec:
         """The format's vote step as the counting module's spec (defaults filled in)."""
+        # read at every ballot: made again only when the plan changes (a vote on ideas gets
+        # its options as they come in)
+        kept = self._specs.get(vote_id)
+        if kept is not None and kept[0] is self.plan:
+            return kept[1]
+        spec = self._vote_spec(vote_id)
+        self._specs[vote_id] = (self.plan, spec)
+        return spec
+
+    def _vote_spec(self, vote_id: str) -> voting.VoteSpec:
         step = self.format.vote_steps()[vote_id]
         options = tuple(option_id for option_id, _ in self.plan.vote_options(vote_id))
         scale = step.scale or (1, 5)
@@ -132,8 +148,13 @@ class LiveEvent:
         step = self.format.vote_steps()[vote_id]
         if step.options != "projects":
             return frozenset()
-        shown = set(visible_projects(self.plan, self.state))
-        return frozenset(p.id for p in self.plan.projects if p.id not in shown)
+        # read at every ballot: what the audience has seen changes with the stage reached
+        kept = self._hidden
+        if kept is None or kept[0] is not self.plan or kept[1] != self.state.reached:
+            shown = set(visible_projects(self.plan, self.state))
+            hidden = frozenset(p.id for p in self.plan.projects if p.id not in shown)
+            kept = self._hidden = (self.plan, self.state.reached, hidden)
+        return kept[2]
 
 
 class Events:

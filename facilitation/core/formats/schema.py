@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Literal, get_args
 
 from pydantic import ConfigDict, Field, model_validator
@@ -194,12 +195,26 @@ class Format(Model):
         """The event's matchmaking (the first match step), if it has one."""
         return next((s for s in self.steps if isinstance(s, MatchStep)), None)
 
+    # A format is frozen: these indexes are made once, not at each of the several reads a
+    # ballot or a page makes. Callers read them and never change them.
     def input_steps(self) -> dict[str, InputStep]:
-        return {step_id(s, i): s for i, s in enumerate(self.steps) if isinstance(s, InputStep)}
+        return self._input_steps
 
     def qa_steps(self) -> dict[str, QA]:
         """Steps that take audience questions, by id, with how they take them."""
-        return {step_id(s, i): s.qa for i, s in enumerate(self.steps) if s.qa is not None}
+        return self._qa_steps
 
     def vote_steps(self) -> dict[str, VoteStep]:
+        return self._vote_steps
+
+    @cached_property
+    def _input_steps(self) -> dict[str, InputStep]:
+        return {step_id(s, i): s for i, s in enumerate(self.steps) if isinstance(s, InputStep)}
+
+    @cached_property
+    def _qa_steps(self) -> dict[str, QA]:
+        return {step_id(s, i): s.qa for i, s in enumerate(self.steps) if s.qa is not None}
+
+    @cached_property
+    def _vote_steps(self) -> dict[str, VoteStep]:
         return {step_id(s, i): s for i, s in enumerate(self.steps) if isinstance(s, VoteStep)}

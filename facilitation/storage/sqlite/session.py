@@ -7,7 +7,7 @@ import sqlite3
 from typing import Any, TypeVar
 
 from facilitation.storage.protocol import StorageUnavailableError
-from facilitation.storage.tables.base import Unit
+from facilitation.storage.tables.base import OneStatement, Unit
 from facilitation.storage.writer import Outcome
 
 T = TypeVar("T")
@@ -62,6 +62,14 @@ def _outcomes(db: sqlite3.Connection, units: list[Unit[Any]]) -> list[Outcome]:
 def _each_in_a_savepoint(units: list[Unit[Any]], db: sqlite3.Connection) -> list[Outcome]:
     out: list[Outcome] = []
     for unit in units:
+        if isinstance(unit, OneStatement):
+            try:
+                out.append((unit(db), None))
+            except BaseException as error:
+                if not db.in_transaction:
+                    raise  # as below: the whole transaction was rolled back
+                out.append((None, error))
+            continue
         db.execute("SAVEPOINT unit")
         try:
             out.append((unit(db), None))

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from facilitation.storage.rows import BallotRow
-from facilitation.storage.tables.base import Connection, Tables
+from facilitation.storage.tables.base import Connection, OneStatement, Tables
 
 _PUT = (
     "INSERT INTO ballots(event_id, vote_id, participant_id, ballot_json, cast_at, updated_at)"
@@ -43,7 +43,7 @@ class BallotTables(Tables):
             cursor = db.execute(_PUT_LOCKED if self._locks_rows else _PUT, values)
             return cursor.rowcount == 1
 
-        return await self._write(unit)
+        return await self._write(OneStatement(unit))
 
     async def put_paper_ballot(
         self, event_id: int, vote_id: str, ballot: Mapping[str, Any], now: int

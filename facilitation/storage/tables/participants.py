@@ -38,13 +38,14 @@ class ParticipantTables(Tables):
         self, event_id: int, token: str, now: int, origin: str | None = None
     ) -> ParticipantRow:
         def unit(db: Connection) -> ParticipantRow | None:
-            cursor = db.execute(
+            added = db.execute(
                 "INSERT INTO participants(event_id, token, created_at, origin)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *",
                 (event_id, token, now, origin),
-            )
-            if cursor.rowcount:  # someone new, who has a seat (or waits for one)
+            ).fetchone()
+            if added is not None:  # someone new, who has a seat (or waits for one)
                 self._seating_changed(db, event_id)
+                return _participant(added)
             row = db.execute(
                 "SELECT * FROM participants WHERE event_id = ? AND token = ?", (event_id, token)
             ).fetchone()
