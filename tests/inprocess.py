@@ -17,7 +17,7 @@ import uvicorn
 from facilitation.app import create_app
 from facilitation.readers.rosters import load_roster_file
 from facilitation.realtime.frames import SharedFramesProtocol
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import CARREFOUR, DEMO_ROSTER
 from tests.realtime_clients import Phone

@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from facilitation.core.voting import BallotError, VoteSpec, validate_ballot
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from tests.test_web import act, app_and_event, csrf_of, facilitator, vote_stage
 
 __all__ = ["app_and_event"]

@@ -24,7 +24,7 @@ from facilitation.core.voting import VoteSpec
 from facilitation.exports.tables import FORMULA_START, csv_cell, csv_text, unguarded
 from facilitation.readers.ballots import read_ballots_csv
 from facilitation.readers.rosters import load_roster_file
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.settings import Settings
 from tests.cells import cells
 from tests.conftest import CARREFOUR, DEMO_ROSTER, ROOT

@@ -14,7 +14,7 @@ from facilitation.app import create_app
 from facilitation.core.formats import InputStep, PassStep, VoteStep
 from facilitation.readers.formats import file_resolver
 from facilitation.readers.rosters import load_roster_file
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import DEMO_ROSTER, FORMATS, MANY_PHONES
 

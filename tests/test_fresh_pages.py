@@ -18,7 +18,7 @@ from facilitation.presenters.fresh_pages import FreshPages
 from facilitation.readers.formats import file_resolver
 from facilitation.readers.rosters import load_roster_file
 from facilitation.security import csrf_token, participant_cookie
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import DEMO_ROSTER, FORMATS, MANY_PHONES
 

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from facilitation.app import create_app
 from facilitation.readers.rosters import load_roster_file
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import CARREFOUR, DEMO_ROSTER
 

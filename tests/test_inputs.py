@@ -18,7 +18,7 @@ from facilitation.app import create_app
 from facilitation.core.formats import InputField
 from facilitation.core.inputs import InputError, clean_submission, item_label, summarise
 from facilitation.readers.rosters import load_roster_file
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import DEMO_ROSTER, ROOT
 

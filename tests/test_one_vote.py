@@ -17,7 +17,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from facilitation.app import create_app
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.settings import Settings
 
 FORMAT = """

@@ -19,7 +19,7 @@ from facilitation.app import create_app
 from facilitation.core.engine import Action, EngineError, apply_action, initial_state
 from facilitation.core.reveals import next_reveal
 from facilitation.readers.rosters import load_roster_file
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import DEMO_ROSTER, MANY_PHONES
 from tests.test_engine import T0, carrefour_plan

@@ -16,7 +16,8 @@ from starlette.testclient import TestClient
 from facilitation.app import create_app
 from facilitation.presenters.slots import CHANGE_MS, slot_clock
 from facilitation.readers.rosters import load_roster_file
-from facilitation.services.events import LiveEvent, now_ms
+from facilitation.services.events import now_ms
+from facilitation.services.live_event import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import CARREFOUR, DEMO_ROSTER, MANY_PHONES
 

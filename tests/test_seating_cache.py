@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from facilitation.services.events import Events, LiveEvent
+from facilitation.services.events import Events
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.participants import Participants
 from facilitation.services.seating import Seating
 from facilitation.storage import ParticipantRow, Store

@@ -8,8 +8,9 @@ from typing import Any
 from facilitation.core.formats import localise
 from facilitation.exports.ballot_files import ballots_csv, ballots_json
 from facilitation.exports.tables import csv_text
-from facilitation.services.events import Events, LiveEvent
+from facilitation.services.events import Events
 from facilitation.services.interaction import Interaction
+from facilitation.services.live_event import LiveEvent
 
 
 def vote_results(events: Events, live: LiveEvent) -> list[dict[str, Any]]:

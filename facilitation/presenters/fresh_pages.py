@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Callable
 
 from facilitation.services.announcements import Change, TallyChanged
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 
 # the server's time (ms) wherever a page carries it, for the phone to set its clock by
 _SERVER_NOW = re.compile(rb'data-server-now="\d*"')

@@ -10,8 +10,8 @@ from facilitation.i18n import translations
 from facilitation.presenters.clouds import cloud
 from facilitation.presenters.pages import Pages
 from facilitation.presenters.views import N_, Audience
-from facilitation.services.events import LiveEvent
 from facilitation.services.interaction import Board, Interaction
+from facilitation.services.live_event import LiveEvent
 
 # Reactions a format may declare, with the sign shown and the words a screen reader says.
 REACTIONS: dict[str, tuple[str, str]] = {

@@ -24,8 +24,9 @@ from facilitation.presenters.views import (
     stage_view,
 )
 from facilitation.security import csrf_token, facilitator_subject
-from facilitation.services.events import Events, LiveEvent, now_ms
+from facilitation.services.events import Events, now_ms
 from facilitation.services.health import StorageHealth
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.meetings import Meetings
 from facilitation.services.presence import Presence
 from facilitation.services.review import BallotReview

@@ -6,7 +6,7 @@ from typing import Any
 
 from facilitation.core import matchmaking as mm
 from facilitation.reasons import reason_text
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.meetings import Meetings
 from facilitation.services.participants import ParticipantRow
 

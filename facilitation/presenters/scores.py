@@ -6,7 +6,7 @@ from typing import Any
 
 from facilitation.core.grouping import top_k
 from facilitation.i18n import translations
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.seating import ScoreTotals
 
 

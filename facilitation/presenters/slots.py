@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from facilitation.core.formats import MatchStep
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.meetings import meeting_start
 
 CHANGE_MS = 60_000  # how long "change tables" stays up after a slot ends

@@ -34,7 +34,7 @@ from facilitation.i18n import translations
 from facilitation.presenters.charts import chart_rows, combined_rows, pairwise_table
 from facilitation.presenters.scores import score_rows
 from facilitation.presenters.slots import slot_clock
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.seating import ScoreTotals
 from facilitation.storage import ItemRow
 

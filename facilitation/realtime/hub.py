@@ -51,8 +51,9 @@ from facilitation.services.announcements import (
     StateChanged,
     TallyChanged,
 )
-from facilitation.services.events import Events, LiveEvent, RefusedError
+from facilitation.services.events import Events, RefusedError
 from facilitation.services.health import StorageUnavailableError
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.meetings import Meetings, MeetingsError
 from facilitation.services.participants import ParticipantRow, Participants
 from facilitation.services.presence import Presence

@@ -16,8 +16,8 @@ from facilitation.core.languages import LANGUAGES
 from facilitation.presenters.interaction import InteractionViews
 from facilitation.realtime.hub import Hub, room
 from facilitation.services.announcements import Announcer, Change, QuestionsChanged, ReactionsSent
-from facilitation.services.events import LiveEvent
 from facilitation.services.interaction import Interaction
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.participants import ParticipantRow
 
 

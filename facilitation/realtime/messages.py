@@ -7,7 +7,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from facilitation.core.ballot_forms import fields_from_ballot
-from facilitation.services.events import Events, LiveEvent, RefusedError
+from facilitation.services.events import Events, RefusedError
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.meetings import Meetings
 from facilitation.services.participants import ParticipantRow, Participants
 from facilitation.services.seating import Seating

@@ -15,7 +15,8 @@ from typing import Any
 from facilitation.presenters.live import LiveViews
 from facilitation.presenters.views import Audience
 from facilitation.services.announcements import Change, TallyChanged
-from facilitation.services.events import LiveEvent, now_ms
+from facilitation.services.events import now_ms
+from facilitation.services.live_event import LiveEvent
 
 
 class SharedSteps:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from facilitation.core.engine import Action, EventState
 from facilitation.services.announcements import Announcer, SeatsChanged, StateChanged
-from facilitation.services.events import Events, LiveEvent, now_ms
+from facilitation.services.events import Events, now_ms
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.presence import Presence
 from facilitation.services.seating import Seating
 

@@ -24,7 +24,8 @@ from facilitation.services.announcements import (
     QuestionsChanged,
     ReactionsSent,
 )
-from facilitation.services.events import LiveEvent, RefusedError, now_ms
+from facilitation.services.events import RefusedError, now_ms
+from facilitation.services.live_event import LiveEvent
 from facilitation.storage import ParticipantRow, QuestionRow, QuestionSettings, Store
 
 # A phone may send a few reactions in a burst, then about three a second: applause is a

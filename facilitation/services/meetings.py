@@ -15,7 +15,8 @@ from facilitation.core import matchmaking as mm
 from facilitation.core.formats import MatchStep, localise
 from facilitation.core.inputs import whole_number
 from facilitation.services.announcements import Announcer, MeetingsChanged, TallyChanged
-from facilitation.services.events import LiveEvent, now_ms
+from facilitation.services.events import now_ms
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.presence import LocalPresence, Presence
 from facilitation.services.serial import EventLocks, one_at_a_time
 from facilitation.storage import ParticipantRow, Store

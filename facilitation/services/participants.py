@@ -15,7 +15,8 @@ from facilitation.core.formats import Role
 from facilitation.core.inputs import clean_name, count_in_range
 from facilitation.security import new_participant_token
 from facilitation.services.admission import Admission, LocalAdmission
-from facilitation.services.events import LiveEvent, RefusedError, now_ms
+from facilitation.services.events import RefusedError, now_ms
+from facilitation.services.live_event import LiveEvent
 from facilitation.storage import ParticipantRow, Store
 
 __all__ = ["INVITED_ROLES", "ParticipantRow", "Participants", "TooManyNewIdentities"]

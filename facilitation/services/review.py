@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from facilitation.core.bursts import Burst, Identity, find_bursts
 from facilitation.core.inputs import count_in_range
 from facilitation.services.announcements import Announcer, TallyChanged
-from facilitation.services.events import LiveEvent, RefusedError, now_ms
+from facilitation.services.events import RefusedError, now_ms
+from facilitation.services.live_event import LiveEvent
 from facilitation.storage import Store
 
 # A room does not count more people than this; a bigger number is a typo.

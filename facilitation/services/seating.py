@@ -17,7 +17,8 @@ from facilitation.core.engine import Stage
 from facilitation.core.formats import VOTERS, GroupsStep, PassStep, RotateStep, localise
 from facilitation.core.inputs import fields_view, item_label
 from facilitation.services.announcements import Announcer, TallyChanged
-from facilitation.services.events import LiveEvent, now_ms
+from facilitation.services.events import now_ms
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.serial import EventLocks, one_at_a_time
 from facilitation.storage import ParticipantRow, Store
 
@@ -318,6 +319,9 @@ class Seating:
         """What every phone shows at the current stage, by participant id, computed in one go
         and kept until the stage or the seating version (plans, scores, people, names)
         changes."""
+        if live.stage.kind not in SEATED_KINDS:
+            # nobody sits anywhere: no read (every page of a joining phone asks)
+            return {}
         # the version is read before the seats: a commit in between costs a recomputation
         key = (live.state.revision, self.storage.seating_version(live.id))
         cached = self._cache.get((live.code, lang))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from facilitation.security import facilitator_subject, session_issued_at, session_value
 from facilitation.services.announcements import Announcer, SignedOut
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.storage import Store
 
 ORGANISER = "organiser"

@@ -11,7 +11,8 @@ from facilitation.exports.ballot_files import ballot_cells, ballot_columns
 from facilitation.exports.results import vote_ballots_csv, vote_ballots_json
 from facilitation.messages import refusal_message
 from facilitation.presenters.views import Counts, vote_view
-from facilitation.services.events import LiveEvent, RefusedError
+from facilitation.services.events import RefusedError
+from facilitation.services.live_event import LiveEvent
 from facilitation.web.guards import facilitator
 from facilitation.web.services import attachment, facilitator_csrf, remember_lang, services
 

@@ -13,8 +13,9 @@ from facilitation.core.inputs import whole_number
 from facilitation.exports.results import report_csv, report_data, results_csv, results_json
 from facilitation.messages import refusal_message
 from facilitation.security import facilitator_cookie, same_secret
-from facilitation.services.events import LiveEvent, RefusedError, now_ms
+from facilitation.services.events import RefusedError, now_ms
 from facilitation.services.health import StorageUnavailableError
+from facilitation.services.live_event import LiveEvent
 from facilitation.web.guards import facilitator, forbidden_page
 from facilitation.web.services import (
     attachment,

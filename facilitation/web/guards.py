@@ -21,7 +21,7 @@ from facilitation.security import (
     facilitator_subject,
     participant_cookie,
 )
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.participants import ParticipantRow
 from facilitation.web.services import event_or_404, is_facilitator, lang_of, services
 

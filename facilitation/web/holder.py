@@ -15,7 +15,7 @@ from facilitation.core.formats import localise
 from facilitation.core.inputs import summarise
 from facilitation.exports.tables import csv_text
 from facilitation.security import participant_cookie
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.participants import ParticipantRow
 from facilitation.web.guards import forbidden_page
 from facilitation.web.services import (

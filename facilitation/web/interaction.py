@@ -13,7 +13,8 @@ from starlette.routing import Route
 from facilitation.core.inputs import whole_number
 from facilitation.exports.results import questions_csv
 from facilitation.messages import refusal_message
-from facilitation.services.events import LiveEvent, RefusedError
+from facilitation.services.events import RefusedError
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.participants import ParticipantRow
 from facilitation.web.console import console_answer, csrf_refused
 from facilitation.web.guards import facilitator, participant_form

@@ -17,7 +17,7 @@ from facilitation.exports import calendars, printed, schedules
 from facilitation.messages import refusal_message
 from facilitation.presenters.schedules import anonymous_label, schedule_view
 from facilitation.reasons import neutral_reason
-from facilitation.services.events import LiveEvent
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.meetings import MeetingsError, pair_of
 from facilitation.services.participants import ParticipantRow
 from facilitation.web.guards import facilitator, participant_form, participant_of

@@ -14,7 +14,8 @@ from facilitation.core.formats import GroupsStep
 from facilitation.core.inputs import whole_number
 from facilitation.messages import refusal_message
 from facilitation.security import normalise_code, participant_cookie
-from facilitation.services.events import LiveEvent, RefusedError, now_ms
+from facilitation.services.events import RefusedError, now_ms
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.participants import ParticipantRow, TooManyNewIdentities
 from facilitation.web.compression import compress_fresh_page
 from facilitation.web.guards import participant_csrf, participant_form, participant_of

@@ -13,7 +13,8 @@ from starlette.routing import Route
 from facilitation.core.formats import localise
 from facilitation.qrcodes import qr_svg
 from facilitation.security import participant_cookie
-from facilitation.services.events import LiveEvent, RefusedError
+from facilitation.services.events import RefusedError
+from facilitation.services.live_event import LiveEvent
 from facilitation.web.guards import facilitator
 from facilitation.web.services import (
     event_or_404,

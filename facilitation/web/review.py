@@ -11,7 +11,8 @@ from starlette.routing import Route
 from facilitation.core.formats import localise
 from facilitation.core.inputs import count_in_range
 from facilitation.messages import refusal_message
-from facilitation.services.events import LiveEvent, RefusedError
+from facilitation.services.events import RefusedError
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.review import BURST_AT_LEAST, BURST_WITHIN_S
 from facilitation.web.console import console_answer, csrf_refused
 from facilitation.web.guards import facilitator

@@ -15,9 +15,10 @@ from facilitation.presenters.live import LiveViews
 from facilitation.presenters.pages import Pages, request_lang
 from facilitation.security import csrf_token, facilitator_cookie, facilitator_subject, peer_address
 from facilitation.services.console import Console
-from facilitation.services.events import Events, LiveEvent
+from facilitation.services.events import Events
 from facilitation.services.format_library import FormatLibrary
 from facilitation.services.interaction import Interaction
+from facilitation.services.live_event import LiveEvent
 from facilitation.services.meetings import Meetings
 from facilitation.services.participants import Participants
 from facilitation.services.review import BallotReview
