@@ -21,6 +21,7 @@ from facilitation.security import csrf_token, participant_cookie
 from facilitation.services.live_event import LiveEvent
 from facilitation.settings import Settings
 from tests.conftest import DEMO_ROSTER, FORMATS, MANY_PHONES
+from tests.test_web import act, csrf_of
 
 # inputs shared by everyone and by table, groups and late arrivals, questions, matchmaking
 WALKED = ["carrefour-des-possibles", "one-two-four-all", "world-cafe", "conference-session"]
@@ -66,12 +67,6 @@ def started(tmp_path: Path, name: str, interval: float) -> tuple[Any, Any, LiveE
     return app, services, live
 
 
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found
-    return found.group(1)
-
-
 @pytest.fixture
 def console() -> Iterator[list[TestClient]]:
     clients: list[TestClient] = []
@@ -86,15 +81,6 @@ def open_console(app: Any, live: LiveEvent, clients: list[TestClient]) -> tuple[
     clients.append(client)
     client.get(f"/e/{live.code}/console?key={live.row.secret}")
     return client, csrf_of(client.get(f"/e/{live.code}/console").text)
-
-
-def act(client: TestClient, live: LiveEvent, csrf: str, action: str, **fields: str) -> None:
-    response = client.post(
-        f"/e/{live.code}/console/act",
-        data={"csrf": csrf, "action": action, **fields},
-        headers={"HX-Request": "true"},
-    )
-    assert response.status_code == 200
 
 
 def new_phone(app: Any, live: LiveEvent) -> tuple[TestClient, str]:

@@ -167,8 +167,6 @@ class LiveViews:
                 items.setdefault(item.step_id, []).append({"id": item.id, "fields": item.fields})
         wishes = {}
         if live.format.match_step():
-            if invited is None:
-                invited = self.meetings.invited(live)
             wishes = self.meetings.own_wishes(live, participant, invited)
         return {
             "name": participant.name,

@@ -206,16 +206,18 @@ class Meetings:
         return self.storage.invited(live.id)
 
     def own_wishes(
-        self, live: LiveEvent, person: ParticipantRow, invited: list[ParticipantRow]
+        self, live: LiveEvent, person: ParticipantRow, invited: list[ParticipantRow] | None = None
     ) -> dict[str, str]:
-        """A phone's wishes by target ("project:<id>" for holders, else the person's id)."""
+        """A phone's wishes by target ("project:<id>" for holders, else the person's id);
+        `invited` is read only if it has some and the caller gave none (a socket joining)."""
+        wishes = self.storage.wishes_from(live.id, person.id)
+        if not wishes:
+            return {}
         # holders are always invited: reading only the invited keeps a page load from
         # scanning the whole audience
+        invited = self.invited(live) if invited is None else invited
         holders = {p.id: p.project_id for p in invited if p.role == "holder" and p.project_id}
-        return {
-            (f"project:{holders[t]}" if t in holders else str(t)): level
-            for t, level in self.storage.wishes_from(live.id, person.id)
-        }
+        return {(f"project:{holders[t]}" if t in holders else str(t)): level for t, level in wishes}
 
     def people_to_meet(
         self,
