@@ -116,3 +116,18 @@ def test_a_file_that_cannot_be_written_is_named(
         write_match_files(draft, bad, START, SLOT, processes=processes)
     assert raised.value.filename is not None
     assert str(raised.value.filename).startswith(str(tmp_path / "no-such-folder"))
+
+
+def test_files_reading_the_same_parts_of_a_draft_are_written_by_one_process() -> None:
+    """The sheets and the JSON read the reasons and the statistics: one group makes them
+    once; the calendars and the page, which read neither, go to the other."""
+
+    def job(cost: float, needs: frozenset[str] = frozenset()) -> match_files._Job:
+        return match_files._Job(lambda: None, cost, needs)
+
+    both = frozenset({"reasons", "statistics"})
+    sheets = [job(2.0, frozenset({"reasons"})), job(3.0, both)]
+    units = [sheets, [job(2.3, both)], [job(1.2)], [job(3.5)]]
+    groups = match_files._two_groups(units)
+    costs = [sorted(j.cost for u in g for j in u) for g in groups]
+    assert sorted(costs) == [[1.2, 3.5], [2.0, 2.3, 3.0]]

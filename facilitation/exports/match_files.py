@@ -2,8 +2,9 @@
 
 The files are independent once the draft is made, so on a machine with two cores they are
 written by two processes: this one and a fork of it, which shares the draft without copying
-it. At 25,000 meetings that takes the files from 1.1 s to about 0.6 s. Elsewhere (one core,
-or no `fork`: macOS and Windows) they are written one after the other, with the same bytes.
+it. At 25,000 meetings that takes the files from 1.18 to 0.77 s (the two measured one after
+the other). Elsewhere (one core, or no `fork`: macOS and Windows) they are written one after
+the other, with the same bytes.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from facilitation.core.matchmaking import Draft, draft_statistics
+from facilitation.core.matchmaking import Draft
 from facilitation.exports import calendars, printed, schedules
 
 
@@ -64,14 +65,6 @@ def write_match_files(
             _run(unit)
         return
     mine, theirs = _two_groups(units)
-    # What files of both groups read is made once, before the fork, rather than twice.
-    needs = {n for u in mine for j in u for n in j.needs} & {
-        n for u in theirs for j in u for n in j.needs
-    }
-    if "reasons" in needs:  # in the language the files are written in: the exports' default
-        schedules.organiser_reasons(draft, "en", None)
-    if "statistics" in needs:
-        draft_statistics(draft)
     _run_forked(theirs, mine)
 
 
@@ -140,10 +133,22 @@ def _run(unit: Sequence[_Job]) -> None:
 
 
 def _two_groups(units: list[list[_Job]]) -> tuple[list[list[_Job]], list[list[_Job]]]:
-    """The longest first, each to the lighter group."""
+    """Units that read the same parts of the draft (the reasons, the statistics) kept in one
+    group, which makes those parts once; then the longest first, each to the lighter group.
+    Making the shared parts before the fork instead, for both groups, ran them while nothing
+    else did: all the files at 25,000 meetings took 0.96 to 1.0 s that way, 0.77 to 0.79 s
+    now."""
+    merged: list[list[_Job]] = []
+    for unit in units:
+        needs = {n for j in unit for n in j.needs}
+        sharing = next((m for m in merged if needs & {n for j in m for n in j.needs}), None)
+        if sharing is None:
+            merged.append(list(unit))
+        else:
+            sharing.extend(unit)
     groups: tuple[list[list[_Job]], list[list[_Job]]] = ([], [])
     load = [0.0, 0.0]
-    for unit in sorted(units, key=lambda u: -sum(j.cost for j in u)):
+    for unit in sorted(merged, key=lambda u: -sum(j.cost for j in u)):
         lighter = 0 if load[0] <= load[1] else 1
         groups[lighter].append(unit)
         load[lighter] += sum(j.cost for j in unit)
