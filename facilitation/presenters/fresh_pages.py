@@ -1,15 +1,12 @@
-"""The page a phone is shown when it joins, shared by the phones that join within one interval.
+"""The page a phone is shown when it joins, kept for the phones that join with it (kept.py).
 
-A room scanning the join QR code asks for the same page hundreds of times in a few seconds,
-and its render was most of what a join cost the server: a new phone's page request took half
-the CPU without it (0.8 against 1.6 ms, the two measured alternately). A new identity has sent
+Its render was most of what a join cost the server: a new phone's page request took half the
+CPU without it (0.8 against 1.6 ms, the two measured alternately). A new identity has sent
 nothing, chosen nothing and meets nobody yet, so its page differs from another new identity's
 in two values only: its CSRF token and the server's clock. So, unless the phone is seated at
-once (a late arrival given a table), its page is rendered with a placeholder for the token,
-kept for one coalescing interval at most and for its revision only, and forgotten on any
-announced change but a tally, as the phones' step is (realtime/steps.py); each phone gets it
-with its own token and the clock of the moment. A tally is no reason to render again, since
-the phones' page shows no counts; a page with a running clock is not kept at all.
+once (a late arrival given a table), its page is rendered with a placeholder for the token
+and kept; each phone gets it with its own token and the clock of the moment. A page with a
+running clock is not kept at all.
 """
 
 from __future__ import annotations
@@ -18,7 +15,8 @@ import re
 import secrets
 from collections.abc import Callable
 
-from facilitation.services.announcements import Change, TallyChanged
+from facilitation.presenters.kept import KeptForJoining
+from facilitation.services.announcements import Change
 from facilitation.services.live_event import LiveEvent
 
 # the server's time (ms) wherever a page carries it, for the phone to set its clock by
@@ -30,28 +28,19 @@ _RUNNING_CLOCKS = (b'data-running="true"', b"data-slot-clock")
 
 class FreshPages:
     def __init__(self, interval: float, clock: Callable[[], float]) -> None:
-        self.interval = interval
-        self.clock = clock
         # the shape of a CSRF token (tests/test_fresh_pages.py), unknown outside this process:
         # nobody can put it in a text of theirs for it to be replaced
         self.placeholder = secrets.token_hex(16)
-        # (code, lang) -> (revision, when kept, page with the placeholder)
-        self._kept: dict[tuple[str, str], tuple[int, float, bytes]] = {}
+        self._pages: KeptForJoining[bytes] = KeptForJoining(interval, clock)
 
     def kept(self, live: LiveEvent, lang: str) -> bytes | None:
         """The page kept for a new identity of this event and language, if still current."""
-        found = self._kept.get((live.code, lang))
-        if found is None or found[0] != live.state.revision:
-            return None
-        if self.clock() - found[1] >= self.interval:
-            return None
-        return found[2]
+        return self._pages.get(live, lang)
 
     def keep(self, live: LiveEvent, lang: str, page: bytes) -> None:
         """A page just rendered for a new identity with `placeholder` as its token."""
-        if any(clock in page for clock in _RUNNING_CLOCKS):
-            return
-        self._kept[(live.code, lang)] = (live.state.revision, self.clock(), page)
+        if not any(clock in page for clock in _RUNNING_CLOCKS):
+            self._pages.put(live, lang, page, live.state.revision)
 
     def filled(self, page: bytes, csrf: str, now_ms: int) -> bytes:
         """A kept page with this phone's token and the server's time now."""
@@ -59,10 +48,7 @@ class FreshPages:
         return _SERVER_NOW.sub(f'data-server-now="{now_ms}"'.encode(), own)
 
     async def on_change(self, change: Change) -> None:
-        """Any change but a tally may change what the page shows (here or in another
-        process)."""
-        if not isinstance(change, TallyChanged):
-            self._kept = {key: kept for key, kept in self._kept.items() if key[0] != change.code}
+        self._pages.forget(change)
 
     def forget_all(self) -> None:
-        self._kept = {}
+        self._pages.forget_all()

@@ -80,9 +80,11 @@ class Connection:
     code: str
     audience: Audience
     lang: str
-    person: int | None = None
-    token: str | None = None
     participant: ParticipantRow | None = None
+
+    @property
+    def person(self) -> int | None:
+        return self.participant.id if self.participant else None
 
 
 def room(code: str, audience: Audience, lang: str) -> str:
@@ -182,14 +184,7 @@ class Hub:
         )
         if not self.admission.admit(sid, code, audience, self.admission.address(environ), trusted):
             raise refusal("too_many_connections", lang)
-        connection = Connection(
-            code,
-            audience,
-            lang,
-            participant.id if participant else None,
-            participant.token if participant else None,
-            participant,
-        )
+        connection = Connection(code, audience, lang, participant)
         self.connections[sid] = connection
         await self.sio.enter_room(sid, room(code, connection.audience, lang))
         await self.presence.arrive(code, connection.audience, lang, connection.person)

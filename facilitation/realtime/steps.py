@@ -1,10 +1,8 @@
-"""The phones' step as last rendered, shared by the sockets that join within one interval.
-
-A room of phones arriving together (a room scanning the QR code, a reconnect storm after a
-Wi-Fi blip) would otherwise cost one render each of the same fragment. A render is kept for
-one coalescing interval at most, for its revision only, and forgotten on any announced change
-but a tally (the phones' step shows no counts); only the timer is made again for each phone,
-since each sets its clock by it. Screens and consoles show counts: they are not kept.
+"""The phones' step as last rendered, kept for the sockets that join together
+(presenters/kept.py): a room of phones arriving at once (a room scanning the QR code, a
+reconnect storm after a Wi-Fi blip) would otherwise cost one render each of the same fragment.
+Only the timer is made again for each phone, since each sets its clock by it. Screens and
+consoles show counts: they are not kept.
 """
 
 from __future__ import annotations
@@ -12,9 +10,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from facilitation.presenters.kept import KeptForJoining
 from facilitation.presenters.live import LiveViews
 from facilitation.presenters.views import Audience
-from facilitation.services.announcements import Change, TallyChanged
+from facilitation.services.announcements import Change
 from facilitation.services.events import now_ms
 from facilitation.services.live_event import LiveEvent
 
@@ -22,34 +21,30 @@ from facilitation.services.live_event import LiveEvent
 class SharedSteps:
     def __init__(self, views: LiveViews, interval: float) -> None:
         self.views = views
-        self.interval = interval
-        # (code, lang) -> (revision, when rendered, payload)
-        self._kept: dict[tuple[str, str], tuple[int, float, dict[str, Any]]] = {}
+        # the loop's clock, as the coalescing of pushes uses
+        self._kept: KeptForJoining[dict[str, Any]] = KeptForJoining(
+            interval, lambda: asyncio.get_running_loop().time()
+        )
 
     async def fragment(self, live: LiveEvent, audience: Audience, lang: str) -> dict[str, Any]:
         """What a joining socket of `audience` is sent first."""
         if audience != "participant":
             return await self.views.render(live, audience, lang)
-        now = asyncio.get_running_loop().time()
-        kept = self._kept.get((live.code, lang))
-        if kept and kept[0] == live.state.revision and now - kept[1] < self.interval:
-            return {**kept[2], "timer": live.state.timer.to_json(now_ms())}
+        kept = self._kept.get(live, lang)
+        if kept is not None:
+            return {**kept, "timer": live.state.timer.to_json(now_ms())}
         return self.keep(live, audience, lang, await self.views.render(live, audience, lang))
 
     def keep(
         self, live: LiveEvent, audience: Audience, lang: str, payload: dict[str, Any]
     ) -> dict[str, Any]:
         """A render just pushed to a room: a phone joining now is sent the same."""
-        if audience != "participant":
-            return payload
-        when = asyncio.get_running_loop().time()
-        self._kept[(live.code, lang)] = (payload["revision"], when, payload)
+        if audience == "participant":
+            self._kept.put(live, lang, payload, payload["revision"])
         return payload
 
     def forget(self, change: Change) -> None:
-        """Any change but a tally may change what the phones' step shows."""
-        if not isinstance(change, TallyChanged):
-            self._kept = {key: kept for key, kept in self._kept.items() if key[0] != change.code}
+        self._kept.forget(change)
 
     def forget_all(self) -> None:
-        self._kept = {}
+        self._kept.forget_all()

@@ -333,8 +333,6 @@ class Seating:
 
     def _seats(self, live: LiveEvent, lang: str) -> dict[int, dict[str, Any]]:
         stage = live.stage
-        if stage.kind not in SEATED_KINDS:
-            return {}
         base: dict[str, Any] = {"step": stage.step_id, "round": stage.round}
         plan = self.storage.seating(live.id, stage.step_id, _round_of(stage))
         people = self.storage.participants(live.id)

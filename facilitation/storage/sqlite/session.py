@@ -62,15 +62,10 @@ def _outcomes(db: sqlite3.Connection, units: list[Unit[Any]]) -> list[Outcome]:
 def _each_in_a_savepoint(units: list[Unit[Any]], db: sqlite3.Connection) -> list[Outcome]:
     out: list[Outcome] = []
     for unit in units:
-        if isinstance(unit, OneStatement):
-            try:
-                out.append((unit(db), None))
-            except BaseException as error:
-                if not db.in_transaction:
-                    raise  # as below: the whole transaction was rolled back
-                out.append((None, error))
-            continue
-        db.execute("SAVEPOINT unit")
+        # a failed statement of SQLite's is undone whole: a one-statement unit needs none
+        savepoint = not isinstance(unit, OneStatement)
+        if savepoint:
+            db.execute("SAVEPOINT unit")
         try:
             out.append((unit(db), None))
         except BaseException as error:
@@ -78,9 +73,11 @@ def _each_in_a_savepoint(units: list[Unit[Any]], db: sqlite3.Connection) -> list
                 # SQLite rolled the whole transaction back itself (a full disk does): the
                 # batch fails with this error, the units before it were not kept either
                 raise
-            db.execute("ROLLBACK TO unit")
+            if savepoint:
+                db.execute("ROLLBACK TO unit")
             out.append((None, error))
-        db.execute("RELEASE unit")
+        if savepoint:
+            db.execute("RELEASE unit")
     return out
 
 
